@@ -54,4 +54,29 @@ public final class DTypes {
     }
     return out;
   }
+
+  /**
+   * Converts {@code len} elements starting at element {@code from} of a little-endian F32/F16/BF16
+   * buffer into {@code dst[off..off+len)}.
+   */
+  public static void read(ByteBuffer src, DType dtype, int from, float[] dst, int off, int len) {
+    switch (dtype) {
+      case F32 -> {
+        for (int i = 0; i < len; i++) {
+          dst[off + i] = src.getFloat(4 * (from + i));
+        }
+      }
+      case BF16 -> {
+        for (int i = 0; i < len; i++) {
+          dst[off + i] = Float.intBitsToFloat((src.getShort(2 * (from + i)) & 0xffff) << 16);
+        }
+      }
+      case F16 -> {
+        for (int i = 0; i < len; i++) {
+          dst[off + i] = f16ToFloat(src.getShort(2 * (from + i)));
+        }
+      }
+      default -> throw new IllegalArgumentException("not a float dtype: " + dtype);
+    }
+  }
 }

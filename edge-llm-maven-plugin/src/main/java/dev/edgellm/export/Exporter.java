@@ -5,6 +5,7 @@ import dev.edgellm.graph.DecoderGraphBuilder;
 import dev.edgellm.graph.DecoderSpec;
 import dev.edgellm.graph.Fp32Weights;
 import dev.edgellm.graph.LazyTensor;
+import dev.edgellm.graph.Scratch;
 import dev.edgellm.graph.WeightFormat;
 import dev.edgellm.graph.arch.Architectures;
 import dev.edgellm.onnx.proto.GraphProto;
@@ -31,17 +32,18 @@ public final class Exporter {
   /** Runs the export; nothing is left in the output folder when it fails. */
   public ExportResult export(ExportRequest req) {
     long t0 = System.nanoTime();
-    try (Checkpoint ckpt = Checkpoint.open(req.checkpoint())) {
+    Path model = req.output().resolve(MODEL_FILE);
+    try (Checkpoint ckpt = Checkpoint.open(req.checkpoint());
+        Scratch scratch = new Scratch(req.output().resolve("." + MODEL_FILE + ".scratch"))) {
       DecoderSpec spec = Architectures.of(ckpt.config()).spec(ckpt.config());
       WeightFormat weights = switch (req.precision()) {
-        case FP32 -> new Fp32Weights(ckpt);
+        case FP32 -> new Fp32Weights(ckpt, scratch);
         case Q4 -> throw new ExportException("edgellm.export.precision=q4 is not available yet; use fp32");
       };
       DecoderGraphBuilder.Built built = new DecoderGraphBuilder(ckpt, spec, weights).build();
       log.info(String.format("%s: %d layers, hidden %d, vocab %d, %d weight tensors; graph built in %d ms",
           ckpt.config().modelType(), ckpt.config().numLayers(), ckpt.config().hiddenSize(), ckpt.config().vocabSize(),
           built.weights().size(), (System.nanoTime() - t0) / 1_000_000));
-      Path model = req.output().resolve(MODEL_FILE);
       long bytes = write(built, model);
       double secs = (System.nanoTime() - t0) / 1e9;
       log.info(String.format("wrote %s (%.1f MB) in %.2f s", model, bytes / 1e6, secs));
