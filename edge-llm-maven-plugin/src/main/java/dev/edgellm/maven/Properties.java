@@ -28,4 +28,22 @@ public final class Properties {
   public static final String QUANTIZE_EMBEDDINGS = "edgellm.quantize.embeddings";
   /** Skip the quantize goal. */
   public static final String QUANTIZE_SKIP = "edgellm.quantize.skip";
+
+  // ---- export ----------------------------------------------------------------------------------
+  /** The Hugging Face checkpoint folder to export (config.json plus model.safetensors or its shards). */
+  public static final String CHECKPOINT = "edgellm.checkpoint";
+  /**
+   * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over 2 GB);
+   * default {@code ${project.build.directory}/edge-llm/model-q4} or {@code .../model-fp32}.
+   */
+  public static final String EXPORT_OUTPUT = "edgellm.export.output";
+  /** {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint) or {@code fp32}. */
+  public static final String EXPORT_PRECISION = "edgellm.export.precision";
+  /**
+   * How a q4 export stores the token embedding: {@code shared} (default: a 4-bit GatherBlockQuantized
+   * sharing a tied lm_head's weight) or {@code fp32} (a float32 Gather table).
+   */
+  public static final String EXPORT_EMBEDDINGS = "edgellm.export.embeddings";
+  /** Skip the export goal. */
+  public static final String EXPORT_SKIP = "edgellm.export.skip";
 }
