@@ -59,7 +59,8 @@ public final class DecoderGraphBuilder {
 
     // Embedding
     TensorInfo embed = ckpt.require("model.embed_tokens.weight", c.vocabSize(), h);
-    String x = weights.embedding(g, "/model/embed_tokens/Gather", "input_ids", embed);
+    boolean tied = c.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
+    String x = weights.embedding(g, "/model/embed_tokens/Gather", "input_ids", embed, tied);
     if (spec.embeddingScale() != 1f) {
       String s = g.float32("/model/embed_tokens/scale", new long[0], spec.embeddingScale());
       x = g.op("Mul", "/model/embed_tokens/Mul").in(x, s).out();
@@ -91,7 +92,6 @@ public final class DecoderGraphBuilder {
     String last = r.norm("model.norm.weight", "/model/norm");
 
     TensorInfo head;
-    boolean tied = c.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
     if (tied) {
       head = embed;
       ckpt.ignore("lm_head.weight");
@@ -121,7 +121,9 @@ public final class DecoderGraphBuilder {
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(GraphBuilder.MS).setVersion(MS_OPSET))
         .setGraph(g.graph())
         .build();
-    return new Built(skeleton, List.copyOf(g.lazyTensors()));
+    List<LazyTensor> all = new ArrayList<>(g.lazyTensors());
+    all.addAll(weights.trailing());
+    return new Built(skeleton, List.copyOf(all));
   }
 
   private void checkNothingLeft() {

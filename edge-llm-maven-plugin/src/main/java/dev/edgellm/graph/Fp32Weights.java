@@ -40,7 +40,7 @@ public final class Fp32Weights implements WeightFormat {
   }
 
   @Override
-  public String embedding(GraphBuilder g, String nodeName, String ids, TensorInfo table) {
+  public String embedding(GraphBuilder g, String nodeName, String ids, TensorInfo table, boolean tied) {
     String t = asIs(g, "model.embed_tokens.weight", table);
     return g.op("Gather", nodeName).in(t, ids).attr("axis", 0L).out();
   }

@@ -42,7 +42,7 @@ public final class ExportBenchmark {
       System.gc();
       resetPeaks();
       long t0 = System.nanoTime();
-      ExportResult r = new Exporter(m -> {}).export(new ExportRequest(ckpt, out, precision, Embeddings.SHARED));
+      ExportResult r = new Exporter(dev.edgellm.util.Reporter.silent()).export(new ExportRequest(ckpt, out, precision, Embeddings.SHARED));
       double secs = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT,
           "run %d: %s export of %.1f MB bf16 checkpoint: %.2f s (read + build + write), file %.1f MB, peak heap %.0f MB (-Xmx %.0f MB), %d cores%n",

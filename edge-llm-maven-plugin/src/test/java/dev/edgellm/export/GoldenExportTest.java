@@ -1,5 +1,7 @@
 package dev.edgellm.export;
 
+import dev.edgellm.util.Reporter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -41,7 +43,7 @@ class GoldenExportTest {
 
   private Path export(String name) {
     Path out = tmp.resolve(name);
-    return new Exporter(ExportLog.NONE).export(ExportRequest.fp32(modelDir(name), out)).model();
+    return new Exporter(Reporter.silent()).export(ExportRequest.fp32(modelDir(name), out)).model();
   }
 
   @ParameterizedTest
@@ -104,8 +106,8 @@ class GoldenExportTest {
   @ParameterizedTest
   @MethodSource("models")
   void sameInputGivesByteIdenticalOutput(String name) throws Exception {
-    Path a = new Exporter(ExportLog.NONE).export(ExportRequest.fp32(modelDir(name), tmp.resolve("a"))).model();
-    Path b = new Exporter(ExportLog.NONE).export(ExportRequest.fp32(modelDir(name), tmp.resolve("b"))).model();
+    Path a = new Exporter(Reporter.silent()).export(ExportRequest.fp32(modelDir(name), tmp.resolve("a"))).model();
+    Path b = new Exporter(Reporter.silent()).export(ExportRequest.fp32(modelDir(name), tmp.resolve("b"))).model();
     assertThat(Files.mismatch(a, b)).isEqualTo(-1L);
     try (Stream<Path> files = Files.list(tmp.resolve("a"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");

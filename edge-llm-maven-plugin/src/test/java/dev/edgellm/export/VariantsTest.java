@@ -1,5 +1,7 @@
 package dev.edgellm.export;
 
+import dev.edgellm.util.Reporter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +22,7 @@ class VariantsTest {
   @TempDir Path tmp;
 
   private void assertGolden(Path ckpt, String fixture) throws Exception {
-    Path model = new Exporter(ExportLog.NONE).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))).model();
+    Path model = new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))).model();
     Golden golden = Golden.read(Fixtures.tiny(fixture));
     try (OrtDecoder d = new OrtDecoder(model)) {
       for (Golden.Prompt p : golden.prompts()) {
