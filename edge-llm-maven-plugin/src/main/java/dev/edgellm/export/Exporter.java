@@ -33,9 +33,16 @@ public final class Exporter {
   public static final String MODEL_FILE = "model.onnx";
 
   private final Reporter log;
+  private final long embeddedLimit;
 
   public Exporter(Reporter log) {
+    this(log, OnnxWriter.DEFAULT_LIMIT);
+  }
+
+  /** Tests lower {@code embeddedLimit} to exercise the external-data form without a 2 GiB model. */
+  Exporter(Reporter log, long embeddedLimit) {
     this.log = log;
+    this.embeddedLimit = embeddedLimit;
   }
 
   /**
@@ -87,12 +94,12 @@ public final class Exporter {
     }
     ModelProto model = built.skeleton().toBuilder().setGraph(graph).build();
     try {
-      if (OnnxWriter.serializedSize(model) <= OnnxWriter.DEFAULT_LIMIT) {
-        long n = OnnxWriter.writeEmbedded(model, target);
+      if (OnnxWriter.serializedSize(model) <= embeddedLimit) {
+        long n = OnnxWriter.writeEmbedded(model, target, embeddedLimit);
         files.add(target);
         return n;
       }
-      log.info("export: the model is over 2 GiB; writing " + target.getFileName() + " with external data "
+      log.info("export: the model is over " + (embeddedLimit == OnnxWriter.DEFAULT_LIMIT ? "2 GiB" : embeddedLimit + " bytes") + "; writing " + target.getFileName() + " with external data "
           + target.getFileName() + "_data");
       OnnxWriter.ExternalDataResult r = OnnxWriter.writeWithExternalData(model, target);
       files.add(r.model());

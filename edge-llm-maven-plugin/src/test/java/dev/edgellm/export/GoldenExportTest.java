@@ -113,4 +113,22 @@ class GoldenExportTest {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void largeModelsGoToExternalData() throws Exception {
+    String name = "tiny-gemma3";
+    ExportResult r = new Exporter(Reporter.silent(), 100_000).export(ExportRequest.fp32(modelDir(name), tmp.resolve("ext")));
+    assertThat(r.files()).extracting(p -> p.getFileName().toString()).containsExactly("model.onnx", "model.onnx_data");
+    assertThat(Files.size(r.files().get(0))).isLessThan(100_000);
+    try (Stream<Path> files = Files.list(tmp.resolve("ext"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.onnx", "model.onnx_data");
+    }
+    Golden golden = Golden.read(modelDir(name));
+    try (OrtDecoder d = new OrtDecoder(r.model())) {
+      for (Golden.Prompt p : golden.prompts()) {
+        d.reset();
+        assertThat(p.relDiff(d.step(p.ids()), 0)).isLessThanOrEqualTo(TOLERANCE);
+      }
+    }
+  }
 }
