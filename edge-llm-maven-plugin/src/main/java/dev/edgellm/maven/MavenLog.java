@@ -1,12 +1,13 @@
 package dev.edgellm.maven;
 
-import dev.edgellm.util.Log;
+import dev.edgellm.util.Reporter;
+import org.apache.maven.plugin.logging.Log;
 
-/** Adapts Maven's log to the core's {@link Log}. */
-final class MavenLog implements Log {
-  private final org.apache.maven.plugin.logging.Log log;
+/** Adapts Maven's log to the core's {@link Reporter}. */
+final class MavenLog implements Reporter {
+  private final Log log;
 
-  MavenLog(org.apache.maven.plugin.logging.Log log) {
+  MavenLog(Log log) {
     this.log = log;
   }
 

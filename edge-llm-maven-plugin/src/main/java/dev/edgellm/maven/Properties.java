@@ -29,13 +29,27 @@ public final class Properties {
   /** Skip the quantize goal. */
   public static final String QUANTIZE_SKIP = "edgellm.quantize.skip";
 
-  // ---- shared by several goals -----------------------------------------------------------------
-  /** The Hugging Face checkpoint folder (config.json, tokenizer files, safetensors). */
+  // ---- export ----------------------------------------------------------------------------------
+  /** The Hugging Face checkpoint folder to export (config.json plus model.safetensors or its shards). */
   public static final String CHECKPOINT = "edgellm.checkpoint";
-  /** The model's name: the staged folder is {@code public/models/<name>}; defaults to the checkpoint's folder name. */
-  public static final String MODEL_NAME = "edgellm.modelName";
+  /**
+   * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over 2 GB);
+   * default {@code ${project.build.directory}/edge-llm/model-q4} or {@code .../model-fp32}.
+   */
+  public static final String EXPORT_OUTPUT = "edgellm.export.output";
+  /** {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint) or {@code fp32}. */
+  public static final String EXPORT_PRECISION = "edgellm.export.precision";
+  /**
+   * How a q4 export stores the token embedding: {@code shared} (default: a 4-bit GatherBlockQuantized
+   * sharing a tied lm_head's weight) or {@code fp32} (a float32 Gather table).
+   */
+  public static final String EXPORT_EMBEDDINGS = "edgellm.export.embeddings";
+  /** Skip the export goal. */
+  public static final String EXPORT_SKIP = "edgellm.export.skip";
 
   // ---- stage -----------------------------------------------------------------------------------
+  /** The model's name: the staged folder is {@code public/models/<name>}; defaults to the checkpoint's folder name. */
+  public static final String MODEL_NAME = "edgellm.modelName";
   /** The ONNX model to stage; in a pom defaults to the quantize goal's {@code target/edge-llm/model-q4/model.onnx}. */
   public static final String STAGE_MODEL = "edgellm.stage.model";
   /** The folder the web app loads the model from; in a pom defaults to {@code public/models/<modelName>}. */

@@ -3,12 +3,11 @@ package dev.edgellm.stage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.onnx.OnnxFormatException;
+import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
-import dev.edgellm.util.Log;
-import dev.edgellm.validate.ExternalData;
-import dev.edgellm.validate.OnnxModelFile;
+import dev.edgellm.util.Reporter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,9 +44,9 @@ public final class Stager {
   /** The manifest stage writes into every staged folder. */
   public static final String MANIFEST = "edge-llm.json";
 
-  private final Log log;
+  private final Reporter log;
 
-  public Stager(Log log) {
+  public Stager(Reporter log) {
     this.log = log;
   }
 
@@ -164,26 +163,22 @@ public final class Stager {
 
   private static QuantizationSummary inspectModel(Path model) throws StageException, IOException {
     long size = Files.size(model);
-    if (size > OnnxModelFile.MAX_PROTOBUF_BYTES) {
+    if (size > OnnxModel.PROTOBUF_LIMIT) {
       throw new StageException(
           model + " is " + megabytes(size) + " MB, over protobuf's 2 GiB limit: browsers cannot load it as one file;"
               + " quantize it (the quantize goal writes 4-bit weights) or pick a smaller model");
     }
-    ModelProto proto;
-    try {
-      proto = OnnxModelFile.read(model);
-    } catch (IOException e) {
-      throw new StageException(model + " is not a valid ONNX model (" + e.getMessage() + "); export it again", e);
+    try (OnnxModel onnx = OnnxModel.read(model)) {
+      if (!onnx.externalFiles().isEmpty()) {
+        throw new StageException(
+            model.getFileName() + " keeps " + onnx.externalDataSize() + " bytes of weights in external data ("
+                + onnx.externalFiles().get(0).getFileName() + "); the browser cannot mount external data files: stage a"
+                + " model written as one embedded file under 2 GiB (the quantize goal writes one)");
+      }
+      return QuantizationSummary.of(onnx.proto());
+    } catch (OnnxFormatException e) {
+      throw new StageException(e.getMessage(), e);
     }
-    List<ExternalData.Reference> external = ExternalData.references(proto);
-    if (!external.isEmpty()) {
-      ExternalData.Reference first = external.get(0);
-      throw new StageException(
-          model.getFileName() + " keeps " + external.size() + " tensors in external data (e.g. " + first.tensor() + " in '"
-              + first.location() + "'); the browser cannot mount external data files: stage a model written as one"
-              + " embedded file (the quantize goal writes one)");
-    }
-    return QuantizationSummary.of(proto);
   }
 
   private static ObjectNode manifest(

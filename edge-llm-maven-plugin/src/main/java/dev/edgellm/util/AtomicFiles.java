@@ -1,64 +1,90 @@
 package dev.edgellm.util;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.UUID;
+import java.nio.file.StandardOpenOption;
 
 /**
- * Writes files so that a reader (or a failed build) never sees a half-written one: the content goes
- * to a hidden temporary sibling in the target folder, which is then renamed over the target.
+ * Writes files so that a failed or interrupted build never leaves a half-written file: the content
+ * goes to a temporary file in the target's folder ({@code .name.tmp-<random>}), which is renamed
+ * onto the target only when writing succeeded; on failure the temporary file is deleted.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
 
-  /** Writes some content; the writer must not close the stream. */
+  /** Writes the content of a file into an open channel positioned at 0. */
   @FunctionalInterface
-  public interface Writer {
-    void writeTo(OutputStream out) throws IOException;
+  public interface ChannelWriter {
+    void write(FileChannel channel) throws IOException;
   }
 
-  /** Writes {@code bytes} to {@code target}, creating parent folders. */
-  public static void write(Path target, byte[] bytes) throws IOException {
-    write(target, out -> out.write(bytes));
-  }
-
-  /** Writes {@code text} as UTF-8 to {@code target}, creating parent folders. */
-  public static void writeString(Path target, String text) throws IOException {
-    write(target, text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Copies {@code source} to {@code target} (streamed, never held in memory). */
-  public static void copy(Path source, Path target) throws IOException {
-    write(target, out -> Files.copy(source, out));
-  }
-
-  /** Runs {@code writer} against a temporary file, then renames it to {@code target}. */
-  public static void write(Path target, Writer writer) throws IOException {
-    Path parent = target.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path temp = temporarySibling(target);
+  /**
+   * Writes {@code target} atomically through {@code writer}. Creates missing parent folders.
+   *
+   * @throws IOException if writing or the rename fails (the target is then untouched)
+   */
+  public static void write(Path target, ChannelWriter writer) throws IOException {
+    Path temp = createTemp(target);
     try {
-      try (OutputStream out = Files.newOutputStream(temp)) {
-        writer.writeTo(out);
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        writer.write(ch);
       }
-      move(temp, target);
-    } finally {
-      Files.deleteIfExists(temp);
+      moveIntoPlace(temp, target);
+    } catch (IOException | RuntimeException | Error e) {
+      deleteQuietly(temp, e);
+      throw e;
     }
   }
 
-  /** A hidden, unique name beside {@code target}, e.g. {@code .model.onnx.tmp-1a2b3c4d}. */
-  public static Path temporarySibling(Path target) {
-    String suffix = UUID.randomUUID().toString().substring(0, 8);
-    return target.toAbsolutePath().resolveSibling("." + target.getFileName() + ".tmp-" + suffix);
+  /**
+   * Creates an empty temporary file next to {@code target} (creating parent folders). The caller
+   * writes it and then calls {@link #moveIntoPlace}, or {@link #deleteQuietly} on failure. Use this
+   * form when several files must appear together (e.g. {@code model.onnx} and its data file).
+   */
+  public static Path createTemp(Path target) throws IOException {
+    Path abs = target.toAbsolutePath();
+    Path dir = abs.getParent();
+    Files.createDirectories(dir);
+    return Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
   }
 
-  /** Renames {@code from} to {@code to}, atomically where the file system allows it. */
+  /** Renames {@code temp} onto {@code target}, atomically where the file system allows it. */
+  public static void moveIntoPlace(Path temp, Path target) throws IOException {
+    try {
+      Files.move(
+          temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Deletes {@code temp} if it exists, adding any failure to {@code primary} as suppressed. */
+  public static void deleteQuietly(Path temp, Throwable primary) {
+    try {
+      Files.deleteIfExists(temp);
+    } catch (IOException e) {
+      if (primary != null) {
+        primary.addSuppressed(e);
+      }
+    }
+  }
+
+  /** Writes {@code text} as UTF-8 to {@code target} atomically, creating parent folders. */
+  public static void writeString(Path target, String text) throws IOException {
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    write(target, ch -> {
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+    });
+  }
+
+  /** Renames {@code from} (a file or a folder) to {@code to}, atomically where the file system allows it. */
   public static void move(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

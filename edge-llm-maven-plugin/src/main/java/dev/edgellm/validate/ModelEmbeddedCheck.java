@@ -29,14 +29,12 @@ final class ModelEmbeddedCheck implements Check {
         }
       }
     }
-    List<ExternalData.Reference> refs = ExternalData.references(ctx.model());
-    out.detail("externalTensors", refs.size());
-    if (!refs.isEmpty()) {
-      StringBuilder names = new StringBuilder();
-      for (int i = 0; i < Math.min(5, refs.size()); i++) {
-        names.append(i == 0 ? "" : ", ").append(refs.get(i).tensor()).append(" -> '").append(refs.get(i).location()).append('\'');
-      }
-      out.error(file, file + " keeps " + refs.size() + " tensors in external data (" + names + (refs.size() > 5 ? ", ..." : "")
+    List<java.nio.file.Path> external = ctx.externalFiles();
+    long bytes = ctx.externalDataBytes();
+    out.detail("externalDataBytes", bytes);
+    if (!external.isEmpty()) {
+      List<String> names = external.stream().map(p -> p.getFileName().toString()).toList();
+      out.error(file, file + " keeps " + bytes + " bytes of weights in external data (" + String.join(", ", names)
               + "): the browser cannot mount external data files",
           "Write the model as one embedded file under 2 GiB (the quantize goal does), then stage again");
     }

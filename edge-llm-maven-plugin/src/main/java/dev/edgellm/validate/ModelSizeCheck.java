@@ -20,7 +20,7 @@ final class ModelSizeCheck implements Check {
     long size = Files.size(ctx.file(file));
     out.detail("bytes", size);
     out.detail("megabytes", Math.round(size / 1048576.0));
-    if (size > OnnxModelFile.MAX_PROTOBUF_BYTES) {
+    if (size > dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT) {
       out.error(file, file + " is " + Math.round(size / 1048576.0) + " MB, over protobuf's 2 GiB limit: it cannot be parsed"
               + " as one file, and browsers cannot mount external data instead",
           "Quantize it (the quantize goal writes 4-bit weights, about 1/7 of fp32) or pick a smaller checkpoint");

@@ -2,10 +2,11 @@ package dev.edgellm.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.util.Json;
-import dev.edgellm.util.Log;
+import dev.edgellm.util.Reporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,16 +27,17 @@ public final class ValidationContext {
       List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json");
 
   private final ValidationRequest request;
-  private final Log log;
+  private final Reporter log;
   private final Map<String, Object> jsonCache = new HashMap<>();
   private final Map<String, CheckResult> results = new HashMap<>();
+  private OnnxModel onnx;
   private ModelProto model;
   private String modelError;
   private Vocabulary vocabulary;
   private String vocabularyError;
   private DecoderContract contract;
 
-  ValidationContext(ValidationRequest request, Log log) {
+  ValidationContext(ValidationRequest request, Reporter log) {
     this.request = request;
     this.log = log;
   }
@@ -44,7 +46,7 @@ public final class ValidationContext {
     return request;
   }
 
-  public Log log() {
+  public Reporter log() {
     return log;
   }
 
@@ -158,11 +160,14 @@ public final class ValidationContext {
     if (model == null && modelError == null) {
       Path path = modelPath();
       try {
-        if (Files.size(path) > OnnxModelFile.MAX_PROTOBUF_BYTES) {
+        if (Files.size(path) > OnnxModel.PROTOBUF_LIMIT) {
           modelError = "the model is over 2 GiB (see model.size)";
         } else {
-          model = OnnxModelFile.read(path);
+          onnx = OnnxModel.read(path);
+          model = onnx.proto();
         }
+      } catch (dev.edgellm.onnx.OnnxFormatException e) {
+        modelError = "the model does not parse: " + firstLine(String.valueOf(e.getMessage()));
       } catch (IOException | RuntimeException e) {
         modelError = "the model does not parse: " + firstLine(String.valueOf(e.getMessage()));
       }
@@ -171,6 +176,29 @@ public final class ValidationContext {
       throw new SkipCheck(modelError);
     }
     return model;
+  }
+
+  /** External data files the model's tensors live in (read and checked by {@link OnnxModel}); empty for one embedded file. */
+  public List<Path> externalFiles() throws SkipCheck {
+    model();
+    return onnx.externalFiles();
+  }
+
+  /** Bytes of tensor data kept in external files. */
+  public long externalDataBytes() throws SkipCheck {
+    model();
+    return onnx.externalDataSize();
+  }
+
+  /** Releases the model's files. */
+  void close() {
+    if (onnx != null) {
+      try {
+        onnx.close();
+      } catch (IOException e) {
+        // read-only files: nothing to lose
+      }
+    }
   }
 
   String modelParseError() throws SkipCheck {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.stage.Stager;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
-import dev.edgellm.util.Log;
+import dev.edgellm.util.Reporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,9 +40,9 @@ public final class Validator {
         new QualityCheck());
   }
 
-  private final Log log;
+  private final Reporter log;
 
-  public Validator(Log log) {
+  public Validator(Reporter log) {
     this.log = log;
   }
 
@@ -50,11 +50,15 @@ public final class Validator {
   public ValidationReport validate(ValidationRequest request) throws IOException {
     ValidationContext ctx = new ValidationContext(request, log);
     List<CheckResult> results = new ArrayList<>();
-    for (Check check : checks()) {
-      CheckResult result = run(check, ctx);
-      ctx.record(result);
-      results.add(result);
-      logResult(result);
+    try {
+      for (Check check : checks()) {
+        CheckResult result = run(check, ctx);
+        ctx.record(result);
+        results.add(result);
+        logResult(result);
+      }
+    } finally {
+      ctx.close();
     }
     String model;
     try {

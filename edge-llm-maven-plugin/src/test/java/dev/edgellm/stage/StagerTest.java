@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.testing.Fixtures;
 import dev.edgellm.testing.TinyDecoder;
 import dev.edgellm.util.Json;
-import dev.edgellm.util.Log;
+import dev.edgellm.util.Reporter;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ class StagerTest {
   @TempDir Path tmp;
 
   private final List<String> logged = new ArrayList<>();
-  private final Log log = new Log() {
+  private final Reporter log = new Reporter() {
     @Override
     public void info(String message) {
       logged.add("INFO " + message);
@@ -268,7 +268,7 @@ class StagerTest {
     Path model = model(TinyDecoder.with(d -> d.externalEmbedding = true));
     assertThatThrownBy(() -> stage(checkpoint(), model, tmp.resolve("public/models/x"), Layout.LOCAL))
         .isInstanceOf(StageException.class)
-        .hasMessageContaining("keeps 1 tensors in external data (e.g. embed in 'model.onnx.data')")
+        .hasMessageContaining("keeps 131072 bytes of weights in external data (model.onnx.data)")
         .hasMessageContaining("cannot mount external data");
     assertThat(tmp.resolve("public/models/x")).doesNotExist();
   }

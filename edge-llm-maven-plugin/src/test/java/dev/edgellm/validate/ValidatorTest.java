@@ -8,7 +8,7 @@ import dev.edgellm.stage.Layout;
 import dev.edgellm.testing.Fixtures;
 import dev.edgellm.testing.TinyDecoder;
 import dev.edgellm.util.Json;
-import dev.edgellm.util.Log;
+import dev.edgellm.util.Reporter;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ class ValidatorTest {
   }
 
   private ValidationReport validate(ValidationRequest request) throws Exception {
-    return new Validator(Log.NONE).validate(request);
+    return new Validator(Reporter.silent()).validate(request);
   }
 
   private Path staged() throws Exception {
@@ -152,7 +152,7 @@ class ValidatorTest {
     assertThat(status(report, "model.embedded")).isEqualTo(CheckStatus.FAILED);
     assertThat(errors(report, "model.embedded"))
         .contains("onnx/model.onnx.data looks like an external data file")
-        .contains("keeps 1 tensors in external data (embed -> 'model.onnx.data')");
+        .contains("keeps 131072 bytes of weights in external data (model.onnx.data)");
     assertThat(status(report, "run.greedy")).isEqualTo(CheckStatus.SKIPPED);
   }
 
