@@ -18,10 +18,13 @@ import org.apache.maven.plugins.annotations.Parameter;
  * generation_config.json, tokenizer.json, tokenizer_config.json (chat template inlined), onnx/model.onnx
  * and edge-llm.json (sizes, SHA-256, quantization, source). Replaces a previous staging of the same name.
  *
+ * <p>Binds to {@code package}, after export and quantize when the pom declares them first (goals of one
+ * plugin bound to the same phase run in the order of their executions); validate follows.
+ *
  * <p>Without a pom: {@code mvn dev.edgellm:edge-llm-maven-plugin:0.1.0-SNAPSHOT:stage -Dedgellm.checkpoint=DIR
  * -Dedgellm.stage.model=MODEL.onnx -Dedgellm.stage.directory=public/models/NAME}.
  */
-@Mojo(name = "stage", defaultPhase = LifecyclePhase.PROCESS_RESOURCES, requiresProject = false, threadSafe = true)
+@Mojo(name = "stage", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
 public class StageMojo extends AbstractMojo {
   /** The Hugging Face checkpoint folder with config.json and the tokenizer files. */
   @Parameter(property = Properties.CHECKPOINT, required = true)

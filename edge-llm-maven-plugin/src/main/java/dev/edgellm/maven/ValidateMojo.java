@@ -18,9 +18,10 @@ import org.apache.maven.plugins.annotations.Parameter;
  * kernel, inputs and outputs Transformers.js does not feed, tokenizer and chat template problems),
  * runs the model for real with ONNX Runtime (prefill and greedy steps through the KV cache) and, with
  * an fp32 reference, gates the quality. Writes {@code target/edge-llm/validation.json} and
- * {@code validation.html}; fails the build on any error.
+ * {@code validation.html}; fails the build on any error. Binds to {@code package}: declare it after
+ * stage, so a broken model fails {@code mvn package}.
  */
-@Mojo(name = "validate", defaultPhase = LifecyclePhase.PROCESS_CLASSES, requiresProject = false, threadSafe = true)
+@Mojo(name = "validate", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
 public class ValidateMojo extends AbstractMojo {
   /** The staged folder; defaults to the stage goal's folder. */
   @Parameter(property = Properties.VALIDATE_DIRECTORY)
