@@ -61,13 +61,29 @@ public class StageMojo extends AbstractMojo {
     }
     try {
       StageRequest request = new StageRequest(
-          checkpoint.toPath(), model.toPath(), stageDirectory(directory, modelName, checkpoint, basedir).toPath(), Layout.parse(layout));
+          checkpoint.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, checkpoint, basedir).toPath(), Layout.parse(layout));
       new Stager(new MavenLog(getLog())).stage(request);
     } catch (StageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {
       throw new MojoExecutionException("Staging failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Without a pom, Maven 3.8/3.9 leave {@code ${project.basedir}} unexpanded in the standalone project's
+   * build directory; resolve it against the folder Maven runs in.
+   */
+  static File withoutPom(File file, File basedir) {
+    if (file == null) {
+      return null;
+    }
+    String path = file.getPath();
+    int at = path.indexOf("${project.basedir}");
+    if (at < 0) {
+      return file;
+    }
+    return new File(basedir, path.substring(at + "${project.basedir}".length()));
   }
 
   /** The staging folder: the explicit one, or {@code basedir/public/models/<name>}. */

@@ -91,7 +91,8 @@ public class ValidateMojo extends AbstractMojo {
     ValidationRequest request;
     try {
       boolean explicit = reference != null;
-      File ref = explicit ? reference : exportedReference;
+      File ref = explicit ? reference : StageMojo.withoutPom(exportedReference, basedir);
+      reportDirectory = StageMojo.withoutPom(reportDirectory, basedir);
       request = new ValidationRequest(folder.toPath(), ref == null ? null : ref.toPath(), explicit, minTopOneAgreement, greedySteps,
           allowCpuFallback, strict, reportDirectory.toPath());
     } catch (IllegalArgumentException e) {
