@@ -10,7 +10,6 @@ import dev.edgellm.testing.TinyDecoder;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -373,10 +372,5 @@ class ValidatorTest {
     Path absent = tmp.resolve("nope/model.onnx");
     assertThat(status(validate(ValidationRequest.of(dir).withReference(absent, true)), "quality.agreement")).isEqualTo(CheckStatus.FAILED);
     assertThat(status(validate(ValidationRequest.of(dir).withReference(absent, false)), "quality.agreement")).isEqualTo(CheckStatus.SKIPPED);
-  }
-
-  @Test
-  void sampleTextIsUtf8Safe() {
-    assertThat(SampleText.TEXT.getBytes(StandardCharsets.UTF_8)).hasSizeGreaterThan(100);
   }
 }
