@@ -32,7 +32,9 @@ final class OpsetCheck implements Check {
     String file = ctx.modelFile();
     ModelProto model = ctx.model();
     Map<String, Long> imports = imports(model);
-    out.detail("opsets", imports);
+    Map<String, Long> shown = new TreeMap<>();
+    imports.forEach((d, v) -> shown.put(d.isEmpty() ? "ai.onnx" : d, v));
+    out.detail("opsets", shown);
     Long onnx = imports.get("");
     if (onnx == null) {
       out.error(file, file + " imports no ONNX opset", "Export again: every model needs an opset_import for the ONNX domain");
