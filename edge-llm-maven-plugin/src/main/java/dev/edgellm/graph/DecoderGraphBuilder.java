@@ -1,6 +1,7 @@
 package dev.edgellm.graph;
 
 import dev.edgellm.checkpoint.Checkpoint;
+import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.checkpoint.RopeParameters;
 import dev.edgellm.checkpoint.TensorInfo;
@@ -48,6 +49,10 @@ public final class DecoderGraphBuilder {
     int h = c.hiddenSize();
     int kv = c.numKvHeads();
     int hd = c.headDim();
+    if (hd % 16 != 0) {
+      throw new CheckpointException(c.file() + ": head_dim " + hd + " is not a multiple of 16, which the exported"
+          + " attention (GroupQueryAttention with rotary embedding) needs; this model cannot be exported");
+    }
     g.input("input_ids", I64, "batch_size", "sequence_length");
     g.input("attention_mask", I64, "batch_size", "total_sequence_length");
     g.input("position_ids", I64, "batch_size", "sequence_length");
@@ -59,7 +64,8 @@ public final class DecoderGraphBuilder {
 
     // Embedding
     TensorInfo embed = ckpt.require("model.embed_tokens.weight", c.vocabSize(), h);
-    String x = weights.embedding(g, "/model/embed_tokens/Gather", "input_ids", embed);
+    boolean tied = c.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
+    String x = weights.embedding(g, "/model/embed_tokens/Gather", "input_ids", embed, tied);
     if (spec.embeddingScale() != 1f) {
       String s = g.float32("/model/embed_tokens/scale", new long[0], spec.embeddingScale());
       x = g.op("Mul", "/model/embed_tokens/Mul").in(x, s).out();
@@ -91,7 +97,6 @@ public final class DecoderGraphBuilder {
     String last = r.norm("model.norm.weight", "/model/norm");
 
     TensorInfo head;
-    boolean tied = c.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
     if (tied) {
       head = embed;
       ckpt.ignore("lm_head.weight");
@@ -121,7 +126,9 @@ public final class DecoderGraphBuilder {
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(GraphBuilder.MS).setVersion(MS_OPSET))
         .setGraph(g.graph())
         .build();
-    return new Built(skeleton, List.copyOf(g.lazyTensors()));
+    List<LazyTensor> all = new ArrayList<>(g.lazyTensors());
+    all.addAll(weights.trailing());
+    return new Built(skeleton, List.copyOf(all));
   }
 
   private void checkNothingLeft() {
@@ -133,7 +140,7 @@ public final class DecoderGraphBuilder {
     }
     if (!left.isEmpty()) {
       TensorInfo t = ckpt.tensors().get(left.get(0));
-      throw new dev.edgellm.checkpoint.CheckpointException("unexpected tensor '" + left.get(0) + "' " + t.shapeText() + " in " + t.file()
+      throw new CheckpointException("unexpected tensor '" + left.get(0) + "' " + t.shapeText() + " in " + t.file()
           + (left.size() > 1 ? " (and " + (left.size() - 1) + " more)" : "")
           + ": model_type " + c.modelType() + " with " + c.numHiddenLayersText()
           + " has no such weight; the weights and config.json do not belong together (use the config saved with these weights)");

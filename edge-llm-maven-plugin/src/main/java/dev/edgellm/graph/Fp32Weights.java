@@ -1,6 +1,5 @@
 package dev.edgellm.graph;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.DType;
@@ -8,7 +7,6 @@ import dev.edgellm.checkpoint.DTypes;
 import dev.edgellm.checkpoint.TensorInfo;
 import dev.edgellm.onnx.proto.TensorProto;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
@@ -40,7 +38,7 @@ public final class Fp32Weights implements WeightFormat {
   }
 
   @Override
-  public String embedding(GraphBuilder g, String nodeName, String ids, TensorInfo table) {
+  public String embedding(GraphBuilder g, String nodeName, String ids, TensorInfo table, boolean tied) {
     String t = asIs(g, "model.embed_tokens.weight", table);
     return g.op("Gather", nodeName).in(t, ids).attr("axis", 0L).out();
   }
@@ -104,11 +102,5 @@ public final class Fp32Weights implements WeightFormat {
         throw Checkpoint.nonFinite(t, base + i, v[i]);
       }
     }
-  }
-
-  static ByteString floatsToBytes(float[] v) {
-    ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(v);
-    return UnsafeByteOperations.unsafeWrap(b.array());
   }
 }

@@ -34,6 +34,18 @@ public final class GraphBuilder {
     return new Node(opType, name);
   }
 
+  /** Adds a node built elsewhere (e.g. by the quantizer's builders, so both write the same bytes). */
+  public GraphBuilder add(NodeProto node) {
+    graph.addNode(node);
+    return this;
+  }
+
+  /** Adds an initializer built elsewhere. */
+  public GraphBuilder add(TensorProto initializer) {
+    graph.addInitializer(initializer);
+    return this;
+  }
+
   /** Declares a graph input; dims are numbers ({@code Long}/{@code Integer}) or symbolic names. */
   public GraphBuilder input(String name, TensorProto.DataType type, Object... dims) {
     graph.addInput(valueInfo(name, type, dims));

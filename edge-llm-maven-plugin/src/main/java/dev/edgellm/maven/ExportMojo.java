@@ -7,6 +7,7 @@ import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.ExportResult;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
+import dev.edgellm.util.Reporter;
 import java.io.File;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -45,6 +46,25 @@ public class ExportMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.build.directory}", readonly = true)
   File buildDirectory;
 
+  private Reporter reporter() {
+    return new Reporter() {
+      @Override
+      public void info(String message) {
+        getLog().info(message);
+      }
+
+      @Override
+      public void warn(String message) {
+        getLog().warn(message);
+      }
+
+      @Override
+      public void debug(String message) {
+        getLog().debug(message);
+      }
+    };
+  }
+
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
     if (skip) {
@@ -58,7 +78,7 @@ public class ExportMojo extends AbstractMojo {
           ? output
           : new File(new File(buildDirectory, "edge-llm"), p == Precision.FP32 ? "model-fp32" : "model-q4");
       ExportRequest req = new ExportRequest(checkpoint.toPath(), out.toPath(), p, e);
-      ExportResult result = new Exporter(getLog()::info).export(req);
+      ExportResult result = new Exporter(reporter()).export(req);
       getLog().info("exported " + result.modelType() + " to " + result.model());
     } catch (CheckpointException | ExportException ex) {
       throw new MojoFailureException(ex.getMessage(), ex);

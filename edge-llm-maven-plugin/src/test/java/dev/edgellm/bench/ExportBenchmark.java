@@ -19,7 +19,7 @@ import java.util.Locale;
  *
  * <pre>
  * ../mvnw -q -o dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -Xmx1g -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.edgellm.bench.ExportBenchmark [q4|fp32] [workdir]
+ * java -Xmx1g -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.edgellm.bench.ExportBenchmark [q4|fp32] [shared|fp32] [workdir]
  * </pre>
  *
  * The checkpoint is generated once into {@code workdir/gemma-3-270m-random} (default {@code ../bench-out}).
@@ -29,7 +29,8 @@ public final class ExportBenchmark {
 
   public static void main(String[] args) throws Exception {
     Precision precision = Precision.parse(args.length > 0 ? args[0] : "q4");
-    Path work = Path.of(args.length > 1 ? args[1] : "../bench-out");
+    Embeddings embeddings = Embeddings.parse(args.length > 1 ? args[1] : "shared");
+    Path work = Path.of(args.length > 2 ? args[2] : "../bench-out");
     Path ckpt = work.resolve("gemma-3-270m-random");
     if (!Files.exists(ckpt.resolve("model.safetensors"))) {
       long t = System.nanoTime();
@@ -42,11 +43,11 @@ public final class ExportBenchmark {
       System.gc();
       resetPeaks();
       long t0 = System.nanoTime();
-      ExportResult r = new Exporter(m -> {}).export(new ExportRequest(ckpt, out, precision, Embeddings.SHARED));
+      ExportResult r = new Exporter(dev.edgellm.util.Reporter.silent()).export(new ExportRequest(ckpt, out, precision, embeddings));
       double secs = (System.nanoTime() - t0) / 1e9;
       System.out.printf(Locale.ROOT,
-          "run %d: %s export of %.1f MB bf16 checkpoint: %.2f s (read + build + write), file %.1f MB, peak heap %.0f MB (-Xmx %.0f MB), %d cores%n",
-          run, precision, Files.size(ckpt.resolve("model.safetensors")) / 1e6, secs, r.bytes() / 1e6, peakHeapMb(),
+          "run %d: %s (embeddings %s) export of %.1f MB bf16 checkpoint: %.2f s (read + build + write), file %.1f MB, peak heap %.0f MB (-Xmx %.0f MB), %d cores%n",
+          run, precision, embeddings, Files.size(ckpt.resolve("model.safetensors")) / 1e6, secs, r.bytes() / 1e6, peakHeapMb(),
           Runtime.getRuntime().maxMemory() / 1e6, Runtime.getRuntime().availableProcessors());
     }
   }

@@ -1,5 +1,7 @@
 package dev.edgellm.export;
 
+import dev.edgellm.util.Reporter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +36,7 @@ class BadInputTest {
   }
 
   private AbstractThrowableAssert<?, ? extends Throwable> assertExportFails() throws IOException {
-    var a = assertThatThrownBy(() -> new Exporter(ExportLog.NONE).export(ExportRequest.fp32(ckpt, out)))
+    var a = assertThatThrownBy(() -> new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, out)))
         .isInstanceOf(CheckpointException.class);
     assertNothingWritten();
     return a;
@@ -214,7 +216,7 @@ class BadInputTest {
   @Test
   void checkpointFolderMissing() {
     ckpt = tmp.resolve("nope");
-    assertThatThrownBy(() -> new Exporter(ExportLog.NONE).export(ExportRequest.fp32(ckpt, out)))
+    assertThatThrownBy(() -> new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, out)))
         .isInstanceOf(CheckpointException.class)
         .hasMessageContaining("checkpoint folder " + ckpt + " does not exist");
   }

@@ -1,5 +1,7 @@
 package dev.edgellm.export;
 
+import dev.edgellm.util.Reporter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -41,7 +43,7 @@ class GoldenExportTest {
 
   private Path export(String name) {
     Path out = tmp.resolve(name);
-    return new Exporter(ExportLog.NONE).export(ExportRequest.fp32(modelDir(name), out)).model();
+    return new Exporter(Reporter.silent()).export(ExportRequest.fp32(modelDir(name), out)).model();
   }
 
   @ParameterizedTest
@@ -104,11 +106,29 @@ class GoldenExportTest {
   @ParameterizedTest
   @MethodSource("models")
   void sameInputGivesByteIdenticalOutput(String name) throws Exception {
-    Path a = new Exporter(ExportLog.NONE).export(ExportRequest.fp32(modelDir(name), tmp.resolve("a"))).model();
-    Path b = new Exporter(ExportLog.NONE).export(ExportRequest.fp32(modelDir(name), tmp.resolve("b"))).model();
+    Path a = new Exporter(Reporter.silent()).export(ExportRequest.fp32(modelDir(name), tmp.resolve("a"))).model();
+    Path b = new Exporter(Reporter.silent()).export(ExportRequest.fp32(modelDir(name), tmp.resolve("b"))).model();
     assertThat(Files.mismatch(a, b)).isEqualTo(-1L);
     try (Stream<Path> files = Files.list(tmp.resolve("a"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void largeModelsGoToExternalData() throws Exception {
+    String name = "tiny-gemma3";
+    ExportResult r = new Exporter(Reporter.silent(), 100_000).export(ExportRequest.fp32(modelDir(name), tmp.resolve("ext")));
+    assertThat(r.files()).extracting(p -> p.getFileName().toString()).containsExactly("model.onnx", "model.onnx_data");
+    assertThat(Files.size(r.files().get(0))).isLessThan(100_000);
+    try (Stream<Path> files = Files.list(tmp.resolve("ext"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.onnx", "model.onnx_data");
+    }
+    Golden golden = Golden.read(modelDir(name));
+    try (OrtDecoder d = new OrtDecoder(r.model())) {
+      for (Golden.Prompt p : golden.prompts()) {
+        d.reset();
+        assertThat(p.relDiff(d.step(p.ids()), 0)).isLessThanOrEqualTo(TOLERANCE);
+      }
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.edgellm.export;
 
+import dev.edgellm.util.Reporter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +22,7 @@ class VariantsTest {
   @TempDir Path tmp;
 
   private void assertGolden(Path ckpt, String fixture) throws Exception {
-    Path model = new Exporter(ExportLog.NONE).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))).model();
+    Path model = new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))).model();
     Golden golden = Golden.read(Fixtures.tiny(fixture));
     try (OrtDecoder d = new OrtDecoder(model)) {
       for (Golden.Prompt p : golden.prompts()) {
@@ -87,5 +89,40 @@ class VariantsTest {
     }
     w.write(ckpt.resolve("model.safetensors"));
     assertGolden(ckpt, "tiny-llama");
+  }
+
+  /** Final-logit soft-capping is exact on top of the reference: cap * tanh(logits / cap). */
+  @Test
+  void finalLogitSoftcapping() throws Exception {
+    Path ckpt = Fixtures.copy(Fixtures.tiny("tiny-gemma3"), tmp.resolve("ckpt"));
+    float cap = 2.0f;
+    Fixtures.editConfig(ckpt, c -> c.put("final_logit_softcapping", cap));
+    Path model = new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))).model();
+    Golden golden = Golden.read(Fixtures.tiny("tiny-gemma3"));
+    try (OrtDecoder d = new OrtDecoder(model)) {
+      for (Golden.Prompt p : golden.prompts()) {
+        d.reset();
+        float[][] got = d.step(p.ids());
+        float[][] capped = new float[p.logits().length][];
+        for (int r = 0; r < capped.length; r++) {
+          capped[r] = new float[p.logits()[r].length];
+          for (int v = 0; v < capped[r].length; v++) {
+            capped[r][v] = (float) (cap * Math.tanh(p.logits()[r][v] / cap));
+          }
+        }
+        Golden.Prompt ref = new Golden.Prompt(p.ids(), capped, p.greedy());
+        assertThat(ref.relDiff(got, 0)).isLessThanOrEqualTo(GoldenExportTest.TOLERANCE);
+      }
+    }
+  }
+
+  @Test
+  void headDimNotAMultipleOf16IsRefused() throws Exception {
+    Path ckpt = Fixtures.copy(Fixtures.tiny("tiny-llama"), tmp.resolve("ckpt"));
+    Fixtures.editConfig(ckpt, c -> c.put("head_dim", 8));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))))
+        .isInstanceOf(dev.edgellm.checkpoint.CheckpointException.class)
+        .hasMessageContaining("head_dim 8 is not a multiple of 16");
   }
 }
