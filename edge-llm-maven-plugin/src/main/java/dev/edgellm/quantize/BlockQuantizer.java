@@ -109,15 +109,26 @@ public final class BlockQuantizer {
           int cols = Math.min(chunk, n - c0);
           int r0 = blk * blockSize;
           int rows = Math.min(blockSize, k - r0);
-          float[] tile = buffer(rows * cols);
+          Scratch sc = SCRATCH.get().ensure(rows * cols, cols);
+          float[] tile = sc.tile;
           for (int i = 0; i < rows; i++) {
             b.read(r0 + i, c0, tile, i * cols, cols);
           }
+          quantizeTile(tile, rows, cols, symmetric, f16, sc);
+          // scatter: column j's block goes to q[(col * kb + blk) * half ...]
+          int pairs = (rows + 1) / 2;
+          byte[] packed = sc.packed;
           for (int j = 0; j < cols; j++) {
             int col = c0 + j;
             int meta = col * kb + blk;
-            quantizeColumnBlock(
-                tile, j, cols, rows, symmetric, f16, q, meta * half, scales, zps, meta);
+            int o = meta * half;
+            for (int p = 0; p < pairs; p++) {
+              q[o + p] = packed[p * cols + j];
+            }
+            scales[meta] = sc.scale[j];
+            if (zps != null) {
+              zps[meta] = (byte) sc.zp[j];
+            }
           }
         });
     return new MatMulNBitsWeight(
@@ -172,6 +183,112 @@ public final class BlockQuantizer {
         });
     return new MatMulNBitsWeight(
         k, n, blockSize, symmetric, f16, q, scales, zps == null ? null : packZeroPoints(zps, n, kb));
+  }
+
+  /** Per-thread work arrays of the [K, N] path. */
+  private static final class Scratch {
+    float[] tile = new float[0];
+    byte[] packed = new byte[0];
+    float[] mn = new float[0];
+    float[] mx = new float[0];
+    float[] scale = new float[0];
+    float[] recip = new float[0];
+    float[] zf = new float[0];
+    int[] zp = new int[0];
+
+    Scratch ensure(int tileSize, int cols) {
+      if (tile.length < tileSize) {
+        tile = new float[tileSize];
+        packed = new byte[(tileSize + 1) / 2 + cols];
+      }
+      if (mn.length < cols) {
+        mn = new float[cols];
+        mx = new float[cols];
+        scale = new float[cols];
+        recip = new float[cols];
+        zf = new float[cols];
+        zp = new int[cols];
+      }
+      return this;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /**
+   * Quantizes a tile of {@code rows} (one block along K, at most bs) x {@code cols} columns, stored
+   * row-major in {@code tile}: each column is one block. Works row by row so that every inner loop
+   * runs over consecutive memory. Leaves packed nibbles in {@code sc.packed[pair * cols + j]} and
+   * per-column scale and zero point in {@code sc.scale}, {@code sc.zp}.
+   */
+  private static void quantizeTile(
+      float[] tile, int rows, int cols, boolean symmetric, boolean f16, Scratch sc) {
+    float[] mn = sc.mn;
+    float[] mx = sc.mx;
+    java.util.Arrays.fill(mn, 0, cols, Float.MAX_VALUE);
+    java.util.Arrays.fill(mx, 0, cols, -Float.MAX_VALUE);
+    for (int i = 0; i < rows; i++) {
+      int base = i * cols;
+      for (int j = 0; j < cols; j++) {
+        float x = tile[base + j];
+        float a = mn[j];
+        float b = mx[j];
+        mn[j] = x < a ? x : a;
+        mx[j] = x > b ? x : b;
+      }
+    }
+    float[] scale = sc.scale;
+    float[] recip = sc.recip;
+    float[] zf = sc.zf;
+    int[] zp = sc.zp;
+    for (int j = 0; j < cols; j++) {
+      float lo = mn[j];
+      float hi = mx[j];
+      float s;
+      int z;
+      if (symmetric) {
+        float m = Math.abs(hi) > Math.abs(lo) ? hi : lo;
+        s = m / -8f;
+        z = 8;
+      } else {
+        lo = Math.min(lo, 0f);
+        hi = Math.max(hi, 0f);
+        s = (hi - lo) / 15f;
+        float f = lo;
+        if (s != 0f) {
+          f = 0f - lo / s;
+        }
+        z = f < 0f ? 0 : f > 15f ? 15 : roundAwayFromZero(f);
+      }
+      if (f16) {
+        s = Half.halfToFloat(Half.floatToHalf(s));
+      }
+      scale[j] = s;
+      recip[j] = s != 0f ? 1f / s : 0f;
+      zp[j] = z;
+      zf[j] = z;
+    }
+    byte[] packed = sc.packed;
+    int i = 0;
+    for (; i + 1 < rows; i += 2) {
+      int b0 = i * cols;
+      int b1 = b0 + cols;
+      int o = (i >> 1) * cols;
+      for (int j = 0; j < cols; j++) {
+        float r = recip[j];
+        float z = zf[j];
+        int a = nibble(tile[b0 + j] * r + z);
+        int c = nibble(tile[b1 + j] * r + z);
+        packed[o + j] = (byte) (a | (c << 4));
+      }
+    }
+    if (i < rows) {
+      int b0 = i * cols;
+      int o = (i >> 1) * cols;
+      for (int j = 0; j < cols; j++) {
+        packed[o + j] = (byte) (nibble(tile[b0 + j] * recip[j] + zf[j]) | (zp[j] << 4));
+      }
+    }
   }
 
   /**

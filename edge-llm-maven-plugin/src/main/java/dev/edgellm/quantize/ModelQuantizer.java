@@ -75,7 +75,11 @@ public final class ModelQuantizer {
               req.symmetric() ? "symmetric" : "asymmetric",
               req.accuracyLevel() != 0 ? ", accuracy level " + req.accuracyLevel() : "",
               req.embeddings() ? ", embeddings too" : ""));
+      long t1 = System.nanoTime();
+      reporter.debug(String.format(Locale.ROOT, "quantize: read in %.3f s", (t1 - t0) / 1e9));
       Outcome o = quantize(in.proto(), req, reporter);
+      long t2 = System.nanoTime();
+      reporter.debug(String.format(Locale.ROOT, "quantize: quantized in %.3f s", (t2 - t1) / 1e9));
       if (o.quantized() == 0) {
         reporter.warn(
             "quantize: no MatMul with a 2-D fp32/fp16 initializer as B"
@@ -83,7 +87,9 @@ public final class ModelQuantizer {
                 + " in " + in.file() + "; the output is the input unchanged");
       }
       long written = OnnxWriter.writeEmbedded(o.model(), out, req.maxOutputBytes());
-      double secs = (System.nanoTime() - t0) / 1e9;
+      long t3 = System.nanoTime();
+      reporter.debug(String.format(Locale.ROOT, "quantize: written in %.3f s", (t3 - t2) / 1e9));
+      double secs = (t3 - t0) / 1e9;
       reporter.info(
           String.format(
               Locale.ROOT,
