@@ -225,16 +225,23 @@ public final class BlockQuantizer {
       float[] tile, int rows, int cols, boolean symmetric, boolean f16, Scratch sc) {
     float[] mn = sc.mn;
     float[] mx = sc.mx;
-    java.util.Arrays.fill(mn, 0, cols, Float.MAX_VALUE);
-    java.util.Arrays.fill(mx, 0, cols, -Float.MAX_VALUE);
-    for (int i = 0; i < rows; i++) {
+    // Math.min/max compile to branch-free (vector) instructions; they differ from MLAS's
+    // "if (v < min) min = v" only for NaN and for the sign of zero, fixed up below
+    System.arraycopy(tile, 0, mn, 0, cols);
+    System.arraycopy(tile, 0, mx, 0, cols);
+    for (int i = 1; i < rows; i++) {
       int base = i * cols;
       for (int j = 0; j < cols; j++) {
         float x = tile[base + j];
-        float a = mn[j];
-        float b = mx[j];
-        mn[j] = x < a ? x : a;
-        mx[j] = x > b ? x : b;
+        mn[j] = Math.min(mn[j], x);
+        mx[j] = Math.max(mx[j], x);
+      }
+    }
+    for (int j = 0; j < cols; j++) {
+      float lo = mn[j];
+      float hi = mx[j];
+      if ((lo == 0f && hi == 0f) || lo != lo || hi != hi) {
+        exactRange(tile, j, cols, rows, mn, mx);
       }
     }
     float[] scale = sc.scale;
@@ -289,6 +296,24 @@ public final class BlockQuantizer {
         packed[o + j] = (byte) (nibble(tile[b0 + j] * recip[j] + zf[j]) | (zp[j] << 4));
       }
     }
+  }
+
+  /** MLAS's own min/max scan of column {@code j} (NaN ignored, the first of equal zeros kept). */
+  private static void exactRange(
+      float[] tile, int j, int stride, int rows, float[] mn, float[] mx) {
+    float lo = Float.MAX_VALUE;
+    float hi = -Float.MAX_VALUE;
+    for (int i = 0; i < rows; i++) {
+      float x = tile[i * stride + j];
+      if (x < lo) {
+        lo = x;
+      }
+      if (x > hi) {
+        hi = x;
+      }
+    }
+    mn[j] = lo;
+    mx[j] = hi;
   }
 
   /**

@@ -72,19 +72,25 @@ public final class QuantizeBenchmark {
       Files.deleteIfExists(out);
       System.gc();
       resetPeaks();
+      long cpu0 = cpuNanos();
       long t0 = System.nanoTime();
       QuantizeResult res = ModelQuantizer.run(QuantizeRequest.of(model, out), reporter(verbose));
       double secs = (System.nanoTime() - t0) / 1e9;
+      double cpu = (cpuNanos() - cpu0) / 1e9;
       System.out.printf(
           Locale.ROOT,
-          "run %d: wall %.3f s (read + quantize + write), %.2f GB/s, %d tensors quantized,"
-              + " output %.1f MB, peak RSS %.0f MB (VmHWM), peak heap used %.0f MB, max heap %d MB%n",
+          "run %d: wall %.3f s (read + quantize + write), %.2f GB/s, process CPU %.2f s, load"
+              + " average %s, %d tensors quantized, output %.1f MB, peak RSS %.0f MB (VmHWM; %s),"
+              + " peak heap used %.0f MB, max heap %d MB%n",
           r,
           secs,
           res.inputBytes() / 1e9 / secs,
+          cpu,
+          Files.readString(Path.of("/proc/loadavg")).split(" ")[0],
           res.tensorsQuantized(),
           res.outputBytes() / 1e6,
           vmHwmKb() / 1024.0,
+          rssSplit(),
           peakHeap() / 1048576.0,
           Runtime.getRuntime().maxMemory() >> 20);
     }
@@ -223,6 +229,27 @@ public final class QuantizeBenchmark {
                                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("S"))
                                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(last)))))
         .build();
+  }
+
+  static long cpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean
+        ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime()
+        : 0;
+  }
+
+  /** Current RSS split into anonymous (heap, buffers) and file-backed (the mapped input) pages. */
+  static String rssSplit() throws IOException {
+    String anon = "?";
+    String file = "?";
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("RssAnon:")) {
+        anon = Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024 + " MB";
+      } else if (line.startsWith("RssFile:")) {
+        file = Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024 + " MB";
+      }
+    }
+    return "now anonymous " + anon + ", file-backed " + file;
   }
 
   static long vmHwmKb() throws IOException {
