@@ -229,8 +229,23 @@ public final class BlockQuantizer {
     // "if (v < min) min = v" only for NaN and for the sign of zero, fixed up below
     System.arraycopy(tile, 0, mn, 0, cols);
     System.arraycopy(tile, 0, mx, 0, cols);
-    for (int i = 1; i < rows; i++) {
-      int base = i * cols;
+    int i0 = 1;
+    for (; i0 + 3 < rows; i0 += 4) {
+      int b0 = i0 * cols;
+      int b1 = b0 + cols;
+      int b2 = b1 + cols;
+      int b3 = b2 + cols;
+      for (int j = 0; j < cols; j++) {
+        float x0 = tile[b0 + j];
+        float x1 = tile[b1 + j];
+        float x2 = tile[b2 + j];
+        float x3 = tile[b3 + j];
+        mn[j] = Math.min(Math.min(mn[j], Math.min(x0, x1)), Math.min(x2, x3));
+        mx[j] = Math.max(Math.max(mx[j], Math.max(x0, x1)), Math.max(x2, x3));
+      }
+    }
+    for (; i0 < rows; i0++) {
+      int base = i0 * cols;
       for (int j = 0; j < cols; j++) {
         float x = tile[base + j];
         mn[j] = Math.min(mn[j], x);
