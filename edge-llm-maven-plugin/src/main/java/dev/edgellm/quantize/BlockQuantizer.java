@@ -348,15 +348,25 @@ public final class BlockQuantizer {
       float[] scales,
       byte[] zps,
       int meta) {
-    float mn = Float.MAX_VALUE;
-    float mx = -Float.MAX_VALUE;
-    for (int i = 0, p = off; i < count; i++, p += stride) {
+    // branch-free scan; MLAS's "if (v < min) min = v" differs only for NaN and signed zeros
+    float mn = v[off];
+    float mx = mn;
+    for (int i = 1, p = off + stride; i < count; i++, p += stride) {
       float x = v[p];
-      if (x < mn) {
-        mn = x;
-      }
-      if (x > mx) {
-        mx = x;
+      mn = Math.min(mn, x);
+      mx = Math.max(mx, x);
+    }
+    if ((mn == 0f && mx == 0f) || mn != mn || mx != mx) {
+      mn = Float.MAX_VALUE;
+      mx = -Float.MAX_VALUE;
+      for (int i = 0, p = off; i < count; i++, p += stride) {
+        float x = v[p];
+        if (x < mn) {
+          mn = x;
+        }
+        if (x > mx) {
+          mx = x;
+        }
       }
     }
     float scale;
