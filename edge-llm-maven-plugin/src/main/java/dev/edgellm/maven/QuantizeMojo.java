@@ -77,10 +77,13 @@ public class QuantizeMojo extends AbstractMojo {
       getLog().info("quantize: skipped (" + Properties.QUANTIZE_SKIP + "=true)");
       return;
     }
-    if (input == null || output == null) {
+    // outside a project the defaults' ${project.build.directory} stays unresolved
+    if (input == null || output == null || input.getPath().contains("${")
+        || output.getPath().contains("${")) {
       throw new MojoFailureException(
-          "quantize needs an input and an output model; set -D" + Properties.QUANTIZE_INPUT
-              + "=<model.onnx> and -D" + Properties.QUANTIZE_OUTPUT + "=<out.onnx>");
+          "quantize needs an input and an output model (outside a project there are no"
+              + " defaults); set -D" + Properties.QUANTIZE_INPUT + "=<model.onnx> and -D"
+              + Properties.QUANTIZE_OUTPUT + "=<out.onnx>");
     }
     Set<String> exclude =
         excludeNodes == null
