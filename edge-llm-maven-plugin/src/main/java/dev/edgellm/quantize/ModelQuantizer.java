@@ -37,8 +37,9 @@ import java.util.Set;
  * com.microsoft.GatherBlockQuantized}; writes the result as one embedded file. The weights are
  * byte-identical to what onnxruntime 1.30's {@code MatMulNBitsQuantizer} writes (see {@link
  * BlockQuantizer}); node names ({@code <name>_Q4}), initializer names ({@code <W>_Q4}, {@code
- * <W>_scales}, {@code <W>_zero_points}), attributes and opset imports follow it too. Other nodes
- * and their order are left as they are; a replaced weight is removed once no node uses it.
+ * <W>_scales}, {@code <W>_zero_points}), attributes, opset imports and the order of the main
+ * graph's nodes follow it too, so the output file is byte-identical to onnxruntime's. Other nodes
+ * are left as they are; a replaced weight is removed once no node uses it.
  */
 public final class ModelQuantizer {
   private ModelQuantizer() {}

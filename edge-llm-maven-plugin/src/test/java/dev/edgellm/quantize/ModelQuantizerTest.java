@@ -151,6 +151,7 @@ class ModelQuantizerTest {
     for (int i = 0; i < want.length; i++) {
       worst = Math.max(worst, Math.abs(got[i] - want[i]));
     }
+    System.out.printf("%s: max |diff| %.3g (largest |value| %.3g)%n", what, worst, max);
     assertThat(worst).as(what + " max |diff| (tolerance " + tol + ")").isLessThanOrEqualTo(tol);
   }
 }
