@@ -62,7 +62,7 @@ public class StageMojo extends AbstractMojo {
     try {
       StageRequest request = new StageRequest(
           checkpoint.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, checkpoint, basedir).toPath(), Layout.parse(layout));
-      new Stager(new MavenLog(getLog())).stage(request);
+      new Stager(new MavenReporter(getLog())).stage(request);
     } catch (StageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {

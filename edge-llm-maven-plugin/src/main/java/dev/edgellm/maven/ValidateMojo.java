@@ -101,7 +101,7 @@ public class ValidateMojo extends AbstractMojo {
     ValidationReport report;
     try {
       getLog().info("Validating " + folder);
-      report = new Validator(new MavenLog(getLog())).validate(request);
+      report = new Validator(new MavenReporter(getLog())).validate(request);
     } catch (IOException e) {
       throw new MojoExecutionException("Validation could not run: " + e.getMessage(), e);
     }
