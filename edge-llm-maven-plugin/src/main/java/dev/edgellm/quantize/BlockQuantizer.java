@@ -109,15 +109,26 @@ public final class BlockQuantizer {
           int cols = Math.min(chunk, n - c0);
           int r0 = blk * blockSize;
           int rows = Math.min(blockSize, k - r0);
-          float[] tile = buffer(rows * cols);
+          Scratch sc = SCRATCH.get().ensure(rows * cols, cols);
+          float[] tile = sc.tile;
           for (int i = 0; i < rows; i++) {
             b.read(r0 + i, c0, tile, i * cols, cols);
           }
+          quantizeTile(tile, rows, cols, symmetric, f16, sc);
+          // scatter: column j's block goes to q[(col * kb + blk) * half ...]
+          int pairs = (rows + 1) / 2;
+          byte[] packed = sc.packed;
           for (int j = 0; j < cols; j++) {
             int col = c0 + j;
             int meta = col * kb + blk;
-            quantizeColumnBlock(
-                tile, j, cols, rows, symmetric, f16, q, meta * half, scales, zps, meta);
+            int o = meta * half;
+            for (int p = 0; p < pairs; p++) {
+              q[o + p] = packed[p * cols + j];
+            }
+            scales[meta] = sc.scale[j];
+            if (zps != null) {
+              zps[meta] = (byte) sc.zp[j];
+            }
           }
         });
     return new MatMulNBitsWeight(
@@ -174,6 +185,152 @@ public final class BlockQuantizer {
         k, n, blockSize, symmetric, f16, q, scales, zps == null ? null : packZeroPoints(zps, n, kb));
   }
 
+  /** Per-thread work arrays of the [K, N] path. */
+  private static final class Scratch {
+    float[] tile = new float[0];
+    byte[] packed = new byte[0];
+    float[] mn = new float[0];
+    float[] mx = new float[0];
+    float[] scale = new float[0];
+    float[] recip = new float[0];
+    float[] zf = new float[0];
+    int[] zp = new int[0];
+
+    Scratch ensure(int tileSize, int cols) {
+      if (tile.length < tileSize) {
+        tile = new float[tileSize];
+        packed = new byte[(tileSize + 1) / 2 + cols];
+      }
+      if (mn.length < cols) {
+        mn = new float[cols];
+        mx = new float[cols];
+        scale = new float[cols];
+        recip = new float[cols];
+        zf = new float[cols];
+        zp = new int[cols];
+      }
+      return this;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /**
+   * Quantizes a tile of {@code rows} (one block along K, at most bs) x {@code cols} columns, stored
+   * row-major in {@code tile}: each column is one block. Works row by row so that every inner loop
+   * runs over consecutive memory. Leaves packed nibbles in {@code sc.packed[pair * cols + j]} and
+   * per-column scale and zero point in {@code sc.scale}, {@code sc.zp}.
+   */
+  private static void quantizeTile(
+      float[] tile, int rows, int cols, boolean symmetric, boolean f16, Scratch sc) {
+    float[] mn = sc.mn;
+    float[] mx = sc.mx;
+    // Math.min/max compile to branch-free (vector) instructions; they differ from MLAS's
+    // "if (v < min) min = v" only for NaN and for the sign of zero, fixed up below
+    System.arraycopy(tile, 0, mn, 0, cols);
+    System.arraycopy(tile, 0, mx, 0, cols);
+    int i0 = 1;
+    for (; i0 + 3 < rows; i0 += 4) {
+      int b0 = i0 * cols;
+      int b1 = b0 + cols;
+      int b2 = b1 + cols;
+      int b3 = b2 + cols;
+      for (int j = 0; j < cols; j++) {
+        float x0 = tile[b0 + j];
+        float x1 = tile[b1 + j];
+        float x2 = tile[b2 + j];
+        float x3 = tile[b3 + j];
+        mn[j] = Math.min(Math.min(mn[j], Math.min(x0, x1)), Math.min(x2, x3));
+        mx[j] = Math.max(Math.max(mx[j], Math.max(x0, x1)), Math.max(x2, x3));
+      }
+    }
+    for (; i0 < rows; i0++) {
+      int base = i0 * cols;
+      for (int j = 0; j < cols; j++) {
+        float x = tile[base + j];
+        mn[j] = Math.min(mn[j], x);
+        mx[j] = Math.max(mx[j], x);
+      }
+    }
+    for (int j = 0; j < cols; j++) {
+      float lo = mn[j];
+      float hi = mx[j];
+      if ((lo == 0f && hi == 0f) || lo != lo || hi != hi) {
+        exactRange(tile, j, cols, rows, mn, mx);
+      }
+    }
+    float[] scale = sc.scale;
+    float[] recip = sc.recip;
+    float[] zf = sc.zf;
+    int[] zp = sc.zp;
+    for (int j = 0; j < cols; j++) {
+      float lo = mn[j];
+      float hi = mx[j];
+      float s;
+      int z;
+      if (symmetric) {
+        float m = Math.abs(hi) > Math.abs(lo) ? hi : lo;
+        s = m / -8f;
+        z = 8;
+      } else {
+        lo = Math.min(lo, 0f);
+        hi = Math.max(hi, 0f);
+        s = (hi - lo) / 15f;
+        float f = lo;
+        if (s != 0f) {
+          f = 0f - lo / s;
+        }
+        z = f < 0f ? 0 : f > 15f ? 15 : roundAwayFromZero(f);
+      }
+      if (f16) {
+        s = Half.halfToFloat(Half.floatToHalf(s));
+      }
+      scale[j] = s;
+      recip[j] = s != 0f ? 1f / s : 0f;
+      zp[j] = z;
+      zf[j] = z;
+    }
+    byte[] packed = sc.packed;
+    int i = 0;
+    for (; i + 1 < rows; i += 2) {
+      int b0 = i * cols;
+      int b1 = b0 + cols;
+      int o = (i >> 1) * cols;
+      for (int j = 0; j < cols; j++) {
+        float r = recip[j];
+        float z = zf[j];
+        int a = nibble(tile[b0 + j] * r + z);
+        int c = nibble(tile[b1 + j] * r + z);
+        packed[o + j] = (byte) (a | (c << 4));
+      }
+    }
+    if (i < rows) {
+      int b0 = i * cols;
+      int o = (i >> 1) * cols;
+      for (int j = 0; j < cols; j++) {
+        packed[o + j] = (byte) (nibble(tile[b0 + j] * recip[j] + zf[j]) | (zp[j] << 4));
+      }
+    }
+  }
+
+  /** MLAS's own min/max scan of column {@code j} (NaN ignored, the first of equal zeros kept). */
+  private static void exactRange(
+      float[] tile, int j, int stride, int rows, float[] mn, float[] mx) {
+    float lo = Float.MAX_VALUE;
+    float hi = -Float.MAX_VALUE;
+    for (int i = 0; i < rows; i++) {
+      float x = tile[i * stride + j];
+      if (x < lo) {
+        lo = x;
+      }
+      if (x > hi) {
+        hi = x;
+      }
+    }
+    mn[j] = lo;
+    mx[j] = hi;
+  }
+
   /**
    * One block of {@code count} values {@code v[off + i * stride]} (MLAS semantics): writes its
    * nibbles to {@code q[qOff ...]}, its scale to {@code scales[meta]} and, if asymmetric, its zero
@@ -191,15 +348,25 @@ public final class BlockQuantizer {
       float[] scales,
       byte[] zps,
       int meta) {
-    float mn = Float.MAX_VALUE;
-    float mx = -Float.MAX_VALUE;
-    for (int i = 0, p = off; i < count; i++, p += stride) {
+    // branch-free scan; MLAS's "if (v < min) min = v" differs only for NaN and signed zeros
+    float mn = v[off];
+    float mx = mn;
+    for (int i = 1, p = off + stride; i < count; i++, p += stride) {
       float x = v[p];
-      if (x < mn) {
-        mn = x;
-      }
-      if (x > mx) {
-        mx = x;
+      mn = Math.min(mn, x);
+      mx = Math.max(mx, x);
+    }
+    if ((mn == 0f && mx == 0f) || mn != mn || mx != mx) {
+      mn = Float.MAX_VALUE;
+      mx = -Float.MAX_VALUE;
+      for (int i = 0, p = off; i < count; i++, p += stride) {
+        float x = v[p];
+        if (x < mn) {
+          mn = x;
+        }
+        if (x > mx) {
+          mx = x;
+        }
       }
     }
     float scale;
@@ -244,9 +411,14 @@ public final class BlockQuantizer {
     }
   }
 
-  /** {@code clamp(roundf(x), 0, 15)}: exact for every float, since x + 0.5 is exact in double. */
-  private static int nibble(float x) {
-    int n = (int) ((double) x + 0.5);
+  /**
+   * {@code clamp(roundf(x), 0, 15)}, with roundf rounding half away from zero. Adding 0.5 - 2^-25
+   * and truncating gives {@code floor(x + 0.5)} for every float: the sum rounds up to the next
+   * integer exactly when x is at or above a half (checked exhaustively for all floats in [-2, 18];
+   * outside that range both clamp to 0 or 15). NaN gives 0.
+   */
+  static int nibble(float x) {
+    int n = (int) (x + 0.49999997f);
     return n < 0 ? 0 : Math.min(n, 15);
   }
 

@@ -37,8 +37,9 @@ import java.util.Set;
  * com.microsoft.GatherBlockQuantized}; writes the result as one embedded file. The weights are
  * byte-identical to what onnxruntime 1.30's {@code MatMulNBitsQuantizer} writes (see {@link
  * BlockQuantizer}); node names ({@code <name>_Q4}), initializer names ({@code <W>_Q4}, {@code
- * <W>_scales}, {@code <W>_zero_points}), attributes and opset imports follow it too. Other nodes
- * and their order are left as they are; a replaced weight is removed once no node uses it.
+ * <W>_scales}, {@code <W>_zero_points}), attributes, opset imports and the order of the main
+ * graph's nodes follow it too, so the output file is byte-identical to onnxruntime's. Other nodes
+ * are left as they are; a replaced weight is removed once no node uses it.
  */
 public final class ModelQuantizer {
   private ModelQuantizer() {}
@@ -75,7 +76,11 @@ public final class ModelQuantizer {
               req.symmetric() ? "symmetric" : "asymmetric",
               req.accuracyLevel() != 0 ? ", accuracy level " + req.accuracyLevel() : "",
               req.embeddings() ? ", embeddings too" : ""));
+      long t1 = System.nanoTime();
+      reporter.debug(String.format(Locale.ROOT, "quantize: read in %.3f s", (t1 - t0) / 1e9));
       Outcome o = quantize(in.proto(), req, reporter);
+      long t2 = System.nanoTime();
+      reporter.debug(String.format(Locale.ROOT, "quantize: quantized in %.3f s", (t2 - t1) / 1e9));
       if (o.quantized() == 0) {
         reporter.warn(
             "quantize: no MatMul with a 2-D fp32/fp16 initializer as B"
@@ -83,7 +88,9 @@ public final class ModelQuantizer {
                 + " in " + in.file() + "; the output is the input unchanged");
       }
       long written = OnnxWriter.writeEmbedded(o.model(), out, req.maxOutputBytes());
-      double secs = (System.nanoTime() - t0) / 1e9;
+      long t3 = System.nanoTime();
+      reporter.debug(String.format(Locale.ROOT, "quantize: written in %.3f s", (t3 - t2) / 1e9));
+      double secs = (t3 - t0) / 1e9;
       reporter.info(
           String.format(
               Locale.ROOT,
@@ -149,6 +156,9 @@ public final class ModelQuantizer {
     // pass 2: quantize
     Pass pass = new Pass(req, meter);
     GraphProto graph = pass.graph(model.getGraph());
+    if (pass.quantized > 0) {
+      graph = onnxruntimeOrder(graph);
+    }
     ModelProto.Builder mb = model.toBuilder().setGraph(graph);
     if (pass.quantized > 0) {
       setOpset(mb, OnnxNodes.MS_DOMAIN, 1, false);
@@ -166,6 +176,64 @@ public final class ModelQuantizer {
       throw new IllegalStateException(e);
     }
     return new Outcome(out, pass.quantized, tensors[0] - pass.added);
+  }
+
+  /**
+   * Orders the main graph's nodes as onnxruntime's quantizer does when it saves (its {@code
+   * ONNXModel.topological_sort}), so that our file matches its file byte for byte: nodes without
+   * inputs first, then nodes made ready by initializers and graph inputs taken in sorted name
+   * order, then breadth-first by outputs. Any valid order would do for running the model; if the
+   * graph is not a DAG of known names the order is left as it is.
+   */
+  public static GraphProto onnxruntimeOrder(GraphProto g) {
+    List<NodeProto> nodes = g.getNodeList();
+    int[] deps = new int[nodes.size()];
+    Map<String, List<Integer>> consumers = new HashMap<>();
+    List<NodeProto> sorted = new ArrayList<>(nodes.size());
+    for (int i = 0; i < nodes.size(); i++) {
+      for (String in : nodes.get(i).getInputList()) {
+        if (!in.isEmpty()) {
+          deps[i]++;
+          consumers.computeIfAbsent(in, x -> new ArrayList<>()).add(i);
+        }
+      }
+      if (deps[i] == 0) {
+        sorted.add(nodes.get(i));
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (TensorProto t : g.getInitializerList()) {
+      names.add(t.getName());
+    }
+    for (ValueInfoProto v : g.getInputList()) {
+      names.add(v.getName());
+    }
+    java.util.Collections.sort(names);
+    String prev = null;
+    for (String name : names) {
+      if (name.equals(prev)) {
+        continue;
+      }
+      prev = name;
+      for (int i : consumers.getOrDefault(name, List.of())) {
+        if (--deps[i] == 0) {
+          sorted.add(nodes.get(i));
+        }
+      }
+    }
+    for (int s = 0; s < sorted.size(); s++) {
+      for (String out : sorted.get(s).getOutputList()) {
+        for (int i : consumers.getOrDefault(out, List.of())) {
+          if (--deps[i] == 0) {
+            sorted.add(nodes.get(i));
+          }
+        }
+      }
+    }
+    if (sorted.size() != nodes.size()) {
+      return g;
+    }
+    return g.toBuilder().clearNode().addAllNode(sorted).build();
   }
 
   /** Sets the opset of {@code domain}: adds it if absent; raises it if {@code raiseOnly}. */

@@ -97,6 +97,18 @@ public interface WeightSource {
     };
   }
 
+  /** A view of a row-major {@code rows x cols} FloatBuffer, from its position (not copied). */
+  static WeightSource of(FloatBuffer data, int rows, int cols) {
+    FloatBuffer fb = data.slice();
+    check(fb.remaining(), (long) rows * cols);
+    return new Base(rows, cols) {
+      @Override
+      public void read(int row, int col, float[] dst, int off, int len) {
+        fb.get(row * cols + col, dst, off, len);
+      }
+    };
+  }
+
   /** A view of one float array per row (all the same length). */
   static WeightSource ofRows(float[][] rows) {
     int cols = rows.length == 0 ? 0 : rows[0].length;

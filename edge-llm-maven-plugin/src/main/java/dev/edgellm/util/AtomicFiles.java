@@ -3,10 +3,12 @@ package dev.edgellm.util;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Writes files so that a failed or interrupted build never leaves a half-written file: the content
@@ -15,6 +17,8 @@ import java.nio.file.StandardOpenOption;
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Writes the content of a file into an open channel positioned at 0. */
   @FunctionalInterface
@@ -49,7 +53,17 @@ public final class AtomicFiles {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
-    return Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    // not Files.createTempFile: its files are private (0600); the output must get the usual
+    // permissions (0666 less the umask), as any other file the build writes
+    while (true) {
+      long r = RANDOM.nextLong() & Long.MAX_VALUE;
+      Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toString(r, 36) + ".tmp");
+      try {
+        return Files.createFile(temp);
+      } catch (FileAlreadyExistsException e) {
+        // try another name
+      }
+    }
   }
 
   /** Renames {@code temp} onto {@code target}, atomically where the file system allows it. */
@@ -70,6 +84,26 @@ public final class AtomicFiles {
       if (primary != null) {
         primary.addSuppressed(e);
       }
+    }
+  }
+
+  /** Writes {@code text} as UTF-8 to {@code target} atomically, creating parent folders. */
+  public static void writeString(Path target, String text) throws IOException {
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    write(target, ch -> {
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+    });
+  }
+
+  /** Renames {@code from} (a file or a folder) to {@code to}, atomically where the file system allows it. */
+  public static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

@@ -144,4 +144,82 @@ class BlockQuantizerTest {
     assertThat(q.scalesTensor("W").getDataType()).isEqualTo(TensorProto.DataType.FLOAT16_VALUE);
     assertThat(q.scalesTensor("W").getRawData().size()).isEqualTo(n * 3 * 2);
   }
+
+  /**
+   * The [K, N] tile path (vectorizable min/max with fix-ups) and the [N, K] path (MLAS's scalar
+   * scan) agree byte for byte on awkward data: signed zeros, all-zero blocks, exact ties, repeated
+   * extremes of both signs, odd K.
+   */
+  @Test
+  void tilePathAndRowPathAgreeOnAwkwardData() {
+    Random rnd = new Random(7);
+    int k = 75;
+    int n = 300;
+    float[] kn = new float[k * n];
+    for (int j = 0; j < n; j++) {
+      int kind = j % 6;
+      for (int i = 0; i < k; i++) {
+        float v;
+        switch (kind) {
+          case 0: v = (i % 3 == 0) ? -0f : 0f; break;               // mixed zeros, first is -0
+          case 1: v = (i % 3 == 1) ? -0f : 0f; break;               // mixed zeros, first is +0
+          case 2: v = (rnd.nextInt(8) - 4) * 0.25f; break;          // exact ties
+          case 3: v = (i % 2 == 0) ? 1f : -1f; break;               // |max| == |min|
+          case 4: v = (float) rnd.nextGaussian() * 1e-3f; break;
+          default: v = rnd.nextInt(4) == 0 ? 0f : (float) rnd.nextGaussian(); break;
+        }
+        kn[i * n + j] = v;
+      }
+    }
+    float[][] rows = new float[n][k];
+    for (int i = 0; i < k; i++) {
+      for (int j = 0; j < n; j++) {
+        rows[j][i] = kn[i * n + j];
+      }
+    }
+    for (int bs : BlockQuantizer.BLOCK_SIZES) {
+      for (boolean sym : new boolean[] {true, false}) {
+        MatMulNBitsWeight a = BlockQuantizer.quantizeKxN(WeightSource.of(kn, k, n), bs, sym, true);
+        MatMulNBitsWeight b = BlockQuantizer.quantizeNxK(WeightSource.ofRows(rows), bs, sym, false);
+        assertThat(a.q4()).as("q4 bs=" + bs + " sym=" + sym).isEqualTo(b.q4());
+        for (int i = 0; i < a.scales().length; i++) {
+          assertThat(Float.floatToRawIntBits(a.scales()[i]))
+              .as("scale " + i + " bs=" + bs + " sym=" + sym)
+              .isEqualTo(Float.floatToRawIntBits(b.scales()[i]));
+        }
+        assertThat(a.zeroPoints()).isEqualTo(b.zeroPoints());
+      }
+    }
+    // MLAS keeps the first of equal zeros: +0 first gives the scale +0 / -8 = -0
+    MatMulNBitsWeight z = BlockQuantizer.quantizeKxN(WeightSource.of(kn, k, n), 32, true, false);
+    int kb = 3;
+    assertThat(Float.floatToRawIntBits(z.scales()[0 * kb])).isEqualTo(Float.floatToRawIntBits(0f));
+    assertThat(Float.floatToRawIntBits(z.scales()[1 * kb])).isEqualTo(Float.floatToRawIntBits(-0f));
+  }
+
+  /** The float rounding trick equals C's roundf (then clamped) near every tie and at random. */
+  @Test
+  void nibbleRoundsHalfAwayFromZero() {
+    Random rnd = new Random(11);
+    java.util.function.IntConsumer check =
+        bits -> {
+          float x = Float.intBitsToFloat(bits);
+          int ref = (int) Math.floor((double) x + 0.5);
+          ref = ref < 0 ? 0 : Math.min(ref, 15);
+          assertThat(BlockQuantizer.nibble(x)).as("x = %s", x).isEqualTo(ref);
+        };
+    for (int k = -2; k <= 17; k++) {
+      for (float center : new float[] {k, k + 0.5f}) {
+        int c = Float.floatToRawIntBits(center);
+        for (int d = -3000; d <= 3000; d++) {
+          check.accept(c + d);
+        }
+      }
+    }
+    for (int i = 0; i < 2_000_000; i++) {
+      check.accept(Float.floatToRawIntBits(rnd.nextFloat() * 20f - 2f));
+    }
+    check.accept(Float.floatToRawIntBits(0.49999997f));
+    assertThat(BlockQuantizer.nibble(Float.NaN)).isZero();
+  }
 }
