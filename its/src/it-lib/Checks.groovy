@@ -102,4 +102,39 @@ class Checks {
     }
     return to
   }
+
+  /**
+   * The build failed in edge-llm:GOAL, and Maven's error line for it holds every fragment. Returns the
+   * error message.
+   */
+  static String failedIn(File basedir, String goal, List<String> fragments) {
+    def log = new File(basedir, 'build.log').text
+    boolean failure = log.contains('BUILD FAILURE')
+    assert failure : "the build did not fail"
+    def m = log =~ /(?m)^\[ERROR\] Failed to execute goal dev\.edgellm:edge-llm-maven-plugin:[^:]+:(\w+) \([^)]*\) on project [^:]+: (.*)$/
+    assert m.find() : "no 'Failed to execute goal' line for the plugin in build.log"
+    String failedGoal = m.group(1)
+    String message = m.group(2).replaceFirst(/ -> \[Help 1\]$/, "")
+    assert failedGoal == goal : "the build failed in edge-llm:${failedGoal}, expected edge-llm:${goal}: ${message}"
+    fragments.each { f ->
+      assert message.contains(f) : "the error message does not say '${f}': ${message}"
+    }
+    return message
+  }
+
+  /** Nothing under public/models: no staged folder, no temporary staging folder left behind. */
+  static void nothingStaged(File basedir) {
+    def models = new File(basedir, 'public/models')
+    def left = models.exists() ? tree(models).keySet() : []
+    def dirs = models.exists() ? models.list() as List : []
+    assert left.isEmpty() && dirs.isEmpty() : "something was staged in ${models}: ${dirs} ${left}"
+  }
+
+  /** The folder holds no model.onnx and no temporary file (a failed goal writes nothing). */
+  static void noModelIn(File dir) {
+    def files = dir.exists() ? tree(dir).keySet().findAll { !it.startsWith('.edge-llm-') } : []
+    assert !files.contains('model.onnx') : "${dir} holds a model.onnx"
+    def temp = files.findAll { it.startsWith('.') || it.contains('.tmp') || it.contains('scratch') }
+    assert temp.isEmpty() : "temporary files left in ${dir}: ${temp}"
+  }
 }
