@@ -26,12 +26,14 @@ const timeout = Number(process.env.E2E_TIMEOUT_MS ?? 180_000);
 const modelPath =
   process.env.VITE_MODEL_PATH || /"(\/models\/[^"]+)"/.exec(readFileSync(path.join(root, "src/model.ts"), "utf8"))?.[1];
 const results = [];
+const t0 = performance.now();
+const elapsed = () => `[${((performance.now() - t0) / 1000).toFixed(1)}s]`;
 let failures = 0;
 
 function check(name, ok, detail = "") {
   results.push({ name, ok, detail });
   if (!ok) failures++;
-  console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
+  console.log(`${elapsed()} ${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
 }
 
 function fail(message) {
@@ -50,12 +52,34 @@ if (!existsSync(executablePath)) fail(`${executablePath} not found: install Chro
 mkdirSync(out, { recursive: true });
 
 // 1. The expected reply, from Node.
-let t0 = performance.now();
+const tNode = performance.now();
 const expected = await expectedReply({ modelsDir: path.join(dist, "models"), modelName, prompt, maxNewTokens });
-const nodeMs = performance.now() - t0;
+const nodeMs = performance.now() - tNode;
 console.log(`expected (Node, onnxruntime-node CPU, greedy, ${maxNewTokens} tokens, ${nodeMs.toFixed(0)} ms): ${JSON.stringify(expected.text)}`);
 console.log(`expected ids: ${expected.ids.join(",")}`);
 check("Node greedy continuation is not empty", expected.ids.length > 0);
+
+// What the server answers for model files, asked from a page of the app (after its model loaded:
+// a page closed while its worker still compiles WASM keeps the renderer busy for a long time).
+async function checkServing(page) {
+  const probe = await page.evaluate(async (model) => {
+    const head = async (url) => {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      return { status: r.status, type: r.headers.get("content-type"), coep: r.headers.get("cross-origin-embedder-policy") };
+    };
+    return {
+      onnx: await head(`${model}/onnx/model.onnx`),
+      missing: await head("/models/no-such-model/onnx/model.onnx"),
+      wasm: await head("/ort/ort-wasm-simd-threaded.asyncify.wasm"),
+      isolated: self.crossOriginIsolated,
+    };
+  }, modelPath);
+  check("model.onnx is served as application/octet-stream", probe.onnx.status === 200 && probe.onnx.type === "application/octet-stream", JSON.stringify(probe.onnx));
+  check("a missing model file is a real 404, not index.html", probe.missing.status === 404 && !String(probe.missing.type).includes("html"), JSON.stringify(probe.missing));
+  check("ONNX Runtime's WASM is served by the app", probe.wasm.status === 200 && probe.wasm.type === "application/wasm", JSON.stringify(probe.wasm));
+  check("the page is cross-origin isolated (COOP/COEP)", probe.isolated === true);
+}
 
 // 2. Serve the build.
 const server = await preview({ root, logLevel: "warn", preview: { host: "127.0.0.1", port: 4317, strictPort: false } });
@@ -77,36 +101,17 @@ const browser = await chromium.launch({
   ],
 });
 const timings = { nodeExpectedMs: Math.round(nodeMs) };
+let servingChecked = false;
 try {
-  // 3. What the server answers for model files.
-  const page0 = await browser.newPage();
-  await page0.goto(origin + "/?device=wasm");
-  const probe = await page0.evaluate(async (model) => {
-    const head = async (url) => {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      return { status: r.status, type: r.headers.get("content-type"), coep: r.headers.get("cross-origin-embedder-policy") };
-    };
-    return {
-      onnx: await head(`${model}/onnx/model.onnx`),
-      missing: await head("/models/no-such-model/onnx/model.onnx"),
-      wasm: await head("/ort/ort-wasm-simd-threaded.asyncify.wasm"),
-      isolated: self.crossOriginIsolated,
-    };
-  }, modelPath);
-  await page0.close();
-  check("model.onnx is served as application/octet-stream", probe.onnx.status === 200 && probe.onnx.type === "application/octet-stream", JSON.stringify(probe.onnx));
-  check("a missing model file is a real 404, not index.html", probe.missing.status === 404 && !String(probe.missing.type).includes("html"), JSON.stringify(probe.missing));
-  check("ONNX Runtime's WASM is served by the app", probe.wasm.status === 200 && probe.wasm.type === "application/wasm", JSON.stringify(probe.wasm));
-  check("the page is cross-origin isolated (COOP/COEP)", probe.isolated === true);
-
-  // 4. Chat, once per device.
+  // 3. Chat, once per device.
   for (const device of devices) {
     const page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
+      // checkServing() asks for a missing file on purpose.
+      const deliberate404 = m.location().url.includes("/models/no-such-model/");
+      if (m.type() === "error" && !deliberate404) errors.push(m.text());
     });
     const started = performance.now();
     await page.goto(`${origin}/?device=${device}&maxNewTokens=${maxNewTokens}`);
@@ -123,14 +128,20 @@ try {
       continue;
     }
     const loadMs = performance.now() - started;
-    const status = await page.getAttribute(".app", "data-status");
-    const badge = await page.getAttribute("[data-testid=device-badge]", "data-device").catch(() => null);
-    const error = await page.textContent("[data-testid=error]").catch(() => null);
+    const { status, badge, error } = await page.evaluate(() => ({
+      status: document.querySelector(".app")?.getAttribute("data-status"),
+      badge: document.querySelector("[data-testid=device-badge]")?.getAttribute("data-device") ?? null,
+      error: document.querySelector("[data-testid=error]")?.textContent ?? null,
+    }));
     check(`${device}: model loads on ${device}`, status === "ready" && badge === device, `status ${status}, badge ${badge}, error ${error}, console: ${errors.join(" | ")}`);
     if (status !== "ready") {
       await page.screenshot({ path: path.join(out, `chat-${device}-load-failed.png`) });
       await page.close();
       continue;
+    }
+    if (!servingChecked) {
+      await checkServing(page);
+      servingChecked = true;
     }
     const demoFlag = JSON.parse(readFileSync(path.join(modelDir, "edge-llm.json"), "utf8")).demo === true;
     const bannerShown = (await page.locator("[data-testid=demo-banner]").count()) > 0;
@@ -171,6 +182,36 @@ try {
     check(`${device}: tokens/s shown`, /tokens\/s/.test(reply.tps), reply.tps);
     check(`${device}: no page errors`, errors.length === 0, errors.join(" | "));
     timings[device] = { loadMs: Math.round(loadMs), replyMs: Math.round(replyMs), tokens: reply.ids.length, shown: reply.tps };
+
+    // Stop: the same prompt again, stopped after its first token. What streamed stays, and is the
+    // start of the same greedy reply.
+    await page.click("button:has-text('Clear')");
+    await page.fill("[data-testid=prompt]", prompt);
+    await page.click("[data-testid=send]");
+    await page.waitForFunction(
+      () => (document.querySelector("[data-testid=message][data-role=assistant]")?.getAttribute("data-token-ids") ?? "").length > 0,
+      null,
+      { timeout },
+    );
+    const stopShown = (await page.locator("[data-testid=stop]").count()) > 0;
+    if (stopShown) await page.click("[data-testid=stop]");
+    await page.waitForSelector("[data-testid=message][data-role=assistant][data-streaming=false]", { timeout });
+    const stopped = await page.evaluate(() => {
+      const el = document.querySelector("[data-testid=message][data-role=assistant]");
+      return {
+        aborted: el.getAttribute("data-aborted") === "true",
+        ids: (el.getAttribute("data-token-ids") ?? "").split(",").filter(Boolean).map(Number),
+        status: document.querySelector(".app")?.getAttribute("data-status"),
+      };
+    });
+    const prefix = JSON.stringify(stopped.ids) === JSON.stringify(expected.ids.slice(0, stopped.ids.length));
+    const finishedFirst = !stopped.aborted && stopped.ids.length === expected.ids.length;
+    check(
+      `${device}: Stop ends the reply early and keeps what streamed`,
+      prefix && stopped.status === "ready" && (stopped.aborted ? stopped.ids.length < expected.ids.length : finishedFirst),
+      `${stopped.aborted ? "stopped" : "finished before the click"} after ${stopped.ids.length} of ${expected.ids.length} tokens`,
+    );
+    if (stopped.aborted) await page.screenshot({ path: path.join(out, `chat-${device}-stopped.png`), fullPage: true });
     await page.close();
   }
 } finally {
