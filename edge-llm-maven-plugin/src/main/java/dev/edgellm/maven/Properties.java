@@ -28,4 +28,58 @@ public final class Properties {
   public static final String QUANTIZE_EMBEDDINGS = "edgellm.quantize.embeddings";
   /** Skip the quantize goal. */
   public static final String QUANTIZE_SKIP = "edgellm.quantize.skip";
+
+  // ---- export ----------------------------------------------------------------------------------
+  /** The Hugging Face checkpoint folder to export (config.json plus model.safetensors or its shards). */
+  public static final String CHECKPOINT = "edgellm.checkpoint";
+  /**
+   * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over 2 GB);
+   * default {@code ${project.build.directory}/edge-llm/model-q4} or {@code .../model-fp32}.
+   */
+  public static final String EXPORT_OUTPUT = "edgellm.export.output";
+  /** {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint) or {@code fp32}. */
+  public static final String EXPORT_PRECISION = "edgellm.export.precision";
+  /**
+   * How a q4 export stores the token embedding: {@code shared} (default: a 4-bit GatherBlockQuantized
+   * sharing a tied lm_head's weight) or {@code fp32} (a float32 Gather table).
+   */
+  public static final String EXPORT_EMBEDDINGS = "edgellm.export.embeddings";
+  /** Skip the export goal. */
+  public static final String EXPORT_SKIP = "edgellm.export.skip";
+
+  // ---- stage -----------------------------------------------------------------------------------
+  /** The model's name: the staged folder is {@code public/models/<name>}; defaults to the checkpoint's folder name. */
+  public static final String MODEL_NAME = "edgellm.modelName";
+  /** The ONNX model to stage; in a pom defaults to the quantize goal's {@code target/edge-llm/model-q4/model.onnx}. */
+  public static final String STAGE_MODEL = "edgellm.stage.model";
+  /** The folder the web app loads the model from; in a pom defaults to {@code public/models/<modelName>}. */
+  public static final String STAGE_DIRECTORY = "edgellm.stage.directory";
+  /**
+   * {@code local} (default): {@code onnx/model.onnx} with {@code dtype: "fp32"}, loads on WebGPU and WASM from
+   * your own server; {@code hub}: {@code onnx/model_q4.onnx} with {@code dtype: "q4"}, for publishing to the Hub.
+   */
+  public static final String STAGE_LAYOUT = "edgellm.stage.layout";
+  /** Skip the stage goal. */
+  public static final String STAGE_SKIP = "edgellm.stage.skip";
+
+  // ---- validate --------------------------------------------------------------------------------
+  /** The staged folder to validate; in a pom defaults to the stage goal's directory. */
+  public static final String VALIDATE_DIRECTORY = "edgellm.validate.directory";
+  /**
+   * An fp32 ONNX model of the same checkpoint for the quality gate; in a pom defaults to the export goal's
+   * {@code target/edge-llm/model-fp32/model.onnx} when it exists. Without one the quality gate is skipped.
+   */
+  public static final String VALIDATE_REFERENCE = "edgellm.validate.reference";
+  /** The quality gate fails when the staged model's top-1 token agrees with the reference less often (0..1, default 0.9). */
+  public static final String VALIDATE_MIN_TOP_ONE_AGREEMENT = "edgellm.validate.minTopOneAgreement";
+  /** Greedy decoding steps of the real run through the KV cache (default 8). */
+  public static final String VALIDATE_GREEDY_STEPS = "edgellm.validate.greedySteps";
+  /** Report ops without a WebGPU kernel (they run on the CPU, slowly) as warnings instead of errors. */
+  public static final String VALIDATE_ALLOW_CPU_FALLBACK = "edgellm.validate.allowCpuFallback";
+  /** Report warnings as errors. */
+  public static final String VALIDATE_STRICT = "edgellm.validate.strict";
+  /** Where validation.json and validation.html are written; defaults to {@code target/edge-llm}. */
+  public static final String VALIDATE_REPORT_DIRECTORY = "edgellm.validate.reportDirectory";
+  /** Skip the validate goal. */
+  public static final String VALIDATE_SKIP = "edgellm.validate.skip";
 }

@@ -1,0 +1,10 @@
+package dev.edgellm.export;
+
+/** A setting of the export request is wrong; the message says which and how to fix it. */
+public class ExportException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public ExportException(String message) {
+    super(message);
+  }
+}

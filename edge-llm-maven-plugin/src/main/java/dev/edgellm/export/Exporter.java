@@ -1,0 +1,114 @@
+package dev.edgellm.export;
+
+import dev.edgellm.checkpoint.Checkpoint;
+import dev.edgellm.checkpoint.ModelConfig;
+import dev.edgellm.graph.DecoderGraphBuilder;
+import dev.edgellm.graph.DecoderSpec;
+import dev.edgellm.graph.Fp32Weights;
+import dev.edgellm.graph.LazyTensor;
+import dev.edgellm.graph.Q4Weights;
+import dev.edgellm.graph.Scratch;
+import dev.edgellm.graph.WeightFormat;
+import dev.edgellm.graph.arch.Architectures;
+import dev.edgellm.onnx.OnnxWriter;
+import dev.edgellm.onnx.proto.GraphProto;
+import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.util.ProgressMeter;
+import dev.edgellm.util.Reporter;
+import dev.edgellm.util.UserErrorException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Exports a Hugging Face checkpoint to a Transformers.js-ready ONNX decoder: reads config.json and the
+ * memory-mapped safetensors, builds the graph for the architecture, and writes {@code model.onnx}
+ * (plus {@code model.onnx_data} when an fp32 model is over 2 GiB) through a temporary file renamed into
+ * place. Weights are produced one at a time while writing: converted (fp32) or quantized (q4).
+ */
+public final class Exporter {
+  public static final String MODEL_FILE = "model.onnx";
+
+  private final Reporter log;
+  private final long embeddedLimit;
+
+  public Exporter(Reporter log) {
+    this(log, OnnxWriter.DEFAULT_LIMIT);
+  }
+
+  /** Tests lower {@code embeddedLimit} to exercise the external-data form without a 2 GiB model. */
+  Exporter(Reporter log, long embeddedLimit) {
+    this.log = log;
+    this.embeddedLimit = embeddedLimit;
+  }
+
+  /**
+   * Runs the export; nothing is left in the output folder when it fails.
+   *
+   * @throws dev.edgellm.checkpoint.CheckpointException the checkpoint is unusable (message: what, where, fix)
+   * @throws ExportException a setting is wrong
+   */
+  public ExportResult export(ExportRequest req) {
+    long t0 = System.nanoTime();
+    Path model = req.output().toAbsolutePath().normalize().resolve(MODEL_FILE);
+    try (Checkpoint ckpt = Checkpoint.open(req.checkpoint());
+        Scratch scratch = new Scratch(model.resolveSibling("." + MODEL_FILE + ".scratch"))) {
+      ModelConfig c = ckpt.config();
+      DecoderSpec spec = Architectures.of(c).spec(c);
+      WeightFormat weights = switch (req.precision()) {
+        case FP32 -> new Fp32Weights(ckpt, scratch);
+        case Q4 -> new Q4Weights(ckpt, scratch, req.embeddings() == Embeddings.SHARED);
+      };
+      DecoderGraphBuilder.Built built = new DecoderGraphBuilder(ckpt, spec, weights).build();
+      long inputBytes = 0;
+      for (var t : ckpt.tensors().values()) {
+        inputBytes += t.byteLength();
+      }
+      log.info(String.format(Locale.ROOT,
+          "export: %s (%s, %d layers, hidden %d, vocab %d, %.1f MB %s) to %s, %s%s; graph of %d nodes built in %d ms",
+          req.checkpoint(), c.modelType(), c.numLayers(), c.hiddenSize(), c.vocabSize(), ProgressMeter.mb(inputBytes),
+          c.dtype() == null ? "" : c.dtype(), model, req.precision().name().toLowerCase(Locale.ROOT),
+          weights instanceof Q4Weights q && q.sharesLmHead() ? ", embedding shares the lm_head's 4-bit weight" : "",
+          built.skeleton().getGraph().getNodeCount(), (System.nanoTime() - t0) / 1_000_000));
+      List<Path> files = new ArrayList<>();
+      long bytes = write(built, model, files);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      log.info(String.format(Locale.ROOT, "export: wrote %s (%.1f MB) in %.2f s", model, ProgressMeter.mb(bytes), secs));
+      return new ExportResult(List.copyOf(files), bytes, c.modelType(), built.weights().size());
+    }
+  }
+
+  private long write(DecoderGraphBuilder.Built built, Path target, List<Path> files) {
+    long total = 0;
+    for (LazyTensor t : built.weights()) {
+      total += t.byteLength();
+    }
+    ProgressMeter meter = new ProgressMeter(log, "export", built.weights().size(), total, 2000);
+    GraphProto.Builder graph = built.skeleton().getGraph().toBuilder();
+    for (LazyTensor t : built.weights()) {
+      graph.addInitializer(t.materialize());
+      meter.itemDone(t.name(), t.byteLength());
+    }
+    ModelProto model = built.skeleton().toBuilder().setGraph(graph).build();
+    try {
+      if (OnnxWriter.serializedSize(model) <= embeddedLimit) {
+        long n = OnnxWriter.writeEmbedded(model, target, embeddedLimit);
+        files.add(target);
+        return n;
+      }
+      log.info("export: the model is over " + (embeddedLimit == OnnxWriter.DEFAULT_LIMIT ? "2 GiB" : embeddedLimit + " bytes") + "; writing " + target.getFileName() + " with external data "
+          + target.getFileName() + "_data");
+      OnnxWriter.ExternalDataResult r = OnnxWriter.writeWithExternalData(model, target);
+      files.add(r.model());
+      files.add(r.data());
+      return r.modelBytes() + r.dataBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target, e);
+    } catch (UserErrorException e) {
+      throw new IllegalStateException("the exported model could not be written: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,304 @@
+package dev.edgellm.graph;
+
+import dev.edgellm.checkpoint.Checkpoint;
+import dev.edgellm.checkpoint.CheckpointException;
+import dev.edgellm.checkpoint.ModelConfig;
+import dev.edgellm.checkpoint.RopeParameters;
+import dev.edgellm.checkpoint.TensorInfo;
+import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.onnx.proto.OperatorSetIdProto;
+import dev.edgellm.onnx.proto.TensorProto;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the decoder graph Transformers.js 4.x runs: inputs {@code input_ids}, {@code attention_mask},
+ * {@code position_ids}, {@code past_key_values.{i}.key|value}; outputs {@code logits} and {@code
+ * present.{i}.key|value}. Attention is com.microsoft GroupQueryAttention with rotary embedding inside,
+ * its positions and masks derived from {@code attention_mask} only ({@code position_ids} is accepted but
+ * not used, since Transformers.js feeds 1-based positions to some models).
+ */
+public final class DecoderGraphBuilder {
+  public static final int OPSET = 21;
+  public static final int MS_OPSET = 1;
+  public static final long IR_VERSION = 10;
+
+  private static final TensorProto.DataType F = TensorProto.DataType.FLOAT;
+  private static final TensorProto.DataType I64 = TensorProto.DataType.INT64;
+
+  private final Checkpoint ckpt;
+  private final ModelConfig c;
+  private final DecoderSpec spec;
+  private final WeightFormat weights;
+  private final GraphBuilder g = new GraphBuilder("main_graph");
+
+  /** The graph and its lazily produced weights. */
+  public record Built(ModelProto skeleton, List<LazyTensor> weights) {}
+
+  public DecoderGraphBuilder(Checkpoint ckpt, DecoderSpec spec, WeightFormat weights) {
+    this.ckpt = ckpt;
+    this.c = ckpt.config();
+    this.spec = spec;
+    this.weights = weights;
+  }
+
+  /** Builds the graph, checking every tensor's presence and shape; no weight data is read yet. */
+  public Built build() {
+    int h = c.hiddenSize();
+    int kv = c.numKvHeads();
+    int hd = c.headDim();
+    if (hd % 16 != 0) {
+      throw new CheckpointException(c.file() + ": head_dim " + hd + " is not a multiple of 16, which the exported"
+          + " attention (GroupQueryAttention with rotary embedding) needs; this model cannot be exported");
+    }
+    g.input("input_ids", I64, "batch_size", "sequence_length");
+    g.input("attention_mask", I64, "batch_size", "total_sequence_length");
+    g.input("position_ids", I64, "batch_size", "sequence_length");
+    for (int i = 0; i < c.numLayers(); i++) {
+      g.input("past_key_values." + i + ".key", F, "batch_size", kv, "past_sequence_length", hd);
+      g.input("past_key_values." + i + ".value", F, "batch_size", kv, "past_sequence_length", hd);
+    }
+    g.output("logits", F, "batch_size", "sequence_length", c.vocabSize());
+
+    // Embedding
+    TensorInfo embed = ckpt.require("model.embed_tokens.weight", c.vocabSize(), h);
+    boolean tied = c.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
+    String x = weights.embedding(g, "/model/embed_tokens/Gather", "input_ids", embed, tied);
+    if (spec.embeddingScale() != 1f) {
+      String s = g.float32("/model/embed_tokens/scale", new long[0], spec.embeddingScale());
+      x = g.op("Mul", "/model/embed_tokens/Mul").in(x, s).out();
+    }
+
+    // Attention bookkeeping, shared by all layers: positions and masks come from attention_mask.
+    String seqlens = seqlensK();
+    String total = totalSequenceLength();
+    Map<RopeParameters, String[]> caches = new LinkedHashMap<>();
+
+    Residual r = new Residual(x);
+    for (int i = 0; i < c.numLayers(); i++) {
+      String p = "model.layers." + i + ".";
+      String n = "/model/layers." + i;
+      String hIn = r.norm(p + spec.preAttnNorm() + ".weight", n + "/" + spec.preAttnNorm());
+      String[] cache = caches.computeIfAbsent(c.ropeOf(i), rp -> rotaryCaches(rp, caches.size(), total));
+      String attn = attention(i, p, n, hIn, seqlens, total, cache);
+      if (spec.postAttnNorm() != null) {
+        attn = simpleNorm(attn, p + spec.postAttnNorm() + ".weight", n + "/" + spec.postAttnNorm(), h);
+      }
+      r.add(attn);
+      String hMlp = r.norm(p + spec.preFfnNorm() + ".weight", n + "/" + spec.preFfnNorm());
+      String mlp = mlp(p, n, hMlp);
+      if (spec.postFfnNorm() != null) {
+        mlp = simpleNorm(mlp, p + spec.postFfnNorm() + ".weight", n + "/" + spec.postFfnNorm(), h);
+      }
+      r.add(mlp);
+    }
+    String last = r.norm("model.norm.weight", "/model/norm");
+
+    TensorInfo head;
+    if (tied) {
+      head = embed;
+      ckpt.ignore("lm_head.weight");
+    } else {
+      head = ckpt.require("lm_head.weight", c.vocabSize(), h);
+    }
+    if (spec.finalSoftcap() > 0) {
+      String raw = weights.lmHead(g, "/lm_head/MatMul", last, head, tied, "/lm_head/MatMul/output_0");
+      String cap = g.float32("/lm_head/softcap", new long[0], spec.finalSoftcap());
+      String d = g.op("Div", "/lm_head/softcap/Div").in(raw, cap).out();
+      String t = g.op("Tanh", "/lm_head/softcap/Tanh").in(d).out();
+      g.op("Mul", "/lm_head/softcap/Mul").in(t, cap).outNamed("logits");
+    } else {
+      weights.lmHead(g, "/lm_head/MatMul", last, head, tied, "logits");
+    }
+    for (int i = 0; i < c.numLayers(); i++) {
+      g.output("present." + i + ".key", F, "batch_size", kv, "total_sequence_length", hd);
+      g.output("present." + i + ".value", F, "batch_size", kv, "total_sequence_length", hd);
+    }
+    checkNothingLeft();
+
+    ModelProto skeleton = ModelProto.newBuilder()
+        .setIrVersion(IR_VERSION)
+        .setProducerName("edge-llm-maven-plugin")
+        .setProducerVersion("0.1.0")
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(GraphBuilder.MS).setVersion(MS_OPSET))
+        .setGraph(g.graph())
+        .build();
+    List<LazyTensor> all = new ArrayList<>(g.lazyTensors());
+    all.addAll(weights.trailing());
+    return new Built(skeleton, List.copyOf(all));
+  }
+
+  private void checkNothingLeft() {
+    List<String> left = new ArrayList<>();
+    for (String n : ckpt.unused()) {
+      if (!n.endsWith(".rotary_emb.inv_freq")) {
+        left.add(n);
+      }
+    }
+    if (!left.isEmpty()) {
+      TensorInfo t = ckpt.tensors().get(left.get(0));
+      throw new CheckpointException("unexpected tensor '" + left.get(0) + "' " + t.shapeText() + " in " + t.file()
+          + (left.size() > 1 ? " (and " + (left.size() - 1) + " more)" : "")
+          + ": model_type " + c.modelType() + " with " + c.numHiddenLayersText()
+          + " has no such weight; the weights and config.json do not belong together (use the config saved with these weights)");
+    }
+  }
+
+  /** seqlens_k = ReduceSum(attention_mask) - 1, as int32 [batch]. */
+  private String seqlensK() {
+    String axes = g.int64("/model/attn_mask/axes", false, 1);
+    String sum = g.op("ReduceSum", "/model/attn_mask/ReduceSum").in("attention_mask", axes).attr("keepdims", 0L).out();
+    String one = g.int64("/model/attn_mask/one", true, 1);
+    String sub = g.op("Sub", "/model/attn_mask/Sub").in(sum, one).out();
+    return g.op("Cast", "/model/attn_mask/seqlens_k").in(sub).attr("to", (long) TensorProto.DataType.INT32_VALUE).out();
+  }
+
+  /** total_sequence_length = attention_mask.shape[1], as an int32 scalar. */
+  private String totalSequenceLength() {
+    String shape = g.op("Shape", "/model/attn_mask/Shape").in("attention_mask").out();
+    String idx = g.int64("/model/attn_mask/dim1", true, 1);
+    String t = g.op("Gather", "/model/attn_mask/total_len").in(shape, idx).attr("axis", 0L).out();
+    return g.op("Cast", "/model/attn_mask/total_len_int32").in(t).attr("to", (long) TensorProto.DataType.INT32_VALUE).out();
+  }
+
+  /**
+   * cos/sin caches [total_sequence_length, head_dim/2] computed in the graph from float32 inverse
+   * frequencies: {@code cos(position * inv_freq)}, as transformers computes them.
+   */
+  private String[] rotaryCaches(RopeParameters rp, int index, String totalInt32) {
+    String n = "/model/rotary_emb" + (index == 0 ? "" : "_" + index);
+    float[] inv = Rope.invFreq(rp, c.headDim());
+    String invFreq = g.float32(n + "/inv_freq", new long[] {1, inv.length}, inv);
+    String total = g.op("Cast", n + "/total_len").in(totalInt32).attr("to", (long) TensorProto.DataType.FLOAT_VALUE).out();
+    String zero = g.float32(n + "/zero", new long[0], 0f);
+    String oneF = g.float32(n + "/one", new long[0], 1f);
+    String range = g.op("Range", n + "/Range").in(zero, total, oneF).out();
+    String axes = g.int64(n + "/axes", false, 1);
+    String pos = g.op("Unsqueeze", n + "/Unsqueeze").in(range, axes).out();
+    String freqs = g.op("Mul", n + "/Mul").in(pos, invFreq).out();
+    String cos = g.op("Cos", n + "/Cos").in(freqs).out();
+    String sin = g.op("Sin", n + "/Sin").in(freqs).out();
+    return new String[] {cos, sin};
+  }
+
+  private String attention(int i, String p, String n, String x, String seqlens, String total, String[] cache) {
+    int h = c.hiddenSize();
+    int hd = c.headDim();
+    int qOut = c.numHeads() * hd;
+    int kvOut = c.numKvHeads() * hd;
+    String a = p + "self_attn.";
+    String q = weights.linear(g, n + "/attn/q_proj", x, ckpt.require(a + "q_proj.weight", qOut, h),
+        spec.qkvBias() ? ckpt.require(a + "q_proj.bias", qOut) : null);
+    String k = weights.linear(g, n + "/attn/k_proj", x, ckpt.require(a + "k_proj.weight", kvOut, h),
+        spec.qkvBias() ? ckpt.require(a + "k_proj.bias", kvOut) : null);
+    String v = weights.linear(g, n + "/attn/v_proj", x, ckpt.require(a + "v_proj.weight", kvOut, h),
+        spec.qkvBias() ? ckpt.require(a + "v_proj.bias", kvOut) : null);
+    if (spec.qkNorm()) {
+      q = headNorm(q, a + "q_norm.weight", n + "/attn/q_norm", c.numHeads());
+      k = headNorm(k, a + "k_norm.weight", n + "/attn/k_norm", c.numKvHeads());
+    }
+    GraphBuilder.Node gqa = g.op("GroupQueryAttention", n + "/attn/GroupQueryAttention").ms()
+        .in(q, k, v, "past_key_values." + i + ".key", "past_key_values." + i + ".value", seqlens, total, cache[0], cache[1])
+        .attr("num_heads", (long) c.numHeads())
+        .attr("kv_num_heads", (long) c.numKvHeads())
+        .attr("scale", spec.attentionScale())
+        .attr("do_rotary", 1L)
+        .attr("rotary_interleaved", 0L);
+    if (c.isSliding(i)) {
+      // ORT's local_window_size counts the query itself, like transformers' sliding_window (a query at q
+      // sees keys k with q - window < k <= q); window - 1 or + 1 fail the goldens.
+      gqa.attr("local_window_size", (long) c.slidingWindow());
+    }
+    if (spec.attnSoftcap() > 0) {
+      gqa.attr("softcap", spec.attnSoftcap());
+    }
+    String attn = gqa.outNamed(n + "/attn/GroupQueryAttention/output_0", "present." + i + ".key", "present." + i + ".value")[0];
+    return weights.linear(g, n + "/attn/o_proj", attn, ckpt.require(a + "o_proj.weight", h, qOut),
+        spec.oBias() ? ckpt.require(a + "o_proj.bias", h) : null);
+  }
+
+  private String mlp(String p, String n, String x) {
+    int h = c.hiddenSize();
+    int f = c.intermediateSize();
+    String m = p + "mlp.";
+    String gate = weights.linear(g, n + "/mlp/gate_proj", x, ckpt.require(m + "gate_proj.weight", f, h),
+        spec.mlpBias() ? ckpt.require(m + "gate_proj.bias", f) : null);
+    String up = weights.linear(g, n + "/mlp/up_proj", x, ckpt.require(m + "up_proj.weight", f, h),
+        spec.mlpBias() ? ckpt.require(m + "up_proj.bias", f) : null);
+    String act = switch (spec.activation()) {
+      case GELU_TANH -> g.op("FastGelu", n + "/mlp/act_fn/FastGelu").ms().in(gate).out();
+      case GELU -> g.op("Gelu", n + "/mlp/act_fn/Gelu").in(gate).out();
+      case SILU -> {
+        String sig = g.op("Sigmoid", n + "/mlp/act_fn/Sigmoid").in(gate).out();
+        yield g.op("Mul", n + "/mlp/act_fn/Mul").in(gate, sig).out();
+      }
+    };
+    String prod = g.op("Mul", n + "/mlp/Mul").in(act, up).out();
+    return weights.linear(g, n + "/mlp/down_proj", prod, ckpt.require(m + "down_proj.weight", h, f),
+        spec.mlpBias() ? ckpt.require(m + "down_proj.bias", h) : null);
+  }
+
+  /** RMSNorm over each head: reshape to [b, s, heads, head_dim], normalise, reshape back. */
+  private String headNorm(String x, String weight, String n, int heads) {
+    int hd = c.headDim();
+    String shape4 = g.int64(n + "/shape4", false, 0, 0, heads, hd);
+    String r = g.op("Reshape", n + "/Reshape").in(x, shape4).out();
+    String w = normWeight(weight, hd);
+    String y = g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization").in(r, w)
+        .attr("axis", -1L).attr("epsilon", (float) c.rmsNormEps()).attr("stash_type", 1L).out();
+    String shape3 = g.int64(n + "/shape3", false, 0, 0, (long) heads * hd);
+    return g.op("Reshape", n + "/Reshape_1").in(y, shape3).out();
+  }
+
+  private String simpleNorm(String x, String weight, String n, int dim) {
+    String w = normWeight(weight, dim);
+    return g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization").in(x, w)
+        .attr("axis", -1L).attr("epsilon", (float) c.rmsNormEps()).attr("stash_type", 1L).out();
+  }
+
+  /** A norm weight as float32, with Gemma's {@code 1 + w} folded in. */
+  private String normWeight(String name, int dim) {
+    TensorInfo t = ckpt.require(name, dim);
+    float[] w = ckpt.floats(t);
+    if (spec.normAddsOne()) {
+      for (int i = 0; i < w.length; i++) {
+        w[i] = 1.0f + w[i];
+      }
+    }
+    return g.float32(name, new long[] {dim}, w);
+  }
+
+  /**
+   * The residual stream. A pending branch output is added to the residual by the next norm, fused as
+   * SkipSimplifiedLayerNormalization, which also yields the new residual.
+   */
+  private final class Residual {
+    private String residual;
+    private String pending;
+
+    Residual(String embeddings) {
+      this.pending = embeddings;
+    }
+
+    void add(String branch) {
+      pending = branch;
+    }
+
+    String norm(String weight, String n) {
+      String w = normWeight(weight, c.hiddenSize());
+      if (residual == null) {
+        residual = pending;
+        return g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization").in(pending, w)
+            .attr("axis", -1L).attr("epsilon", (float) c.rmsNormEps()).attr("stash_type", 1L).out();
+      }
+      String[] outs = g.op("SkipSimplifiedLayerNormalization", n + "/SkipLayerNorm").ms().in(pending, residual, w)
+          .attr("epsilon", (float) c.rmsNormEps())
+          .outNamed(n + "/SkipLayerNorm/output_0", "", "", n + "/SkipLayerNorm/output_3");
+      residual = outs[3];
+      return outs[0];
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.edgellm.graph.arch;
+
+import dev.edgellm.checkpoint.ModelConfig;
+import dev.edgellm.graph.DecoderSpec;
+
+/** Qwen 3: llama-like with per-head RMSNorm of queries and keys, head_dim independent of hidden. */
+public final class Qwen3 implements Architecture {
+  @Override
+  public String modelType() {
+    return "qwen3";
+  }
+
+  @Override
+  public DecoderSpec spec(ModelConfig c) {
+    return new DecoderSpec(
+        1f, false, "input_layernorm", null, "post_attention_layernorm", null, true,
+        c.attentionBias(), c.attentionBias(), false,
+        Architectures.activation(c, "silu"), Architectures.invSqrt(c.headDim()), 0f, 0f);
+  }
+}

@@ -1,0 +1,97 @@
+package dev.edgellm.maven;
+
+import dev.edgellm.stage.Layout;
+import dev.edgellm.stage.StageException;
+import dev.edgellm.stage.StageRequest;
+import dev.edgellm.stage.Stager;
+import java.io.File;
+import java.io.IOException;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Lays out a model folder Transformers.js 4.x loads: config.json (with {@code transformers.js_config.dtype}),
+ * generation_config.json, tokenizer.json, tokenizer_config.json (chat template inlined), onnx/model.onnx
+ * and edge-llm.json (sizes, SHA-256, quantization, source). Replaces a previous staging of the same name.
+ *
+ * <p>Binds to {@code package}, after export and quantize when the pom declares them first (goals of one
+ * plugin bound to the same phase run in the order of their executions); validate follows.
+ *
+ * <p>Without a pom: {@code mvn dev.edgellm:edge-llm-maven-plugin:0.1.0-SNAPSHOT:stage -Dedgellm.checkpoint=DIR
+ * -Dedgellm.stage.model=MODEL.onnx -Dedgellm.stage.directory=public/models/NAME}.
+ */
+@Mojo(name = "stage", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
+public class StageMojo extends AbstractMojo {
+  /** The Hugging Face checkpoint folder with config.json and the tokenizer files. */
+  @Parameter(property = Properties.CHECKPOINT, required = true)
+  private File checkpoint;
+
+  /** The ONNX model to stage; defaults to the model the quantize goal wrote in this build. */
+  @Parameter(property = Properties.STAGE_MODEL, defaultValue = "${project.build.directory}/edge-llm/model-q4/model.onnx")
+  private File model;
+
+  /** The model's name; defaults to the checkpoint's folder name. */
+  @Parameter(property = Properties.MODEL_NAME)
+  private String modelName;
+
+  /** The folder to stage into; defaults to {@code ${project.basedir}/public/models/<modelName>}. */
+  @Parameter(property = Properties.STAGE_DIRECTORY)
+  private File directory;
+
+  /** {@code local} (onnx/model.onnx, dtype fp32) or {@code hub} (onnx/model_q4.onnx, dtype q4). */
+  @Parameter(property = Properties.STAGE_LAYOUT, defaultValue = "local")
+  private String layout;
+
+  /** Skip this goal. */
+  @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
+  private boolean skip;
+
+  @Parameter(defaultValue = "${basedir}", readonly = true)
+  private File basedir;
+
+  @Override
+  public void execute() throws MojoExecutionException, MojoFailureException {
+    if (skip) {
+      getLog().info("Skipping stage (" + Properties.STAGE_SKIP + ")");
+      return;
+    }
+    try {
+      StageRequest request = new StageRequest(
+          checkpoint.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, checkpoint, basedir).toPath(), Layout.parse(layout));
+      new Stager(new MavenReporter(getLog())).stage(request);
+    } catch (StageException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Staging failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Without a pom, Maven 3.8/3.9 leave {@code ${project.basedir}} unexpanded in the standalone project's
+   * build directory; resolve it against the folder Maven runs in.
+   */
+  static File withoutPom(File file, File basedir) {
+    if (file == null) {
+      return null;
+    }
+    String path = file.getPath();
+    int at = path.indexOf("${project.basedir}");
+    if (at < 0) {
+      return file;
+    }
+    return new File(basedir, path.substring(at + "${project.basedir}".length()));
+  }
+
+  /** The staging folder: the explicit one, or {@code basedir/public/models/<name>}. */
+  static File stageDirectory(File directory, String modelName, File checkpoint, File basedir) {
+    if (directory != null) {
+      return directory;
+    }
+    String name = modelName != null && !modelName.isBlank() ? modelName : checkpoint.toPath().toAbsolutePath().normalize().getFileName().toString();
+    return new File(new File(new File(basedir, "public"), "models"), name);
+  }
+}

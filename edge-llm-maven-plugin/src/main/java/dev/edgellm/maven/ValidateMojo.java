@@ -1,0 +1,113 @@
+package dev.edgellm.maven;
+
+import dev.edgellm.validate.ValidationReport;
+import dev.edgellm.validate.ValidationRequest;
+import dev.edgellm.validate.Validator;
+import java.io.File;
+import java.io.IOException;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Checks a staged model folder for everything that breaks in the browser (missing or invalid files,
+ * external data, the 2 GiB limit, the model_q4.onnx/model.onnx naming trap, ops without a WebGPU
+ * kernel, inputs and outputs Transformers.js does not feed, tokenizer and chat template problems),
+ * runs the model for real with ONNX Runtime (prefill and greedy steps through the KV cache) and, with
+ * an fp32 reference, gates the quality. Writes {@code target/edge-llm/validation.json} and
+ * {@code validation.html}; fails the build on any error. Binds to {@code package}: declare it after
+ * stage, so a broken model fails {@code mvn package}.
+ */
+@Mojo(name = "validate", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
+public class ValidateMojo extends AbstractMojo {
+  /** The staged folder; defaults to the stage goal's folder. */
+  @Parameter(property = Properties.VALIDATE_DIRECTORY)
+  private File directory;
+
+  /** The stage goal's folder, used when {@code edgellm.validate.directory} is not set. */
+  @Parameter(property = Properties.STAGE_DIRECTORY)
+  private File stageDirectory;
+
+  /** The checkpoint, whose folder name is the default model name. */
+  @Parameter(property = Properties.CHECKPOINT)
+  private File checkpoint;
+
+  /** The model's name (the staged folder is public/models/NAME). */
+  @Parameter(property = Properties.MODEL_NAME)
+  private String modelName;
+
+  /** An fp32 ONNX model of the same checkpoint for the quality gate. */
+  @Parameter(property = Properties.VALIDATE_REFERENCE)
+  private File reference;
+
+  /** The export goal's fp32 model, used as the reference when it exists. */
+  @Parameter(defaultValue = "${project.build.directory}/edge-llm/model-fp32/model.onnx", readonly = true)
+  private File exportedReference;
+
+  /** Minimum top-1 agreement with the reference (0..1). */
+  @Parameter(property = Properties.VALIDATE_MIN_TOP_ONE_AGREEMENT, defaultValue = "0.9")
+  private double minTopOneAgreement;
+
+  /** Greedy steps through the KV cache in the real run. */
+  @Parameter(property = Properties.VALIDATE_GREEDY_STEPS, defaultValue = "8")
+  private int greedySteps;
+
+  /** Report ops without a WebGPU kernel as warnings instead of errors. */
+  @Parameter(property = Properties.VALIDATE_ALLOW_CPU_FALLBACK, defaultValue = "false")
+  private boolean allowCpuFallback;
+
+  /** Report warnings as errors. */
+  @Parameter(property = Properties.VALIDATE_STRICT, defaultValue = "false")
+  private boolean strict;
+
+  /** Where validation.json and validation.html are written. */
+  @Parameter(property = Properties.VALIDATE_REPORT_DIRECTORY, defaultValue = "${project.build.directory}/edge-llm")
+  private File reportDirectory;
+
+  /** Skip this goal. */
+  @Parameter(property = Properties.VALIDATE_SKIP, defaultValue = "false")
+  private boolean skip;
+
+  @Parameter(defaultValue = "${basedir}", readonly = true)
+  private File basedir;
+
+  @Override
+  public void execute() throws MojoExecutionException, MojoFailureException {
+    if (skip) {
+      getLog().info("Skipping validate (" + Properties.VALIDATE_SKIP + ")");
+      return;
+    }
+    File folder = directory;
+    if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
+      folder = StageMojo.stageDirectory(stageDirectory, modelName, checkpoint != null ? checkpoint : new File(modelName), basedir);
+    }
+    if (folder == null) {
+      throw new MojoFailureException(
+          "No staged folder to validate; set " + Properties.VALIDATE_DIRECTORY + " (e.g. public/models/NAME) or " + Properties.CHECKPOINT);
+    }
+    ValidationRequest request;
+    try {
+      boolean explicit = reference != null;
+      File ref = explicit ? reference : StageMojo.withoutPom(exportedReference, basedir);
+      reportDirectory = StageMojo.withoutPom(reportDirectory, basedir);
+      request = new ValidationRequest(folder.toPath(), ref == null ? null : ref.toPath(), explicit, minTopOneAgreement, greedySteps,
+          allowCpuFallback, strict, reportDirectory.toPath());
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException("Invalid validate setting: " + e.getMessage(), e);
+    }
+    ValidationReport report;
+    try {
+      getLog().info("Validating " + folder);
+      report = new Validator(new MavenReporter(getLog())).validate(request);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Validation could not run: " + e.getMessage(), e);
+    }
+    getLog().info(report.summary());
+    if (!report.passed()) {
+      throw new MojoFailureException(report.summary() + "; see " + new File(reportDirectory, "validation.html"));
+    }
+  }
+}

@@ -1,0 +1,387 @@
+package dev.edgellm.onnx;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.onnx.proto.StringStringEntryProto;
+import dev.edgellm.onnx.proto.TensorProto;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX model read from disk, its tensor data memory-mapped rather than copied onto the heap.
+ *
+ * <p>{@link #read(Path)} maps the {@code .onnx} file and parses it with aliasing, so every
+ * {@code raw_data} of the returned {@link #proto()} is a view of the mapping. Tensors stored as
+ * external data ({@code data_location = EXTERNAL} with {@code location}/{@code offset}/{@code
+ * length}) are resolved, checked and replaced by tensors whose {@code raw_data} is a view of the
+ * mapped data file: the proto is self-contained, so callers never deal with external data, and
+ * writing it with {@link OnnxWriter} produces either form. Use {@link Tensors#data(TensorProto)} to
+ * read a tensor's bytes as a little-endian {@link ByteBuffer}.
+ *
+ * <p>Checks made while reading, each failing with an {@link OnnxFormatException} that names the file
+ * and the fix: the file is a protobuf {@code ModelProto} with an IR version, a graph and opset
+ * imports; every tensor's data has exactly the size its type and shape need; an external data
+ * {@code location} is relative, has no {@code ..}, exists, and resolves (following symlinks) inside
+ * the model's folder; {@code offset + length} lies inside the data file.
+ *
+ * <p>Close the model when done (it closes the files; the mappings themselves are released by the
+ * garbage collector once no view is reachable). The views must not be used after the files change.
+ */
+public final class OnnxModel implements AutoCloseable {
+  /** protobuf (and so ONNX) cannot read a serialized message of 2 GiB or more. */
+  public static final long PROTOBUF_LIMIT = Integer.MAX_VALUE;
+
+  private final Path file;
+  private final ModelProto proto;
+  private final long fileSize;
+  private final long externalDataSize;
+  private final List<Path> externalFiles;
+  private final List<FileChannel> channels;
+
+  private OnnxModel(
+      Path file,
+      ModelProto proto,
+      long fileSize,
+      long externalDataSize,
+      List<Path> externalFiles,
+      List<FileChannel> channels) {
+    this.file = file;
+    this.proto = proto;
+    this.fileSize = fileSize;
+    this.externalDataSize = externalDataSize;
+    this.externalFiles = externalFiles;
+    this.channels = channels;
+  }
+
+  /**
+   * Reads a model from one {@code .onnx} file, or from a {@code .onnx} file with its external data
+   * files beside it.
+   *
+   * @throws OnnxFormatException if the file is missing, not an ONNX model, truncated, or its
+   *     external data is missing, unsafe or out of range (the message says which and the fix)
+   * @throws IOException if reading fails for another reason
+   */
+  public static OnnxModel read(Path file) throws OnnxFormatException, IOException {
+    Path abs = file.toAbsolutePath().normalize();
+    if (!Files.exists(abs)) {
+      throw new OnnxFormatException("ONNX model " + abs + " does not exist; check the path");
+    }
+    if (!Files.isRegularFile(abs)) {
+      throw new OnnxFormatException("ONNX model " + abs + " is not a file; point at the .onnx file");
+    }
+    List<FileChannel> channels = new ArrayList<>();
+    boolean ok = false;
+    try {
+      FileChannel ch = FileChannel.open(abs, StandardOpenOption.READ);
+      channels.add(ch);
+      long size = ch.size();
+      if (size > PROTOBUF_LIMIT) {
+        throw new OnnxFormatException(
+            "ONNX model " + abs + " is " + size + " bytes, more than protobuf's 2 GiB limit, so it"
+                + " is not a valid ONNX file; save the model with external data"
+                + " (model.onnx + model.onnx_data)");
+      }
+      ModelProto proto = parse(abs, ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
+      ExternalData ext = new ExternalData(abs, channels);
+      ModelProto resolved = ModelTensors.rewrite(proto, ext::resolve);
+      ok = true;
+      return new OnnxModel(
+          abs,
+          ext.count == 0 ? proto : resolved,
+          size,
+          ext.bytes,
+          List.copyOf(ext.files.keySet()),
+          List.copyOf(channels));
+    } finally {
+      if (!ok) {
+        closeAll(channels);
+      }
+    }
+  }
+
+  private static ModelProto parse(Path file, MappedByteBuffer map) throws OnnxFormatException {
+    if (map.capacity() == 0) {
+      throw new OnnxFormatException(
+          "ONNX model " + file + " is empty (0 bytes); export the model again");
+    }
+    ModelProto proto;
+    try {
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(map).newCodedInput();
+      in.enableAliasing(true);
+      in.setSizeLimit(Integer.MAX_VALUE);
+      proto = ModelProto.parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw new OnnxFormatException(
+          "ONNX model " + file + " is truncated or not an ONNX model (" + e.getMessage()
+              + "); export or download it again",
+          e);
+    } catch (IOException e) {
+      throw new OnnxFormatException(
+          "ONNX model " + file + " cannot be parsed (" + e.getMessage() + ")", e);
+    }
+    if (!proto.hasIrVersion() || !proto.hasGraph() || proto.getOpsetImportCount() == 0) {
+      throw new OnnxFormatException(
+          "ONNX model " + file + " is truncated or not an ONNX model (it has no "
+              + (!proto.hasIrVersion() ? "ir_version" : !proto.hasGraph() ? "graph" : "opset_import")
+              + "); export or download it again");
+    }
+    return proto;
+  }
+
+  /** The model with all tensor data inline ({@code raw_data} views of the mapped files). */
+  public ModelProto proto() {
+    return proto;
+  }
+
+  /** The {@code .onnx} file, absolute and normalized. */
+  public Path file() {
+    return file;
+  }
+
+  /** The folder of the {@code .onnx} file (where external data must live). */
+  public Path folder() {
+    return file.getParent();
+  }
+
+  /** Size of the {@code .onnx} file in bytes. */
+  public long fileSize() {
+    return fileSize;
+  }
+
+  /** Bytes of tensor data read from external data files (0 for a single-file model). */
+  public long externalDataSize() {
+    return externalDataSize;
+  }
+
+  /** {@link #fileSize()} plus {@link #externalDataSize()}. */
+  public long totalSize() {
+    return fileSize + externalDataSize;
+  }
+
+  /** The external data files the model used (real paths), empty for a single-file model. */
+  public List<Path> externalFiles() {
+    return externalFiles;
+  }
+
+  /** Closes the files. Views stay readable until garbage-collected, but do not rely on it. */
+  @Override
+  public void close() throws IOException {
+    closeAll(channels);
+  }
+
+  private static void closeAll(List<FileChannel> channels) throws IOException {
+    IOException first = null;
+    for (FileChannel c : channels) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** Resolves external-data tensors of one model into mapped {@code raw_data}. */
+  private static final class ExternalData {
+    private final Path model;
+    private final Path folder;
+    private final List<FileChannel> channels;
+    private final Map<Path, Mapped> files = new LinkedHashMap<>();
+    private Path realFolder;
+    int count;
+    long bytes;
+
+    ExternalData(Path model, List<FileChannel> channels) {
+      this.model = model;
+      this.folder = model.getParent();
+      this.channels = channels;
+    }
+
+    TensorProto resolve(TensorProto t, String where) throws OnnxFormatException, IOException {
+      if (!Tensors.isExternal(t)) {
+        checkInlineSize(t, where);
+        return t;
+      }
+      Map<String, String> kv = new HashMap<>();
+      for (StringStringEntryProto e : t.getExternalDataList()) {
+        kv.put(e.getKey(), e.getValue());
+      }
+      String name = t.getName();
+      String location = kv.get("location");
+      if (location == null || location.isEmpty()) {
+        throw fail(name, "has data_location EXTERNAL but no location; export the model again");
+      }
+      if (location.contains("..")) {
+        throw fail(
+            name,
+            "has external data location '" + location + "' containing '..'; external data must"
+                + " lie in the model's folder " + folder + ": move the data file there and set"
+                + " location to its file name");
+      }
+      if (location.startsWith("/") || location.startsWith("\\") || Path.of(location).isAbsolute()
+          || location.matches("^[A-Za-z]:.*")) {
+        throw fail(
+            name,
+            "has absolute external data location '" + location + "'; external data must lie in"
+                + " the model's folder " + folder + ": move the data file there and set location"
+                + " to its file name");
+      }
+      Path dataPath = folder.resolve(location).normalize();
+      if (!Files.exists(dataPath)) {
+        throw fail(
+            name,
+            "needs external data file " + dataPath + ", which does not exist; copy '" + location
+                + "' next to " + model.getFileName() + " (both files belong together)");
+      }
+      Path real;
+      try {
+        real = dataPath.toRealPath();
+        if (realFolder == null) {
+          realFolder = folder.toRealPath();
+        }
+      } catch (NoSuchFileException e) {
+        throw fail(
+            name,
+            "needs external data file " + dataPath + ", which does not exist (dangling link);"
+                + " copy '" + location + "' next to " + model.getFileName());
+      }
+      if (!real.startsWith(realFolder)) {
+        throw fail(
+            name,
+            "has external data location '" + location + "' that resolves to " + real
+                + ", outside the model's folder " + realFolder + "; copy the data file into the"
+                + " model's folder instead of linking to it");
+      }
+      if (!Files.isRegularFile(real)) {
+        throw fail(name, "has external data location '" + location + "' that is not a file");
+      }
+      Mapped m = files.get(real);
+      if (m == null) {
+        FileChannel ch = FileChannel.open(real, StandardOpenOption.READ);
+        channels.add(ch);
+        m = new Mapped(ch);
+        files.put(real, m);
+      }
+      long offset = number(kv, "offset", 0, name, location);
+      long expected = Tensors.expectedByteSize(t);
+      long length = number(kv, "length", -1, name, location);
+      if (offset > m.size) {
+        throw fail(
+            name,
+            "has external data offset " + offset + " beyond the end of " + real + " ("
+                + m.size + " bytes); the data file does not belong to this model or is truncated:"
+                + " copy both files again");
+      }
+      if (length < 0) {
+        length = expected >= 0 ? expected : m.size - offset;
+      }
+      if (offset + length > m.size) {
+        throw fail(
+            name,
+            "has external data offset " + offset + " + length " + length + " = "
+                + (offset + length) + " beyond the end of " + real + " (" + m.size
+                + " bytes); the data file does not belong to this model or is truncated:"
+                + " copy both files again");
+      }
+      if (expected >= 0 && length != expected) {
+        throw fail(
+            name,
+            "has external data length " + length + " but " + Tensors.typeName(t.getDataType())
+                + " " + t.getDimsList() + " needs " + expected + " bytes; export the model again");
+      }
+      if (length > Integer.MAX_VALUE) {
+        throw fail(
+            name, "is " + length + " bytes; tensors of 2 GiB or more are not supported");
+      }
+      ByteBuffer view = m.slice(offset, (int) length);
+      count++;
+      bytes += length;
+      return t.toBuilder()
+          .clearExternalData()
+          .clearDataLocation()
+          .setRawData(UnsafeByteOperations.unsafeWrap(view))
+          .build();
+    }
+
+    private void checkInlineSize(TensorProto t, String where) throws OnnxFormatException {
+      if (!t.hasRawData()) {
+        return;
+      }
+      long expected = Tensors.expectedByteSize(t);
+      ByteString raw = t.getRawData();
+      if (expected >= 0 && raw.size() != expected) {
+        throw fail(
+            t.getName(),
+            "(" + where + ") has " + raw.size() + " bytes of data but "
+                + Tensors.typeName(t.getDataType()) + " " + t.getDimsList() + " needs " + expected
+                + "; the file is damaged: export the model again");
+      }
+    }
+
+    private long number(Map<String, String> kv, String key, long dflt, String name, String loc)
+        throws OnnxFormatException {
+      String v = kv.get(key);
+      if (v == null || v.isEmpty()) {
+        return dflt;
+      }
+      try {
+        long n = Long.parseLong(v.trim());
+        if (n < 0) {
+          throw new NumberFormatException();
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw fail(
+            name,
+            "has external data " + key + " '" + v + "' (file '" + loc + "'), which is not a"
+                + " non-negative integer; export the model again");
+      }
+    }
+
+    private OnnxFormatException fail(String tensor, String what) {
+      return new OnnxFormatException("ONNX model " + model + ": tensor '" + tensor + "' " + what);
+    }
+  }
+
+  /** One external data file: mapped whole when under 2 GiB, else region by region. */
+  private static final class Mapped {
+    final FileChannel channel;
+    final long size;
+    private MappedByteBuffer whole;
+
+    Mapped(FileChannel channel) throws IOException {
+      this.channel = channel;
+      this.size = channel.size();
+    }
+
+    ByteBuffer slice(long offset, int length) throws IOException {
+      if (size <= Integer.MAX_VALUE) {
+        if (whole == null) {
+          whole = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        }
+        return whole.slice((int) offset, length);
+      }
+      return channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.edgellm.quantize;
+
+import dev.edgellm.onnx.OnnxWriter;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * What the quantize stage should do; built by the mojo (or any caller) and passed to {@link
+ * ModelQuantizer#run}. Validation happens in {@link ModelQuantizer#run}, so that errors can name the
+ * setting.
+ *
+ * @param input the fp32/fp16 model ({@code .onnx}, single file or with external data)
+ * @param output where the 4-bit model is written, as one embedded file
+ * @param blockSize values per block: 16, 32, 64, 128 or 256
+ * @param symmetric symmetric (signed scale, zero point 8) or asymmetric (explicit zero points)
+ * @param accuracyLevel MatMulNBits {@code accuracy_level}, 0 to 4 (0 = not written)
+ * @param excludeNodes names of nodes to leave as they are
+ * @param embeddings also quantize Gather tables to {@code GatherBlockQuantized}
+ * @param maxOutputBytes refuse an output larger than this (default: protobuf's 2 GiB limit)
+ */
+public record QuantizeRequest(
+    Path input,
+    Path output,
+    int blockSize,
+    boolean symmetric,
+    int accuracyLevel,
+    Set<String> excludeNodes,
+    boolean embeddings,
+    long maxOutputBytes) {
+
+  /** Default block size, as in onnxruntime's quantizer command line. */
+  public static final int DEFAULT_BLOCK_SIZE = 32;
+
+  public QuantizeRequest {
+    excludeNodes = Set.copyOf(excludeNodes);
+  }
+
+  /** The defaults: block size 32, symmetric, accuracy level 0, MatMuls only, 2 GiB limit. */
+  public static QuantizeRequest of(Path input, Path output) {
+    return new QuantizeRequest(
+        input, output, DEFAULT_BLOCK_SIZE, true, 0, Set.of(), false, OnnxWriter.DEFAULT_LIMIT);
+  }
+
+  public QuantizeRequest withBlockSize(int v) {
+    return new QuantizeRequest(
+        input, output, v, symmetric, accuracyLevel, excludeNodes, embeddings, maxOutputBytes);
+  }
+
+  public QuantizeRequest withSymmetric(boolean v) {
+    return new QuantizeRequest(
+        input, output, blockSize, v, accuracyLevel, excludeNodes, embeddings, maxOutputBytes);
+  }
+
+  public QuantizeRequest withAccuracyLevel(int v) {
+    return new QuantizeRequest(
+        input, output, blockSize, symmetric, v, excludeNodes, embeddings, maxOutputBytes);
+  }
+
+  public QuantizeRequest withExcludeNodes(Set<String> v) {
+    return new QuantizeRequest(
+        input, output, blockSize, symmetric, accuracyLevel, v, embeddings, maxOutputBytes);
+  }
+
+  public QuantizeRequest withEmbeddings(boolean v) {
+    return new QuantizeRequest(
+        input, output, blockSize, symmetric, accuracyLevel, excludeNodes, v, maxOutputBytes);
+  }
+
+  public QuantizeRequest withMaxOutputBytes(long v) {
+    return new QuantizeRequest(
+        input, output, blockSize, symmetric, accuracyLevel, excludeNodes, embeddings, v);
+  }
+}

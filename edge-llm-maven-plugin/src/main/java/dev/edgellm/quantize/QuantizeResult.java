@@ -1,0 +1,21 @@
+package dev.edgellm.quantize;
+
+import java.nio.file.Path;
+
+/**
+ * What {@link ModelQuantizer#run} did.
+ *
+ * @param output the written model
+ * @param inputBytes size of the input (model file plus external data)
+ * @param outputBytes size of the written model
+ * @param tensorsQuantized weights replaced by 4-bit ones
+ * @param tensorsLeft initializers left as they were
+ * @param seconds wall time of read + quantize + write
+ */
+public record QuantizeResult(
+    Path output,
+    long inputBytes,
+    long outputBytes,
+    int tensorsQuantized,
+    int tensorsLeft,
+    double seconds) {}

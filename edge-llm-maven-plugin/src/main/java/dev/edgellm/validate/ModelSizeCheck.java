@@ -1,0 +1,32 @@
+package dev.edgellm.validate;
+
+import java.nio.file.Files;
+
+/** {@code model.size}: the model is one file under protobuf's 2 GiB limit (larger files do not load in the browser). */
+final class ModelSizeCheck implements Check {
+  @Override
+  public String id() {
+    return "model.size";
+  }
+
+  @Override
+  public String title() {
+    return "Model is under protobuf's 2 GiB limit";
+  }
+
+  @Override
+  public void run(ValidationContext ctx, Findings out) throws Exception {
+    String file = ctx.modelFile();
+    long size = Files.size(ctx.file(file));
+    out.detail("bytes", size);
+    out.detail("megabytes", Math.round(size / 1048576.0));
+    if (size > dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT) {
+      out.error(file, file + " is " + Math.round(size / 1048576.0) + " MB, over protobuf's 2 GiB limit: it cannot be parsed"
+              + " as one file, and browsers cannot mount external data instead",
+          "Quantize it (the quantize goal writes 4-bit weights, about 1/7 of fp32) or pick a smaller checkpoint");
+    } else if (size > 1536L << 20) {
+      out.warn(file, file + " is " + Math.round(size / 1048576.0) + " MB: a download this size is slow and may not fit a tab's memory",
+          "Quantize it, or pick a smaller checkpoint");
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.edgellm.validate;
+
+import ai.onnxruntime.OrtException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code quality.agreement}: with an fp32 reference of the same checkpoint at hand, both models read
+ * the sample text (teacher-forced, one pass) and the staged model's top-1 token must agree with the
+ * reference's at least {@code edgellm.validate.minTopOneAgreement} of the positions; the mean
+ * KL(reference || staged) is reported.
+ */
+final class QualityCheck implements Check {
+  @Override
+  public String id() {
+    return "quality.agreement";
+  }
+
+  @Override
+  public String title() {
+    return "Top-1 agreement with the fp32 reference";
+  }
+
+  @Override
+  public void run(ValidationContext ctx, Findings out) throws Exception {
+    Path reference = ctx.request().reference();
+    if (reference == null) {
+      throw new SkipCheck("no fp32 reference model (set edgellm.validate.reference, or run the export goal in this build)");
+    }
+    if (!Files.isRegularFile(reference)) {
+      if (ctx.request().referenceRequired()) {
+        out.error(reference.toString(), "The reference model " + reference + " does not exist",
+            "Run the export goal first, or fix edgellm.validate.reference");
+        return;
+      }
+      throw new SkipCheck("no fp32 reference at " + reference);
+    }
+    ctx.requirePassed("model.size", "model.parses", "model.embedded", "contract.io", "run.greedy");
+    Path model = ctx.modelPath();
+    if (Files.isSameFile(model, reference) || sameContent(model, reference)) {
+      throw new SkipCheck("the staged model is the reference itself");
+    }
+    DecoderContract contract = ctx.contract();
+    long[] ids = ctx.sampleIds(SampleText.MAX_IDS);
+    float[][] candidate;
+    float[][] expected;
+    try {
+      candidate = logits(model, contract, ids);
+    } catch (OrtException e) {
+      out.error(ctx.modelFile(), "ONNX Runtime could not run the staged model: " + ValidationContext.firstLine(e.getMessage()), "Export again");
+      return;
+    }
+    try {
+      expected = logits(reference, contract, ids);
+    } catch (OrtException e) {
+      out.error(reference.toString(), "ONNX Runtime could not run the reference: " + ValidationContext.firstLine(e.getMessage()),
+          "Point edgellm.validate.reference at the fp32 export of this checkpoint");
+      return;
+    }
+    if (expected[0].length != candidate[0].length) {
+      out.error(reference.toString(), "The reference has " + expected[0].length + " logits per token, the staged model "
+          + candidate[0].length + ": not the same checkpoint", "Point edgellm.validate.reference at the fp32 export of this checkpoint");
+      return;
+    }
+    int n = Math.min(expected.length, candidate.length);
+    int agree = 0;
+    double klSum = 0;
+    double klMax = 0;
+    for (int i = 0; i < n; i++) {
+      if (Logits.argmax(expected[i]) == Logits.argmax(candidate[i])) {
+        agree++;
+      }
+      double kl = Logits.kl(expected[i], candidate[i]);
+      klSum += kl;
+      klMax = Math.max(klMax, kl);
+    }
+    double agreement = (double) agree / n;
+    out.detail("reference", reference.toString());
+    out.detail("positions", n);
+    out.detail("topOneAgreement", Math.round(agreement * 10000) / 10000.0);
+    out.detail("meanKl", klSum / n);
+    out.detail("maxKl", klMax);
+    double min = ctx.request().minTopOneAgreement();
+    out.detail("minTopOneAgreement", min);
+    if (agreement < min) {
+      out.error(ctx.modelFile(), String.format("The staged model's top-1 token agrees with the fp32 reference at %d of %d positions"
+              + " (%.1f%%), below edgellm.validate.minTopOneAgreement %.1f%% (mean KL %.4f nats)", agree, n, agreement * 100, min * 100, klSum / n),
+          "Quantize with smaller blocks (edgellm.quantize.blockSize=16 or 32), keep sensitive layers in float"
+              + " (edgellm.quantize.excludeNodes), or lower the threshold");
+    }
+  }
+
+  private static float[][] logits(Path model, DecoderContract contract, long[] ids) throws OrtException {
+    try (DecoderSession session = new DecoderSession(model, contract);
+        DecoderSession.Cache empty = session.emptyCache()) {
+      DecoderSession.Step step = session.forward(ids, empty);
+      step.cache().close();
+      return step.logits();
+    }
+  }
+
+  private static boolean sameContent(Path a, Path b) throws IOException {
+    return Files.size(a) == Files.size(b) && Files.mismatch(a, b) == -1;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.edgellm.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a checkpoint of random bf16 weights for a Gemma 3 text config (e.g. gemma-3-270m's real
+ * config: 18 layers, hidden 640, vocab 262144, about 536 MB), streamed to disk.
+ */
+public final class RandomCheckpoint {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RandomCheckpoint() {}
+
+  /** Writes {@code dir/config.json} (a copy of {@code config}) and {@code dir/model.safetensors}. */
+  public static void writeGemma3(Path config, Path dir, long seed) throws IOException {
+    Files.createDirectories(dir);
+    Files.copy(config, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
+    JsonNode c = JSON.readTree(config.toFile());
+    int h = c.get("hidden_size").asInt();
+    int layers = c.get("num_hidden_layers").asInt();
+    int heads = c.get("num_attention_heads").asInt();
+    int kv = c.get("num_key_value_heads").asInt();
+    int hd = c.get("head_dim").asInt();
+    int f = c.get("intermediate_size").asInt();
+    int vocab = c.get("vocab_size").asInt();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    shapes.put("model.embed_tokens.weight", new long[] {vocab, h});
+    for (int i = 0; i < layers; i++) {
+      String p = "model.layers." + i + ".";
+      shapes.put(p + "input_layernorm.weight", new long[] {h});
+      shapes.put(p + "mlp.down_proj.weight", new long[] {h, f});
+      shapes.put(p + "mlp.gate_proj.weight", new long[] {f, h});
+      shapes.put(p + "mlp.up_proj.weight", new long[] {f, h});
+      shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
+      shapes.put(p + "post_feedforward_layernorm.weight", new long[] {h});
+      shapes.put(p + "pre_feedforward_layernorm.weight", new long[] {h});
+      shapes.put(p + "self_attn.k_norm.weight", new long[] {hd});
+      shapes.put(p + "self_attn.k_proj.weight", new long[] {(long) kv * hd, h});
+      shapes.put(p + "self_attn.o_proj.weight", new long[] {h, (long) heads * hd});
+      shapes.put(p + "self_attn.q_norm.weight", new long[] {hd});
+      shapes.put(p + "self_attn.q_proj.weight", new long[] {(long) heads * hd, h});
+      shapes.put(p + "self_attn.v_proj.weight", new long[] {(long) kv * hd, h});
+    }
+    shapes.put("model.norm.weight", new long[] {h});
+
+    ObjectNode header = JSON.createObjectNode();
+    header.putObject("__metadata__").put("format", "pt");
+    long off = 0;
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      long n = 1;
+      for (long d : e.getValue()) {
+        n *= d;
+      }
+      ObjectNode t = header.putObject(e.getKey());
+      t.put("dtype", "BF16");
+      var s = t.putArray("shape");
+      for (long d : e.getValue()) {
+        s.add(d);
+      }
+      t.putArray("data_offsets").add(off).add(off + 2 * n);
+      off += 2 * n;
+    }
+    byte[] hb = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+    Path tmp = dir.resolve("model.safetensors.tmp");
+    long state = seed * 0x9E3779B97F4A7C15L + 1;
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hb.length).flip();
+      ch.write(len);
+      ch.write(ByteBuffer.wrap(hb));
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        long n = 1;
+        for (long d : e.getValue()) {
+          n *= d;
+        }
+        boolean norm = e.getKey().endsWith("norm.weight");
+        for (long i = 0; i < n; i++) {
+          state ^= state << 13;
+          state ^= state >>> 7;
+          state ^= state << 17;
+          // roughly N(0, 0.02): sum of two uniforms, scaled
+          double u = ((state >>> 40) + ((state >>> 16) & 0xffffff)) / (double) (1 << 24) - 1.0;
+          float v = (float) (norm ? u * 0.1 : u * 0.05);
+          buf.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
+          if (!buf.hasRemaining()) {
+            ch.write(buf.flip());
+            buf.clear();
+          }
+        }
+      }
+      ch.write(buf.flip());
+    }
+    Files.move(tmp, dir.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
