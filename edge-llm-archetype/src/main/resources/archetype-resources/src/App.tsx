@@ -116,11 +116,11 @@ export function App({ model }: { model: string }) {
           rows={2}
         />
         {generating ? (
-          <button type="button" data-testid="stop" onClick={() => llm.abort()}>
+          <button key="stop" type="button" data-testid="stop" onClick={() => llm.abort()}>
             Stop
           </button>
         ) : (
-          <button type="submit" data-testid="send" disabled={llm.status !== "ready" || draft.trim() === ""}>
+          <button key="send" type="submit" data-testid="send" disabled={llm.status !== "ready" || draft.trim() === ""}>
             Send
           </button>
         )}

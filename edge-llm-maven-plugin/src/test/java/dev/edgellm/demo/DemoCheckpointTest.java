@@ -62,7 +62,7 @@ class DemoCheckpointTest {
     byte[] digest =
         MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(dir.resolve("model.safetensors")));
     assertThat(HexFormat.of().formatHex(digest))
-        .isEqualTo("732d96c1509de384ee9991fe9824ed0e83645e899237d8b21f50d3aa54c7a81d");
+        .isEqualTo("1efdbef771b19765d6bd633e40fda1c903a380c53a163a2f936529f7191125fa");
   }
 
   @Test
@@ -133,11 +133,53 @@ class DemoCheckpointTest {
     int eos = vocab.get("<eos>").asInt();
     int latin1 = vocab.get("é").asInt();
     for (int loud : new int[] {space, letterA, the}) {
-      assertThat(rowStd(embed, loud)).as("row %d", loud).isBetween(0.15, 0.35);
+      assertThat(rowStd(embed, loud)).as("row %d", loud).isBetween(0.15, 0.45);
     }
     for (int quiet : new int[] {newline, eos, latin1}) {
       assertThat(rowStd(embed, quiet)).as("row %d", quiet).isLessThan(0.01);
     }
+  }
+
+  @Test
+  void everyMatrixIsExactlyRepresentableIn4BitBlocks() throws IOException {
+    // Each row: one scale s; every value q * s with integer q in [-8, 7]; every chunk of 16 holds
+    // a -8 and a 7. Symmetric (scale -max/8) and asymmetric (scale (max-min)/15, zero point 8)
+    // quantization with blocks of 16, 32, 64 or 128 then reproduce every value exactly.
+    byte[] file = Files.readAllBytes(dir.resolve("model.safetensors"));
+    long headerLength = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    JsonNode header = JSON.readTree(new String(file, 8, (int) headerLength, "UTF-8").strip());
+    int matrices = 0;
+    for (Iterator<String> it = header.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      JsonNode shape = header.get(name).get("shape");
+      if (shape == null || shape.size() != 2) {
+        continue;
+      }
+      matrices++;
+      float[] values = tensor(name);
+      int rows = shape.get(0).asInt();
+      int cols = shape.get(1).asInt();
+      for (int r = 0; r < rows; r++) {
+        double min = 0;
+        for (int c = 0; c < cols; c++) {
+          min = Math.min(min, values[r * cols + c]);
+        }
+        double scale = -min / 8;
+        assertThat(scale).as("%s row %d", name, r).isPositive();
+        for (int chunk = 0; chunk < cols; chunk += 16) {
+          boolean low = false;
+          boolean high = false;
+          for (int c = chunk; c < chunk + 16; c++) {
+            double q = values[r * cols + c] / scale;
+            assertThat(q).as("%s[%d][%d] / scale", name, r, c).isEqualTo(Math.rint(q)).isBetween(-8.0, 7.0);
+            low |= q == -8;
+            high |= q == 7;
+          }
+          assertThat(low && high).as("%s row %d chunk %d holds -8 and 7", name, r, chunk).isTrue();
+        }
+      }
+    }
+    assertThat(matrices).isEqualTo(1 + 4 * 7);
   }
 
   @Test
