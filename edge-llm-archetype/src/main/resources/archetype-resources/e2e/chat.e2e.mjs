@@ -143,9 +143,13 @@ try {
       await checkServing(page);
       servingChecked = true;
     }
-    const demoFlag = JSON.parse(readFileSync(path.join(modelDir, "edge-llm.json"), "utf8")).demo === true;
+    const manifest = JSON.parse(readFileSync(path.join(modelDir, "edge-llm.json"), "utf8"));
+    const demoFlag = manifest.demo === true;
     const bannerShown = (await page.locator("[data-testid=demo-banner]").count()) > 0;
     check(`${device}: demo banner shown exactly when edge-llm.json says demo`, bannerShown === demoFlag, `demo ${demoFlag}, banner ${bannerShown}`);
+    const weights = await page.evaluate(() => document.querySelector("[data-testid=weights]")?.textContent ?? null);
+    const wantWeights = manifest.quantization?.bits ? `q${manifest.quantization.bits}` : manifest.dtype ?? "fp32";
+    check(`${device}: weights badge says ${wantWeights}`, weights === wantWeights, `badge ${weights}`);
 
     // Count the distinct texts the reply shows while it streams.
     await page.evaluate(() => {

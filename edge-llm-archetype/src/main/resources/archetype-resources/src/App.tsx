@@ -39,7 +39,11 @@ export function App({ model }: { model: string }) {
             {llm.device === "webgpu" ? "WebGPU" : "WASM"}
           </span>
         )}
-        {llm.dtype && <span className="badge badge-dtype">{llm.dtype}</span>}
+        {llm.dtype && (
+          <span className="badge badge-dtype" data-testid="weights" title={`ONNX file variant: ${llm.dtype}`}>
+            {llm.weights ?? llm.dtype}
+          </span>
+        )}
         <span className="tps" data-testid="tps">
           {llm.lastStats ? `${llm.lastStats.tokensPerSecond.toFixed(1)} tokens/s` : ""}
         </span>

@@ -187,9 +187,10 @@ describe("Engine.load", () => {
 
   it("knows the demo model from config.json or from edge-llm.json", async () => {
     expect((await new Engine(fakeTransformers({ demo: true }).tf, deps()).load(local, () => undefined)).demo).toBe(true);
-    const fetchJson = vi.fn(async () => ({ demo: true }));
+    const fetchJson = vi.fn(async () => ({ demo: true, quantization: { bits: 4, quantizedMatMuls: 29 } }));
     const info = await new Engine(fakeTransformers().tf, deps({ fetchJson })).load(local, () => undefined);
     expect(info.demo).toBe(true);
+    expect(info.weights).toBe("q4");
     expect(fetchJson).toHaveBeenCalledWith("/models/my-model/edge-llm.json");
   });
 

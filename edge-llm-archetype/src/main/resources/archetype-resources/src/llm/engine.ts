@@ -149,10 +149,12 @@ export class Engine {
       result.device === "wasm" && config.device !== "wasm"
         ? (result.failures.find((f) => f.device === "webgpu")?.reason ?? probe.reason)
         : undefined;
+    const manifest = await this.readManifest(source);
     this.info = {
       device: result.device,
       dtype: loadedDtype(this.model, source),
-      demo: await this.isDemo(source),
+      weights: weightsLabel(manifest),
+      demo: this.model?.config?.["edge_llm_demo"] === true || manifest?.["demo"] === true,
       fallbackReason,
       source: source.kind,
       modelId: source.modelId,
@@ -210,16 +212,21 @@ export class Engine {
     return Boolean((this.stopper as unknown as { interrupted?: boolean }).interrupted);
   }
 
-  private async isDemo(source: ModelSource): Promise<boolean> {
-    if (this.model?.config?.["edge_llm_demo"] === true) return true;
-    if (source.kind !== "local") return false;
+  /** The plugin's edge-llm.json beside a local model (null for Hub models or when absent). */
+  private async readManifest(source: ModelSource): Promise<Record<string, unknown> | null> {
+    if (source.kind !== "local") return null;
     try {
-      const manifest = await this.deps.fetchJson(`${source.localModelPath}${source.modelId}/edge-llm.json`);
-      return manifest?.["demo"] === true;
+      return await this.deps.fetchJson(`${source.localModelPath}${source.modelId}/edge-llm.json`);
     } catch {
-      return false;
+      return null;
     }
   }
+}
+
+/** "q4" for a model whose MatMuls the plugin quantized to 4 bits, else undefined. */
+function weightsLabel(manifest: Record<string, unknown> | null): string | undefined {
+  const q = manifest?.["quantization"] as { bits?: number; quantizedMatMuls?: number } | undefined;
+  return q?.bits && (q.quantizedMatMuls ?? 1) > 0 ? `q${q.bits}` : undefined;
 }
 
 function loadedDtype(model: ModelLike, source: ModelSource): string {

@@ -10,6 +10,8 @@ export interface LLMState {
   files: Record<string, FileProgress>;
   device?: Device;
   dtype?: string;
+  /** "q4" when the plugin quantized the weights. */
+  weights?: string;
   demo: boolean;
   fallbackReason?: string;
   error?: string;
@@ -83,6 +85,7 @@ function onEvent(state: LLMState, event: WorkerEvent): LLMState {
         initialized: true,
         device: event.info.device,
         dtype: event.info.dtype,
+        weights: event.info.weights,
         demo: event.info.demo,
         fallbackReason: event.info.fallbackReason,
       };

@@ -63,6 +63,8 @@ export interface ChatEntry extends ChatMessage {
 export interface LoadedInfo {
   device: Device;
   dtype: string;
+  /** How the weights are stored when the plugin quantized them, e.g. "q4" (MatMulNBits). */
+  weights?: string;
   /** The model's weights are random (the plugin's demo checkpoint). */
   demo: boolean;
   /** Why WebGPU was not used, when it was not. */
