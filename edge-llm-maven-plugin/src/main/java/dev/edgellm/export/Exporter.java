@@ -92,7 +92,13 @@ public final class Exporter {
       graph.addInitializer(t.materialize());
       meter.itemDone(t.name(), t.byteLength());
     }
-    ModelProto model = built.skeleton().toBuilder().setGraph(graph).build();
+    GraphProto finished = graph.build();
+    if (built.weights().stream().anyMatch(t -> t.name().endsWith("_Q4"))) {
+      // The node order the quantize goal writes (onnxruntime's), so that "export q4" and
+      // "export fp32, then quantize" give the same bytes.
+      finished = dev.edgellm.quantize.ModelQuantizer.onnxruntimeOrder(finished);
+    }
+    ModelProto model = built.skeleton().toBuilder().setGraph(finished).build();
     try {
       if (OnnxWriter.serializedSize(model) <= embeddedLimit) {
         long n = OnnxWriter.writeEmbedded(model, target, embeddedLimit);

@@ -411,9 +411,14 @@ public final class BlockQuantizer {
     }
   }
 
-  /** {@code clamp(roundf(x), 0, 15)}: exact for every float, since x + 0.5 is exact in double. */
-  private static int nibble(float x) {
-    int n = (int) ((double) x + 0.5);
+  /**
+   * {@code clamp(roundf(x), 0, 15)}, with roundf rounding half away from zero. Adding 0.5 - 2^-25
+   * and truncating gives {@code floor(x + 0.5)} for every float: the sum rounds up to the next
+   * integer exactly when x is at or above a half (checked exhaustively for all floats in [-2, 18];
+   * outside that range both clamp to 0 or 15). NaN gives 0.
+   */
+  static int nibble(float x) {
+    int n = (int) (x + 0.49999997f);
     return n < 0 ? 0 : Math.min(n, 15);
   }
 

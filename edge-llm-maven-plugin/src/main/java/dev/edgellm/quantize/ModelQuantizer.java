@@ -185,7 +185,7 @@ public final class ModelQuantizer {
    * order, then breadth-first by outputs. Any valid order would do for running the model; if the
    * graph is not a DAG of known names the order is left as it is.
    */
-  static GraphProto onnxruntimeOrder(GraphProto g) {
+  public static GraphProto onnxruntimeOrder(GraphProto g) {
     List<NodeProto> nodes = g.getNodeList();
     int[] deps = new int[nodes.size()];
     Map<String, List<Integer>> consumers = new HashMap<>();

@@ -247,4 +247,48 @@ class OnnxIoTest {
       return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
     }
   }
+
+  @Test
+  void readsExternalDataBeyond2GiB() throws Exception {
+    // a sparse 3 GiB data file with one tensor at 2.5 GiB: mapped region by region
+    Path folder = Files.createDirectories(dir.resolve("big"));
+    long offset = 5L << 29;
+    float[] values = new float[100];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i * 0.5f;
+    }
+    ByteBuffer bytes = ByteBuffer.allocate(400).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    bytes.asFloatBuffer().put(values);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(folder.resolve("w.bin").toFile(), "rw")) {
+      f.setLength(3L << 30);
+      f.seek(offset);
+      f.write(bytes.array());
+    }
+    TensorProto t =
+        TensorProto.newBuilder()
+            .setName("w")
+            .setDataType(TensorProto.DataType.FLOAT_VALUE)
+            .addDims(10)
+            .addDims(10)
+            .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin"))
+            .addExternalData(
+                StringStringEntryProto.newBuilder().setKey("offset").setValue(Long.toString(offset)))
+            .addExternalData(StringStringEntryProto.newBuilder().setKey("length").setValue("400"))
+            .build();
+    ModelProto m =
+        ModelProto.newBuilder()
+            .setIrVersion(8)
+            .addOpsetImport(dev.edgellm.onnx.proto.OperatorSetIdProto.newBuilder().setVersion(17))
+            .setGraph(dev.edgellm.onnx.proto.GraphProto.newBuilder().setName("g").addInitializer(t))
+            .build();
+    Path model = folder.resolve("model.onnx");
+    Files.write(model, m.toByteArray());
+    try (OnnxModel read = OnnxModel.read(model)) {
+      float[] got = new float[100];
+      Tensors.data(read.proto().getGraph().getInitializer(0)).asFloatBuffer().get(got);
+      assertThat(got).containsExactly(values);
+      assertThat(read.externalDataSize()).isEqualTo(400);
+    }
+  }
 }

@@ -196,4 +196,30 @@ class BlockQuantizerTest {
     assertThat(Float.floatToRawIntBits(z.scales()[0 * kb])).isEqualTo(Float.floatToRawIntBits(0f));
     assertThat(Float.floatToRawIntBits(z.scales()[1 * kb])).isEqualTo(Float.floatToRawIntBits(-0f));
   }
+
+  /** The float rounding trick equals C's roundf (then clamped) near every tie and at random. */
+  @Test
+  void nibbleRoundsHalfAwayFromZero() {
+    Random rnd = new Random(11);
+    java.util.function.IntConsumer check =
+        bits -> {
+          float x = Float.intBitsToFloat(bits);
+          int ref = (int) Math.floor((double) x + 0.5);
+          ref = ref < 0 ? 0 : Math.min(ref, 15);
+          assertThat(BlockQuantizer.nibble(x)).as("x = %s", x).isEqualTo(ref);
+        };
+    for (int k = -2; k <= 17; k++) {
+      for (float center : new float[] {k, k + 0.5f}) {
+        int c = Float.floatToRawIntBits(center);
+        for (int d = -3000; d <= 3000; d++) {
+          check.accept(c + d);
+        }
+      }
+    }
+    for (int i = 0; i < 2_000_000; i++) {
+      check.accept(Float.floatToRawIntBits(rnd.nextFloat() * 20f - 2f));
+    }
+    check.accept(Float.floatToRawIntBits(0.49999997f));
+    assertThat(BlockQuantizer.nibble(Float.NaN)).isZero();
+  }
 }
