@@ -4,20 +4,20 @@
 // (onnxruntime-node, CPU) on the same files. Once on WebGPU (SwiftShader when there is no GPU),
 // once on WASM. Screenshots go to target/e2e/.
 //
-// Environment: VITE_MODEL_PATH (default: the path in src/model.ts), CHROMIUM (default /usr/bin/chromium), E2E_PROMPT, E2E_MAX_NEW_TOKENS (default 32),
+// Environment: VITE_MODEL_PATH (default: the path in src/model.ts), CHROMIUM (default /usr/bin/chromium),
+// E2E_PROMPT (default "Hello! Who are you?", or "Once upon a time," for a model without a chat template), E2E_MAX_NEW_TOKENS (default 32),
 // E2E_DEVICES (default "webgpu,wasm"), E2E_OUT (default target/e2e), E2E_TIMEOUT_MS (default 180000).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { preview } from "vite";
-import { expectedReply } from "./expected.mjs";
+import { expectedReply, hasChatTemplate } from "./expected.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
 const out = path.resolve(root, process.env.E2E_OUT ?? "target/e2e");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const prompt = process.env.E2E_PROMPT ?? "Hello! Who are you?";
 const maxNewTokens = Number(process.env.E2E_MAX_NEW_TOKENS ?? 32);
 const devices = (process.env.E2E_DEVICES ?? "webgpu,wasm").split(",").map((d) => d.trim()).filter(Boolean);
 const timeout = Number(process.env.E2E_TIMEOUT_MS ?? 180_000);
@@ -51,7 +51,10 @@ if (!existsSync(path.join(modelDir, "onnx", "model.onnx"))) {
 if (!existsSync(executablePath)) fail(`${executablePath} not found: install Chromium (apt-get install -y chromium) or set CHROMIUM.`);
 mkdirSync(out, { recursive: true });
 
-// 1. The expected reply, from Node.
+// 1. The expected reply, from Node. A model without a chat template continues text.
+const chat = await hasChatTemplate({ modelsDir: path.join(dist, "models"), modelName });
+const prompt = process.env.E2E_PROMPT ?? (chat ? "Hello! Who are you?" : "Once upon a time,");
+console.log(`model ${modelPath}: ${chat ? "chat template" : "no chat template (text continuation)"}; prompt ${JSON.stringify(prompt)}`);
 const tNode = performance.now();
 const expected = await expectedReply({ modelsDir: path.join(dist, "models"), modelName, prompt, maxNewTokens });
 const nodeMs = performance.now() - tNode;
@@ -147,6 +150,8 @@ try {
     const demoFlag = manifest.demo === true;
     const bannerShown = (await page.locator("[data-testid=demo-banner]").count()) > 0;
     check(`${device}: demo banner shown exactly when edge-llm.json says demo`, bannerShown === demoFlag, `demo ${demoFlag}, banner ${bannerShown}`);
+    const completionNotice = (await page.locator("[data-testid=completion-mode]").count()) > 0;
+    check(`${device}: text-continuation notice shown exactly when there is no chat template`, completionNotice === !chat);
     const weights = await page.evaluate(() => document.querySelector("[data-testid=weights]")?.textContent ?? null);
     const wantWeights = manifest.quantization?.bits ? `q${manifest.quantization.bits}` : manifest.dtype ?? "fp32";
     check(`${device}: weights badge says ${wantWeights}`, weights === wantWeights, `badge ${weights}`);

@@ -56,6 +56,11 @@ export function App({ model }: { model: string }) {
           <code>mvn package</code> again.
         </div>
       )}
+      {llm.initialized && !llm.chat && (
+        <div className="notice completion" data-testid="completion-mode" role="note">
+          This model has no chat template: each message is continued as plain text.
+        </div>
+      )}
       {llm.device === "wasm" && llm.fallbackReason && (
         <div className="notice fallback" data-testid="fallback" role="note">
           Running on WASM (CPU): {llm.fallbackReason}

@@ -51,7 +51,7 @@ function setup(maxNewTokens?: number) {
 
 const readyEvent: WorkerEvent = {
   type: "ready",
-  info: { device: "wasm", dtype: "fp32", demo: true, source: "local", modelId: "m", fallbackReason: "no adapter" },
+  info: { device: "wasm", dtype: "fp32", demo: true, source: "local", modelId: "m", chat: true, fallbackReason: "no adapter" },
 };
 
 afterEach(cleanup);

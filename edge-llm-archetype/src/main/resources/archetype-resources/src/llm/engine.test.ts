@@ -6,9 +6,10 @@ import type { WorkerEvent } from "./types";
  * A fake Transformers.js: token n decodes to the letter 'a' + n - 1, token 0 is special (<eos>),
  * tokens 90 + 91 are the two bytes of "é" (90 alone decodes to U+FFFD).
  */
-const tokenizer: TokenizerLike = {
-  apply_chat_template: (messages) => ({ input_ids: messages.map((m) => m.content), attention_mask: [] }),
-  decode: (ids, options) => {
+const tokenizer: TokenizerLike = Object.assign((text: string) => ({ input_ids: ["plain:" + text], attention_mask: [] }), {
+  chat_template: "{{ messages }}",
+  apply_chat_template: (messages: { content: string }[]) => ({ input_ids: messages.map((m) => m.content), attention_mask: [] }),
+  decode: (ids: (number | bigint)[], options?: Record<string, unknown>) => {
     let out = "";
     const list = ids.map(Number);
     for (let i = 0; i < list.length; i++) {
@@ -19,7 +20,7 @@ const tokenizer: TokenizerLike = {
     }
     return out;
   },
-};
+});
 
 class FakeStopper {
   interrupted = false;
@@ -192,6 +193,25 @@ describe("Engine.load", () => {
     expect(info.demo).toBe(true);
     expect(info.weights).toBe("q4");
     expect(fetchJson).toHaveBeenCalledWith("/models/my-model/edge-llm.json");
+  });
+
+  it("says whether the model chats or continues text", async () => {
+    const { tf } = fakeTransformers({ reply: [1] });
+    expect((await new Engine(tf, deps()).load(local, () => undefined)).chat).toBe(true);
+
+    const plain = fakeTransformers({ reply: [1] });
+    const plainTokenizer = Object.assign((text: string) => ({ input_ids: ["plain:" + text] }), {
+      ...tokenizer,
+      chat_template: null,
+    }) as unknown as TokenizerLike;
+    plain.tf.AutoTokenizer.from_pretrained = async () => plainTokenizer;
+    const generate = vi.fn(async (_options: Record<string, unknown>) => null);
+    const from = plain.tf.AutoModelForCausalLM.from_pretrained;
+    plain.tf.AutoModelForCausalLM.from_pretrained = async (id, opts) => ({ ...(await from(id, opts)), generate });
+    const engine = new Engine(plain.tf, deps());
+    expect((await engine.load(local, () => undefined)).chat).toBe(false);
+    await engine.generate(1, [{ role: "user", content: "Once upon a time" }], { maxNewTokens: 4 }, () => undefined);
+    expect(generate.mock.calls.at(-1)?.[0]).toMatchObject({ input_ids: ["plain:Once upon a time"], max_new_tokens: 4 });
   });
 
   it("refuses another runtime", async () => {

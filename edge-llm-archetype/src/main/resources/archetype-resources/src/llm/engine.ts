@@ -1,4 +1,5 @@
 import { devicesToTry, errorMessage, loadWithFallback, type WebGpuProbe } from "./device";
+import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
 import { applySource, resolveModelSource, type ModelSource } from "./source";
 import type {
   ChatMessage,
@@ -16,8 +17,7 @@ import type {
  * fake one.
  */
 
-export interface TokenizerLike {
-  apply_chat_template(messages: ChatMessage[], options: Record<string, unknown>): unknown;
+export interface TokenizerLike extends PromptTokenizer {
   decode(ids: (number | bigint)[], options?: Record<string, unknown>): string;
 }
 
@@ -128,10 +128,7 @@ export class Engine {
         try {
           // A session that loads may still fail on its first run (an op the device lacks).
           await model.generate({
-            ...(tokenizer.apply_chat_template([{ role: "user", content: "Hi" }], {
-              add_generation_prompt: true,
-              return_dict: true,
-            }) as object),
+            ...encodePrompt(tokenizer, [{ role: "user", content: "Hi" }]),
             max_new_tokens: 1,
             do_sample: false,
           });
@@ -154,6 +151,7 @@ export class Engine {
       device: result.device,
       dtype: loadedDtype(this.model, source),
       weights: weightsLabel(manifest),
+      chat: hasChatTemplate(tokenizer),
       demo: this.model?.config?.["edge_llm_demo"] === true || manifest?.["demo"] === true,
       fallbackReason,
       source: source.kind,
@@ -178,10 +176,7 @@ export class Engine {
       count += ids.length;
       emit({ type: "token", requestId, text, tokenIds: ids });
     });
-    const inputs = tokenizer.apply_chat_template(messages, {
-      add_generation_prompt: true,
-      return_dict: true,
-    }) as object;
+    const inputs = encodePrompt(tokenizer, messages);
     await model.generate({
       ...inputs,
       max_new_tokens: options.maxNewTokens,

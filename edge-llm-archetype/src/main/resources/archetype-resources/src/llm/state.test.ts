@@ -6,7 +6,7 @@ const ev = (event: WorkerEvent): Action => ({ type: "event", event });
 const run = (actions: Action[], from: LLMState = initialState) => actions.reduce(reduce, from);
 const ready = ev({
   type: "ready",
-  info: { device: "webgpu", dtype: "fp32", demo: true, source: "local", modelId: "m" },
+  info: { device: "webgpu", dtype: "fp32", demo: true, source: "local", modelId: "m", chat: true },
 });
 
 describe("provider state machine", () => {
@@ -32,7 +32,7 @@ describe("provider state machine", () => {
     const s = run([
       { type: "load" },
       ev({ type: "fallback", from: "webgpu", to: "wasm", reason: "no adapter" }),
-      ev({ type: "ready", info: { device: "wasm", dtype: "fp32", demo: false, source: "local", modelId: "m", fallbackReason: "no adapter" } }),
+      ev({ type: "ready", info: { device: "wasm", dtype: "fp32", demo: false, source: "local", modelId: "m", chat: true, fallbackReason: "no adapter" } }),
     ]);
     expect(s).toMatchObject({ device: "wasm", fallbackReason: "no adapter" });
   });

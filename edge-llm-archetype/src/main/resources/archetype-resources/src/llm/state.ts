@@ -13,6 +13,8 @@ export interface LLMState {
   /** "q4" when the plugin quantized the weights. */
   weights?: string;
   demo: boolean;
+  /** False for a model without a chat template (each message is continued as text). */
+  chat: boolean;
   fallbackReason?: string;
   error?: string;
   /** The request whose reply is streaming. */
@@ -33,6 +35,7 @@ export const initialState: LLMState = {
   messages: [],
   files: {},
   demo: false,
+  chat: true,
   nextId: 1,
 };
 
@@ -87,6 +90,7 @@ function onEvent(state: LLMState, event: WorkerEvent): LLMState {
         dtype: event.info.dtype,
         weights: event.info.weights,
         demo: event.info.demo,
+        chat: event.info.chat,
         fallbackReason: event.info.fallbackReason,
       };
     case "token":

@@ -67,6 +67,8 @@ export interface LoadedInfo {
   weights?: string;
   /** The model's weights are random (the plugin's demo checkpoint). */
   demo: boolean;
+  /** The tokenizer has a chat template; without one, each message is continued as plain text. */
+  chat: boolean;
   /** Why WebGPU was not used, when it was not. */
   fallbackReason?: string;
   /** Model source: `local` (served by this app) or `remote` (Hugging Face Hub). */
