@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { Engine, TokenStreamer, type EngineDeps, type ModelLike, type TokenizerLike, type TransformersLike } from "./engine";
+import { Engine, TokenStreamer, withHint, type EngineDeps, type ModelLike, type TokenizerLike, type TransformersLike } from "./engine";
 import type { WorkerEvent } from "./types";
 
 /*
@@ -104,7 +104,7 @@ function deps(overrides: Partial<EngineDeps> = {}): EngineDeps {
   let t = 0;
   return {
     probeWebGpu: async () => ({ available: true }),
-    fetchJson: async () => null,
+    fetchJson: async (url) => (url.endsWith("/config.json") ? {} : null),
     wasmPaths: { mjs: "http://app/ort/x.mjs", wasm: "http://app/ort/x.wasm" },
     now: () => (t += 100),
     ...overrides,
@@ -188,7 +188,7 @@ describe("Engine.load", () => {
 
   it("knows the demo model from config.json or from edge-llm.json", async () => {
     expect((await new Engine(fakeTransformers({ demo: true }).tf, deps()).load(local, () => undefined)).demo).toBe(true);
-    const fetchJson = vi.fn(async () => ({ demo: true, quantization: { bits: 4, quantizedMatMuls: 29 } }));
+    const fetchJson = vi.fn(async (_url: string) => ({ demo: true, quantization: { bits: 4, quantizedMatMuls: 29 } }));
     const info = await new Engine(fakeTransformers().tf, deps({ fetchJson })).load(local, () => undefined);
     expect(info.demo).toBe(true);
     expect(info.weights).toBe("q4");
@@ -212,6 +212,27 @@ describe("Engine.load", () => {
     expect((await engine.load(local, () => undefined)).chat).toBe(false);
     await engine.generate(1, [{ role: "user", content: "Once upon a time" }], { maxNewTokens: 4 }, () => undefined);
     expect(generate.mock.calls.at(-1)?.[0]).toMatchObject({ input_ids: ["plain:Once upon a time"], max_new_tokens: 4 });
+  });
+
+  it("says which file is missing when the local model is not staged", async () => {
+    const { tf, loads } = fakeTransformers();
+    await expect(new Engine(tf, deps({ fetchJson: async () => null })).load(local, () => undefined)).rejects.toThrow(
+      /\/models\/my-model\/config\.json was not found \(404\)\. Is the model staged\?/,
+    );
+    expect(loads).toEqual([]);
+  });
+
+  it("says how to fix a model that is not staged", async () => {
+    const { tf } = fakeTransformers();
+    tf.AutoTokenizer.from_pretrained = async () => {
+      throw new Error('Could not locate file: "/models/my-model/tokenizer.json".');
+    };
+    await expect(new Engine(tf, deps()).load(local, () => undefined)).rejects.toThrow(
+      /Is the model staged\? "mvn package" writes \/models\/my-model\/ \(public\/models\/my-model\/\)/,
+    );
+    expect(withHint("Protobuf parsing failed.", "/models/m")).toMatch(/404, not index\.html/);
+    expect(withHint("Protobuf parsing failed.", "org/m-ONNX")).toBe("Protobuf parsing failed.");
+    expect(withHint("out of memory", "/models/m")).toBe("out of memory");
   });
 
   it("refuses another runtime", async () => {

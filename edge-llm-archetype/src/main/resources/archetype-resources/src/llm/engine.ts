@@ -93,6 +93,14 @@ export class Engine {
   }
 
   async load(config: LLMConfig, emit: Emit): Promise<LoadedInfo> {
+    try {
+      return await this.loadModel(config, emit);
+    } catch (e) {
+      throw new Error(withHint(errorMessage(e), config.models.transformers));
+    }
+  }
+
+  private async loadModel(config: LLMConfig, emit: Emit): Promise<LoadedInfo> {
     if ((config.preferredRuntime ?? "transformers") !== "transformers") {
       throw new Error(`Runtime "${config.preferredRuntime}" is not available; this app ships "transformers".`);
     }
@@ -112,6 +120,13 @@ export class Engine {
       }
     };
 
+    if (source.kind === "local") {
+      // Transformers.js reports a missing local file obscurely; say which one.
+      const url = `${source.localModelPath}${source.modelId}/config.json`;
+      if ((await this.deps.fetchJson(url).catch(() => null)) === null) {
+        throw new Error(`${url} was not found (404)`);
+      }
+    }
     const probe = await this.deps.probeWebGpu();
     const devices = devicesToTry(config.device, probe);
     this.tokenizer = await this.tf.AutoTokenizer.from_pretrained(source.modelId, { progress_callback });
@@ -222,6 +237,15 @@ export class Engine {
 function weightsLabel(manifest: Record<string, unknown> | null): string | undefined {
   const q = manifest?.["quantization"] as { bits?: number; quantizedMatMuls?: number } | undefined;
   return q?.bits && (q.quantizedMatMuls ?? 1) > 0 ? `q${q.bits}` : undefined;
+}
+
+/** Adds what to do to the errors a missing or mis-served local model causes. */
+export function withHint(message: string, model: string): string {
+  const local = model.startsWith("/");
+  if (local && /could not locate file|404|not found|protobuf parsing failed|unexpected token '<'/i.test(message)) {
+    return `${message}. Is the model staged? "mvn package" writes ${model.replace(/\/+$/, "")}/ (public${model.replace(/\/+$/, "")}/), and the server must answer a missing file with 404, not index.html.`;
+  }
+  return message;
 }
 
 function loadedDtype(model: ModelLike, source: ModelSource): string {
