@@ -45,6 +45,12 @@ public final class DemoCheckpoint {
   /** Key set to {@code true} in the demo's {@code config.json}. */
   public static final String DEMO_FLAG = "edge_llm_demo";
 
+  /**
+   * Where a build puts the demo, relative to its build directory ({@code target/}): every goal that
+   * finds no checkpoint configured writes it there (cheap, and byte-identical each time) and uses it.
+   */
+  public static final String BUILD_SUBDIRECTORY = "edge-llm/demo-checkpoint";
+
   /** The files {@link #write(Path)} creates, in the order it writes them. */
   public static final List<String> FILES =
       List.of(
@@ -114,6 +120,34 @@ public final class DemoCheckpoint {
     writeJson(dir.resolve("tokenizer_config.json"), tokenizerConfig());
     writeJson(dir.resolve("special_tokens_map.json"), specialTokensMap());
     return dir;
+  }
+
+  /**
+   * The warning to log, one line per entry, when a build falls back to the demo written in {@code
+   * dir}: it must be impossible to miss that the model has random weights.
+   */
+  public static List<String> warning(Path dir) {
+    return List.of(
+        "************************************************************************",
+        "* No checkpoint configured (edgellm.checkpoint): using the DEMO model,   ",
+        "* a tiny Gemma 3 with RANDOM WEIGHTS. Its replies are gibberish.         ",
+        "* Demo checkpoint: " + dir,
+        "* Set <edgellm.checkpoint>/path/to/your/model</edgellm.checkpoint> in     ",
+        "* pom.xml (or -Dedgellm.checkpoint=...) to use your own model.           ",
+        "************************************************************************");
+  }
+
+  /** True when {@code checkpointDir}'s config.json is the demo's (it says {@code edge_llm_demo}). */
+  public static boolean isDemo(Path checkpointDir) {
+    Path config = checkpointDir.resolve("config.json");
+    if (!Files.isRegularFile(config)) {
+      return false;
+    }
+    try {
+      return new ObjectMapper().readTree(config.toFile()).path(DEMO_FLAG).asBoolean(false);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Number of tokens of the demo vocabulary (= {@code vocab_size} in config.json). */

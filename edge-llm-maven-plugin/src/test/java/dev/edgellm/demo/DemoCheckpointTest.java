@@ -259,6 +259,21 @@ class DemoCheckpointTest {
   }
 
   @Test
+  void knowsItsOwnCheckpointAndSaysSoLoudly() throws IOException {
+    assertThat(DemoCheckpoint.isDemo(dir)).isTrue();
+    Path other = tmp.resolve("other");
+    Files.createDirectories(other);
+    assertThat(DemoCheckpoint.isDemo(other)).isFalse();
+    Files.writeString(other.resolve("config.json"), "{\"model_type\": \"llama\"}");
+    assertThat(DemoCheckpoint.isDemo(other)).isFalse();
+    assertThat(String.join("\n", DemoCheckpoint.warning(dir)))
+        .contains("RANDOM WEIGHTS")
+        .contains("edgellm.checkpoint")
+        .contains(dir.toString());
+    assertThat(DemoCheckpoint.BUILD_SUBDIRECTORY).isEqualTo("edge-llm/demo-checkpoint");
+  }
+
+  @Test
   void bf16RoundsToNearestEven() {
     byte[] b = DemoCheckpoint.bf16(new float[] {1.0f, Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000), -2.5f});
     assertThat(b)
