@@ -91,6 +91,21 @@ function filesUnder(prefix: string, dir: () => string, hint: string): Middleware
 
 const MODEL_HINT = 'Run "mvn package" to export and stage the model (or check the model path in src/model.ts).';
 
+/**
+ * For the worker's bundle: ONNX Runtime's own reference to its WASM file would make Vite emit a
+ * second 27 MB copy under assets/; the worker loads the one under /ort/ (wasmPaths), so drop it.
+ */
+export function dropBundledOrtWasm(): Plugin {
+  return {
+    name: "edge-llm:drop-bundled-ort-wasm",
+    generateBundle(_options, bundle) {
+      for (const [fileName, item] of Object.entries(bundle)) {
+        if (item.type === "asset" && /ort-wasm-simd-threaded[^/]*\.wasm$/.test(fileName)) delete bundle[fileName];
+      }
+    },
+  };
+}
+
 export function edgeLlm(): Plugin {
   let root = process.cwd();
   let publicDir = path.join(root, "public");

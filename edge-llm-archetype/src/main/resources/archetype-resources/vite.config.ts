@@ -1,11 +1,11 @@
 import { defineConfig } from "vitest/config";
-import { edgeLlm } from "./edge-llm.vite";
+import { dropBundledOrtWasm, edgeLlm } from "./edge-llm.vite";
 
 export default defineConfig({
   plugins: [edgeLlm()],
   esbuild: { jsx: "automatic" },
   // The model worker imports Transformers.js as an ES module.
-  worker: { format: "es" },
+  worker: { format: "es", plugins: () => [dropBundledOrtWasm()] },
   optimizeDeps: { exclude: ["@huggingface/transformers"] },
   build: { chunkSizeWarningLimit: 2048 },
   test: {
