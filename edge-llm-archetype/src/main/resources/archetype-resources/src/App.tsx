@@ -1,0 +1,142 @@
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { totalProgress, useLLM } from "./llm";
+
+const MB = 1024 * 1024;
+
+function formatMB(bytes: number): string {
+  return `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 1)} MB`;
+}
+
+export function App({ model }: { model: string }) {
+  const llm = useLLM();
+  const [draft, setDraft] = useState("");
+  const bottom = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    bottom.current?.scrollIntoView({ block: "end" });
+  }, [llm.messages]);
+
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    if (llm.status !== "ready" || draft.trim().length === 0) return;
+    llm.send(draft).catch(() => undefined); // errors are shown from llm.error
+    setDraft("");
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Enter" && !e.shiftKey) submit();
+  };
+
+  const progress = totalProgress(llm.files);
+  const generating = llm.status === "generating";
+
+  return (
+    <div className="app" data-status={llm.status}>
+      <header>
+        <h1>Edge-LLM chat</h1>
+        <span className="model" title="model">{model}</span>
+        {llm.device && (
+          <span className={`badge badge-${llm.device}`} data-testid="device-badge" data-device={llm.device}>
+            {llm.device === "webgpu" ? "WebGPU" : "WASM"}
+          </span>
+        )}
+        {llm.dtype && (
+          <span className="badge badge-dtype" data-testid="weights" title={`ONNX file variant: ${llm.dtype}`}>
+            {llm.weights ?? llm.dtype}
+          </span>
+        )}
+        <span className="tps" data-testid="tps">
+          {llm.lastStats ? `${llm.lastStats.tokensPerSecond.toFixed(1)} tokens/s` : ""}
+        </span>
+      </header>
+
+      {llm.demo && (
+        <div className="notice demo" data-testid="demo-banner" role="note">
+          <strong>Demo model: random weights.</strong> Its replies are gibberish by design. Point{" "}
+          <code>edgellm.checkpoint</code> in <code>pom.xml</code> at your fine-tuned model and run{" "}
+          <code>mvn package</code> again.
+        </div>
+      )}
+      {llm.initialized && !llm.chat && (
+        <div className="notice completion" data-testid="completion-mode" role="note">
+          This model has no chat template: each message is continued as plain text.
+        </div>
+      )}
+      {llm.device === "wasm" && llm.fallbackReason && (
+        <div className="notice fallback" data-testid="fallback" role="note">
+          Running on WASM (CPU): {llm.fallbackReason}
+        </div>
+      )}
+      {llm.error && (
+        <div className="notice error" data-testid="error" role="alert">
+          {llm.error}
+        </div>
+      )}
+
+      {llm.status === "loading" && (
+        <div className="loading" data-testid="loading">
+          <progress max={1} value={progress.total > 0 ? progress.fraction : undefined} />
+          <span>
+            Loading model… {progress.total > 0 ? `${formatMB(progress.loaded)} of ${formatMB(progress.total)}` : ""}
+          </span>
+          <ul>
+            {Object.values(llm.files).map((f) => (
+              <li key={f.file}>
+                {f.file}: {formatMB(f.loaded)}
+                {f.total > 0 ? ` / ${formatMB(f.total)}` : ""}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      <main className="messages" data-testid="messages">
+        {llm.messages.map((m) => (
+          <div
+            key={m.id}
+            className={`message ${m.role}`}
+            data-testid="message"
+            data-role={m.role}
+            data-streaming={m.streaming ? "true" : "false"}
+            data-aborted={m.aborted ? "true" : "false"}
+            data-token-ids={m.tokenIds?.join(",")}
+          >
+            <div className="text" data-testid="message-text">
+              {m.content}
+              {m.streaming && <span className="cursor">▍</span>}
+            </div>
+            {m.stats && (
+              <div className="meta">
+                {m.stats.tokens} tokens · {m.stats.tokensPerSecond.toFixed(1)} tokens/s
+                {m.aborted ? " · stopped" : ""}
+              </div>
+            )}
+          </div>
+        ))}
+        <div ref={bottom} />
+      </main>
+
+      <form className="composer" onSubmit={submit}>
+        <textarea
+          data-testid="prompt"
+          value={draft}
+          placeholder={llm.initialized ? "Message the model" : "The model is loading…"}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={onKeyDown}
+          rows={2}
+        />
+        {generating ? (
+          <button key="stop" type="button" data-testid="stop" onClick={() => llm.abort()}>
+            Stop
+          </button>
+        ) : (
+          <button key="send" type="submit" data-testid="send" disabled={llm.status !== "ready" || draft.trim() === ""}>
+            Send
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={() => llm.clear()} disabled={generating}>
+          Clear
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import type { Device } from "./types";
+
+/** The parts of `navigator.gpu` this module needs (so tests can pass a fake). */
+export interface GpuLike {
+  requestAdapter(options?: { powerPreference?: "high-performance" | "low-power" }): Promise<AdapterLike | null>;
+}
+export interface AdapterLike {
+  requestDevice(): Promise<{ destroy?: () => void }>;
+}
+
+export interface WebGpuProbe {
+  available: boolean;
+  /** Why WebGPU can't be used, when it can't. */
+  reason?: string;
+}
+
+/** Whether this browser gives a WebGPU adapter and a device. */
+export async function probeWebGpu(gpu: GpuLike | undefined | null): Promise<WebGpuProbe> {
+  if (!gpu) {
+    return { available: false, reason: "this browser has no WebGPU (navigator.gpu is missing)" };
+  }
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) {
+      return { available: false, reason: "no WebGPU adapter (GPU blocked or unsupported)" };
+    }
+    const device = await adapter.requestDevice();
+    device.destroy?.();
+    return { available: true };
+  } catch (e) {
+    return { available: false, reason: `WebGPU adapter failed: ${errorMessage(e)}` };
+  }
+}
+
+/** The devices to try, in order, for a preference. */
+export function devicesToTry(preference: Device | "auto" | undefined, probe: WebGpuProbe): Device[] {
+  if (preference === "wasm") return ["wasm"];
+  if (preference === "webgpu") return probe.available ? ["webgpu"] : [];
+  return probe.available ? ["webgpu", "wasm"] : ["wasm"];
+}
+
+export interface FallbackResult<T> {
+  value: T;
+  device: Device;
+  /** What failed before, one line per device tried in vain. */
+  failures: { device: Device; reason: string }[];
+}
+
+/**
+ * Runs `load` for each device in turn until one succeeds (e.g. a WebGPU session that can't be
+ * created falls back to WASM). Throws with every device's reason when none works.
+ */
+export async function loadWithFallback<T>(
+  devices: Device[],
+  load: (device: Device) => Promise<T>,
+  onFallback?: (from: Device, to: Device, reason: string) => void,
+): Promise<FallbackResult<T>> {
+  const failures: { device: Device; reason: string }[] = [];
+  for (let i = 0; i < devices.length; i++) {
+    const device = devices[i];
+    try {
+      const value = await load(device);
+      return { value, device, failures };
+    } catch (e) {
+      const reason = errorMessage(e);
+      failures.push({ device, reason });
+      if (i + 1 < devices.length) onFallback?.(device, devices[i + 1], reason);
+    }
+  }
+  if (failures.length === 0) {
+    throw new Error("WebGPU was requested (device: \"webgpu\") but this browser has none; use device \"auto\".");
+  }
+  throw new Error(
+    "The model could not be loaded on any device: " +
+      failures.map((f) => `${f.device}: ${f.reason}`).join("; "),
+  );
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === "string") return e;
+  // ONNX Runtime Web sometimes throws plain numbers (a WASM pointer) or objects.
+  try {
+    return JSON.stringify(e);
+  } catch {
+    return String(e);
+  }
+}

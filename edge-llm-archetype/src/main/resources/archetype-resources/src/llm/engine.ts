@@ -1,0 +1,309 @@
+import { devicesToTry, errorMessage, loadWithFallback, type WebGpuProbe } from "./device";
+import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
+import { applySource, resolveModelSource, type ModelSource } from "./source";
+import type {
+  ChatMessage,
+  Device,
+  GenerateOptions,
+  GenerationStats,
+  LLMConfig,
+  LoadedInfo,
+  WorkerEvent,
+} from "./types";
+
+/*
+ * The runtime that lives in the Web Worker: loads the model with Transformers.js on WebGPU or WASM
+ * and streams replies. It takes the Transformers.js module as an argument, so tests can hand it a
+ * fake one.
+ */
+
+export interface TokenizerLike extends PromptTokenizer {
+  decode(ids: (number | bigint)[], options?: Record<string, unknown>): string;
+}
+
+export interface ModelLike {
+  generate(options: Record<string, unknown>): Promise<unknown>;
+  dispose?(): Promise<unknown>;
+  config?: Record<string, unknown>;
+  sessions?: Record<string, { config?: { dtype?: string } }>;
+}
+
+export interface StopperLike {
+  interrupt(): void;
+  reset(): void;
+}
+
+export interface ProgressInfo {
+  status: string;
+  file?: string;
+  loaded?: number;
+  total?: number;
+}
+
+export interface TransformersLike {
+  env: {
+    allowLocalModels: boolean;
+    allowRemoteModels: boolean;
+    localModelPath: string;
+    useBrowserCache: boolean;
+    cacheKey?: string;
+    useWasmCache?: boolean;
+    backends: { onnx: { wasm?: { wasmPaths?: unknown; numThreads?: number } } };
+  };
+  AutoTokenizer: {
+    from_pretrained(id: string, options: Record<string, unknown>): Promise<TokenizerLike>;
+  };
+  AutoModelForCausalLM: {
+    from_pretrained(id: string, options: Record<string, unknown>): Promise<ModelLike>;
+  };
+  InterruptableStoppingCriteria: new () => StopperLike;
+}
+
+export interface EngineDeps {
+  /** Whether WebGPU gives an adapter and a device here. */
+  probeWebGpu(): Promise<WebGpuProbe>;
+  /** Fetches a JSON file, or null when it is missing. */
+  fetchJson(url: string): Promise<Record<string, unknown> | null>;
+  /** ONNX Runtime's WASM files as this app serves them (never a CDN). */
+  wasmPaths?: { mjs: string; wasm: string };
+  /** Cache Storage, to clear the Hub cache. */
+  caches?: { delete(name: string): Promise<boolean> };
+  now(): number;
+}
+
+type Emit = (event: WorkerEvent) => void;
+
+export { DEFAULT_MAX_NEW_TOKENS } from "./defaults";
+
+export class Engine {
+  private tokenizer: TokenizerLike | null = null;
+  private model: ModelLike | null = null;
+  private stopper: StopperLike;
+  private info: LoadedInfo | null = null;
+
+  constructor(
+    private readonly tf: TransformersLike,
+    private readonly deps: EngineDeps,
+  ) {
+    this.stopper = new tf.InterruptableStoppingCriteria();
+  }
+
+  get loaded(): LoadedInfo | null {
+    return this.info;
+  }
+
+  async load(config: LLMConfig, emit: Emit): Promise<LoadedInfo> {
+    try {
+      return await this.loadModel(config, emit);
+    } catch (e) {
+      throw new Error(withHint(errorMessage(e), config.models.transformers));
+    }
+  }
+
+  private async loadModel(config: LLMConfig, emit: Emit): Promise<LoadedInfo> {
+    if ((config.preferredRuntime ?? "transformers") !== "transformers") {
+      throw new Error(`Runtime "${config.preferredRuntime}" is not available; this app ships "transformers".`);
+    }
+    const source = resolveModelSource(config.models.transformers, config.dtype);
+    applySource(this.tf.env, source);
+    if (this.deps.wasmPaths) {
+      const wasm = (this.tf.env.backends.onnx.wasm ??= {});
+      wasm.wasmPaths = { ...this.deps.wasmPaths };
+    }
+    this.tf.env.useWasmCache = false;
+
+    const progress_callback = (p: ProgressInfo) => {
+      if (p.status === "progress" && p.file) {
+        emit({ type: "progress", file: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 } });
+      } else if (p.status === "done" && p.file) {
+        emit({ type: "progress", file: { file: p.file, loaded: -1, total: -1 } });
+      }
+    };
+
+    if (source.kind === "local") {
+      // Transformers.js reports a missing local file obscurely; say which one.
+      const url = `${source.localModelPath}${source.modelId}/config.json`;
+      if ((await this.deps.fetchJson(url).catch(() => null)) === null) {
+        throw new Error(`${url} was not found (404)`);
+      }
+    }
+    const probe = await this.deps.probeWebGpu();
+    const devices = devicesToTry(config.device, probe);
+    this.tokenizer = await this.tf.AutoTokenizer.from_pretrained(source.modelId, { progress_callback });
+    const tokenizer = this.tokenizer;
+
+    const result = await loadWithFallback(
+      devices,
+      async (device) => {
+        const model = await this.tf.AutoModelForCausalLM.from_pretrained(source.modelId, {
+          device,
+          ...(source.dtype ? { dtype: source.dtype } : {}),
+          progress_callback,
+        });
+        try {
+          // A session that loads may still fail on its first run (an op the device lacks).
+          await model.generate({
+            ...encodePrompt(tokenizer, [{ role: "user", content: "Hi" }]),
+            max_new_tokens: 1,
+            do_sample: false,
+          });
+        } catch (e) {
+          await model.dispose?.();
+          throw e;
+        }
+        return model;
+      },
+      (from, to, reason) => emit({ type: "fallback", from, to, reason }),
+    );
+    this.model = result.value;
+
+    const fallbackReason =
+      result.device === "wasm" && config.device !== "wasm"
+        ? (result.failures.find((f) => f.device === "webgpu")?.reason ?? probe.reason)
+        : undefined;
+    const manifest = await this.readManifest(source);
+    this.info = {
+      device: result.device,
+      dtype: loadedDtype(this.model, source),
+      weights: weightsLabel(manifest),
+      chat: hasChatTemplate(tokenizer),
+      demo: this.model?.config?.["edge_llm_demo"] === true || manifest?.["demo"] === true,
+      fallbackReason,
+      source: source.kind,
+      modelId: source.modelId,
+    };
+    return this.info;
+  }
+
+  /** Streams a reply to the conversation; resolves when it is complete or aborted. */
+  async generate(requestId: number, messages: ChatMessage[], options: GenerateOptions, emit: Emit): Promise<void> {
+    const model = this.model;
+    const tokenizer = this.tokenizer;
+    if (!model || !tokenizer) {
+      throw new Error("The model is not loaded yet.");
+    }
+    this.stopper.reset();
+    const started = this.deps.now();
+    let firstTokenAt = 0;
+    let count = 0;
+    const streamer = new TokenStreamer(tokenizer, (text, ids) => {
+      if (count === 0) firstTokenAt = this.deps.now();
+      count += ids.length;
+      emit({ type: "token", requestId, text, tokenIds: ids });
+    });
+    const inputs = encodePrompt(tokenizer, messages);
+    await model.generate({
+      ...inputs,
+      max_new_tokens: options.maxNewTokens,
+      do_sample: false,
+      streamer,
+      stopping_criteria: this.stopper,
+    });
+    const ended = this.deps.now();
+    const stats: GenerationStats = {
+      tokens: count,
+      firstTokenMs: count > 0 ? firstTokenAt - started : 0,
+      tokensPerSecond: count > 1 && ended > firstTokenAt ? ((count - 1) * 1000) / (ended - firstTokenAt) : 0,
+    };
+    emit({ type: "done", requestId, aborted: this.isInterrupted(), stats });
+  }
+
+  abort(): void {
+    this.stopper.interrupt();
+  }
+
+  /** Deletes the browser's copy of Hub models (local models are never cached). */
+  async clearCache(): Promise<boolean> {
+    if (!this.deps.caches) return false;
+    return this.deps.caches.delete(this.tf.env.cacheKey ?? "transformers-cache");
+  }
+
+  private isInterrupted(): boolean {
+    return Boolean((this.stopper as unknown as { interrupted?: boolean }).interrupted);
+  }
+
+  /** The plugin's edge-llm.json beside a local model (null for Hub models or when absent). */
+  private async readManifest(source: ModelSource): Promise<Record<string, unknown> | null> {
+    if (source.kind !== "local") return null;
+    try {
+      return await this.deps.fetchJson(`${source.localModelPath}${source.modelId}/edge-llm.json`);
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** "q4" for a model whose MatMuls the plugin quantized to 4 bits, else undefined. */
+function weightsLabel(manifest: Record<string, unknown> | null): string | undefined {
+  const q = manifest?.["quantization"] as { bits?: number; quantizedMatMuls?: number } | undefined;
+  return q?.bits && (q.quantizedMatMuls ?? 1) > 0 ? `q${q.bits}` : undefined;
+}
+
+/** Adds what to do to the errors a missing or mis-served local model causes. */
+export function withHint(message: string, model: string): string {
+  const local = model.startsWith("/");
+  if (local && /could not locate file|404|not found|protobuf parsing failed|unexpected token '<'/i.test(message)) {
+    return `${message}. Is the model staged? "mvn package" writes ${model.replace(/\/+$/, "")}/ (public${model.replace(/\/+$/, "")}/), and the server must answer a missing file with 404, not index.html.`;
+  }
+  return message;
+}
+
+function loadedDtype(model: ModelLike, source: ModelSource): string {
+  const fromSession = Object.values(model.sessions ?? {})[0]?.config?.dtype;
+  if (fromSession) return fromSession;
+  if (source.dtype) return source.dtype;
+  const jsConfig = model.config?.["transformers.js_config"] as { dtype?: string } | undefined;
+  return jsConfig?.dtype ?? "fp32";
+}
+
+/**
+ * Receives token ids from `generate()` and emits the new text after every token: the difference
+ * between the decoded reply so far and what was already emitted. Text that ends inside a
+ * multi-byte character (U+FFFD) waits for the next token. Special tokens are not shown.
+ * The prompt, passed first, is skipped.
+ */
+export class TokenStreamer {
+  private ids: bigint[] = [];
+  private pending: number[] = [];
+  private emitted = "";
+  private promptSeen = false;
+
+  constructor(
+    private readonly tokenizer: TokenizerLike,
+    private readonly onText: (text: string, ids: number[]) => void,
+  ) {}
+
+  put(value: bigint[][]): void {
+    if (!this.promptSeen) {
+      this.promptSeen = true;
+      return;
+    }
+    const tokens = value[0] ?? [];
+    this.ids.push(...tokens);
+    this.pending.push(...tokens.map(Number));
+    this.flush(false);
+  }
+
+  end(): void {
+    this.flush(true);
+  }
+
+  /** The whole reply, decoded at once. */
+  get text(): string {
+    return this.tokenizer.decode(this.ids, { skip_special_tokens: true });
+  }
+
+  private flush(final: boolean): void {
+    if (this.pending.length === 0) return;
+    const text = this.text;
+    if (!final && text.endsWith("\uFFFD")) return;
+    const delta = text.startsWith(this.emitted) ? text.slice(this.emitted.length) : text;
+    this.emitted = text;
+    const ids = this.pending;
+    this.pending = [];
+    this.onText(delta, ids);
+  }
+}
+
+export { errorMessage };
+export type { Device };
