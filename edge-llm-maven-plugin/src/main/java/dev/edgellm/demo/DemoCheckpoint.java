@@ -580,6 +580,11 @@ public final class DemoCheckpoint {
       Files.deleteIfExists(tmp);
       throw e;
     }
+    if (Files.isRegularFile(file) && Files.mismatch(tmp, file) == -1) {
+      // Same bytes as before: keep the existing file and its timestamp, so builds stay up to date.
+      Files.delete(tmp);
+      return;
+    }
     try {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {

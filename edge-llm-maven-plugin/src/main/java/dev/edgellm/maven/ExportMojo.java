@@ -23,9 +23,16 @@ import org.apache.maven.plugins.annotations.Parameter;
 @Mojo(name = "export", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
 public class ExportMojo extends AbstractMojo {
 
-  /** The checkpoint folder: config.json plus model.safetensors (or shards with their index). */
-  @Parameter(property = Properties.CHECKPOINT, required = true)
+  /**
+   * The checkpoint folder: config.json plus model.safetensors (or shards with their index). In a project
+   * where it is not set, the demo checkpoint (a tiny Gemma 3 with random weights) is generated and used.
+   */
+  @Parameter(property = Properties.CHECKPOINT)
   File checkpoint;
+
+  /** The project's pom; null when run without one. */
+  @Parameter(defaultValue = "${project.file}", readonly = true)
+  File pomFile;
 
   /** Output folder; default {@code ${project.build.directory}/edge-llm/model-<precision>}. */
   @Parameter(property = Properties.EXPORT_OUTPUT)
@@ -84,7 +91,8 @@ public class ExportMojo extends AbstractMojo {
       File out = output != null
           ? output
           : new File(new File(buildDirectory, "edge-llm"), p == Precision.FP32 ? "model-fp32" : "model-q4");
-      ExportRequest req = new ExportRequest(checkpoint.toPath(), out.toPath(), p, e);
+      ExportRequest req = new ExportRequest(
+          CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog()), out.toPath(), p, e);
       new Exporter(reporter(), maxModelBytes)
           .exportUnlessUpToDate(req)
           .ifPresent(result -> getLog().info("exported " + result.modelType() + " to " + result.model()));

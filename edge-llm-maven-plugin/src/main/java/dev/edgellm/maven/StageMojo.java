@@ -26,8 +26,11 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "stage", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
 public class StageMojo extends AbstractMojo {
-  /** The Hugging Face checkpoint folder with config.json and the tokenizer files. */
-  @Parameter(property = Properties.CHECKPOINT, required = true)
+  /**
+   * The Hugging Face checkpoint folder with config.json and the tokenizer files; in a project where it is
+   * not set, the demo checkpoint the export goal uses.
+   */
+  @Parameter(property = Properties.CHECKPOINT)
   private File checkpoint;
 
   /** The ONNX model to stage; defaults to the model the quantize goal wrote in this build. */
@@ -70,9 +73,10 @@ public class StageMojo extends AbstractMojo {
       getLog().info("Skipping stage (" + Properties.STAGE_SKIP + ")");
       return;
     }
+    File source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog()).toFile();
     try {
       StageRequest request = new StageRequest(
-          checkpoint.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, checkpoint, basedir).toPath(), Layout.parse(layout));
+          source.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, source, basedir).toPath(), Layout.parse(layout));
       // The fingerprint lives in the build folder, not in the staged folder the web app serves.
       File state = pomFile == null || buildDirectory == null
           ? null

@@ -83,7 +83,13 @@ final class QualityCheck implements Check {
     out.detail("maxKl", klMax);
     double min = ctx.request().minTopOneAgreement();
     out.detail("minTopOneAgreement", min);
-    if (agreement < min) {
+    if (agreement < min && isDemo(ctx)) {
+      // The demo checkpoint has random weights: its logits are nearly flat, so 4 bits flip many
+      // top-1 tokens. That is not a broken quantization; say so without failing the build.
+      out.warn(ctx.modelFile(), String.format("The DEMO model (random weights) agrees with its fp32 reference at %d of %d"
+              + " positions (%.1f%%), below %.1f%%; expected for random weights, so not an error", agree, n, agreement * 100, min * 100),
+          "Set edgellm.checkpoint to a trained model; the gate then applies");
+    } else if (agreement < min) {
       out.error(ctx.modelFile(), String.format("The staged model's top-1 token agrees with the fp32 reference at %d of %d positions"
               + " (%.1f%%), below edgellm.validate.minTopOneAgreement %.1f%% (mean KL %.4f nats)", agree, n, agreement * 100, min * 100, klSum / n),
           "Quantize with smaller blocks (edgellm.quantize.blockSize=16 or 32), keep sensitive layers in float"
@@ -97,6 +103,14 @@ final class QualityCheck implements Check {
       DecoderSession.Step step = session.forward(ids, empty);
       step.cache().close();
       return step.logits();
+    }
+  }
+
+  private static boolean isDemo(ValidationContext ctx) {
+    try {
+      return ctx.json("config.json").path(dev.edgellm.demo.DemoCheckpoint.DEMO_FLAG).asBoolean(false);
+    } catch (SkipCheck e) {
+      return false;
     }
   }
 
