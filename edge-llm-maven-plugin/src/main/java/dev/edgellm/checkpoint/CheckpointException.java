@@ -5,7 +5,7 @@ package dev.edgellm.checkpoint;
  * message names what is wrong, where, and how to fix it. This is the user's input being wrong, not a
  * failure of the tool.
  */
-public class CheckpointException extends RuntimeException {
+public class CheckpointException extends dev.edgellm.util.UserErrorException {
   private static final long serialVersionUID = 1L;
 
   public CheckpointException(String message) {

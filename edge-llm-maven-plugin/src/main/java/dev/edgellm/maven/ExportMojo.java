@@ -1,14 +1,12 @@
 package dev.edgellm.maven;
 
-import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.export.Embeddings;
-import dev.edgellm.export.ExportException;
 import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
 import dev.edgellm.onnx.OnnxWriter;
-import dev.edgellm.util.Reporter;
 import java.io.File;
+import java.nio.file.Path;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -60,46 +58,24 @@ public class ExportMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.build.directory}", readonly = true)
   File buildDirectory;
 
-  private Reporter reporter() {
-    return new Reporter() {
-      @Override
-      public void info(String message) {
-        getLog().info(message);
-      }
-
-      @Override
-      public void warn(String message) {
-        getLog().warn(message);
-      }
-
-      @Override
-      public void debug(String message) {
-        getLog().debug(message);
-      }
-    };
-  }
-
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
     if (skip) {
       getLog().info("export skipped (" + Properties.EXPORT_SKIP + "=true)");
       return;
     }
-    try {
+    Path source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog());
+    Failures.map("export", () -> {
       Precision p = Precision.parse(precision);
       Embeddings e = Embeddings.parse(embeddings);
       File out = output != null
           ? output
           : new File(new File(buildDirectory, "edge-llm"), p == Precision.FP32 ? "model-fp32" : "model-q4");
-      ExportRequest req = new ExportRequest(
-          CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog()), out.toPath(), p, e);
-      new Exporter(reporter(), maxModelBytes)
+      ExportRequest req = new ExportRequest(source, out.toPath(), p, e);
+      new Exporter(new MavenReporter(getLog()), maxModelBytes)
           .exportUnlessUpToDate(req)
           .ifPresent(result -> getLog().info("exported " + result.modelType() + " to " + result.model()));
-    } catch (CheckpointException | ExportException ex) {
-      throw new MojoFailureException(ex.getMessage(), ex);
-    } catch (RuntimeException ex) {
-      throw new MojoExecutionException("export failed: " + ex, ex);
-    }
+      return null;
+    });
   }
 }

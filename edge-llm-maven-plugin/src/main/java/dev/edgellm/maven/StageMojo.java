@@ -74,7 +74,7 @@ public class StageMojo extends AbstractMojo {
       return;
     }
     File source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog()).toFile();
-    try {
+    Failures.map("stage", () -> {
       StageRequest request = new StageRequest(
           source.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, source, basedir).toPath(), Layout.parse(layout));
       // The fingerprint lives in the build folder, not in the staged folder the web app serves.
@@ -83,11 +83,8 @@ public class StageMojo extends AbstractMojo {
           : new File(buildDirectory, "edge-llm/.stage-" + request.directory().getFileName() + ".fingerprint");
       new Stager(new MavenReporter(getLog()), maxModelBytes)
           .stageUnlessUpToDate(request, state == null ? null : state.toPath());
-    } catch (StageException e) {
-      throw new MojoFailureException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new MojoExecutionException("Staging failed: " + e.getMessage(), e);
-    }
+      return null;
+    });
   }
 
   /**
