@@ -131,12 +131,17 @@ try {
       continue;
     }
     const loadMs = performance.now() - started;
-    const { status, badge, error } = await page.evaluate(() => ({
+    const { status, badge, adapter, error } = await page.evaluate(() => ({
       status: document.querySelector(".app")?.getAttribute("data-status"),
       badge: document.querySelector("[data-testid=device-badge]")?.getAttribute("data-device") ?? null,
+      adapter: document.querySelector("[data-testid=device-badge]")?.getAttribute("data-adapter") ?? "",
       error: document.querySelector("[data-testid=error]")?.textContent ?? null,
     }));
-    check(`${device}: model loads on ${device}`, status === "ready" && badge === device, `status ${status}, badge ${badge}, error ${error}, console: ${errors.join(" | ")}`);
+    check(
+      `${device}: model loads on ${device}`,
+      status === "ready" && badge === device,
+      `status ${status}, badge ${badge}${adapter ? ` (adapter: ${adapter})` : ""}, error ${error}, console: ${errors.join(" | ")}`,
+    );
     if (status !== "ready") {
       await page.screenshot({ path: path.join(out, `chat-${device}-load-failed.png`) });
       await page.close();
@@ -190,7 +195,7 @@ try {
     check(`${device}: the reply streamed (more than one update)`, reply.updates > 1 || expected.ids.length <= 1, `${reply.updates} updates`);
     check(`${device}: tokens/s shown`, /tokens\/s/.test(reply.tps), reply.tps);
     check(`${device}: no page errors`, errors.length === 0, errors.join(" | "));
-    timings[device] = { loadMs: Math.round(loadMs), replyMs: Math.round(replyMs), tokens: reply.ids.length, shown: reply.tps };
+    timings[device] = { adapter: adapter || undefined, loadMs: Math.round(loadMs), replyMs: Math.round(replyMs), tokens: reply.ids.length, shown: reply.tps };
 
     // Stop: the same prompt again, stopped after its first token. What streamed stays, and is the
     // start of the same greedy reply.

@@ -35,7 +35,13 @@ export function App({ model }: { model: string }) {
         <h1>Edge-LLM chat</h1>
         <span className="model" title="model">{model}</span>
         {llm.device && (
-          <span className={`badge badge-${llm.device}`} data-testid="device-badge" data-device={llm.device}>
+          <span
+            className={`badge badge-${llm.device}`}
+            data-testid="device-badge"
+            data-device={llm.device}
+            data-adapter={llm.adapter ?? ""}
+            title={llm.adapter ? `WebGPU adapter: ${llm.adapter}` : "WebAssembly on the CPU"}
+          >
             {llm.device === "webgpu" ? "WebGPU" : "WASM"}
           </span>
         )}

@@ -164,6 +164,7 @@ export class Engine {
     const manifest = await this.readManifest(source);
     this.info = {
       device: result.device,
+      ...(result.device === "webgpu" && probe.adapter ? { adapter: probe.adapter } : {}),
       dtype: loadedDtype(this.model, source),
       weights: weightsLabel(manifest),
       chat: hasChatTemplate(tokenizer),

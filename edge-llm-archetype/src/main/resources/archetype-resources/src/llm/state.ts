@@ -9,6 +9,8 @@ export interface LLMState {
   /** Bytes loaded per model file while loading. */
   files: Record<string, FileProgress>;
   device?: Device;
+  /** The WebGPU adapter, when on WebGPU. */
+  adapter?: string;
   dtype?: string;
   /** "q4" when the plugin quantized the weights. */
   weights?: string;
@@ -87,6 +89,7 @@ function onEvent(state: LLMState, event: WorkerEvent): LLMState {
         status: "ready",
         initialized: true,
         device: event.info.device,
+        adapter: event.info.adapter,
         dtype: event.info.dtype,
         weights: event.info.weights,
         demo: event.info.demo,
