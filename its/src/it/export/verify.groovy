@@ -7,7 +7,8 @@
   assert model.isFile() : "no ${model}"
   assert model.length() > 100_000 : "${model} is only ${model.length()} bytes"
   def names = dir.list().sort()
-  assert names == ['model.onnx'] : "unexpected files in ${dir}: ${names}"
+  // model.onnx and the up-to-date fingerprint only: no temporary or scratch file
+  assert names == ['.edge-llm-export.fingerprint', 'model.onnx'] : "unexpected files in ${dir}: ${names}"
   println "export wrote ${model} (${model.length()} bytes)"
 }
 def q4 = new File(basedir, 'target/edge-llm/model-q4/model.onnx').length()

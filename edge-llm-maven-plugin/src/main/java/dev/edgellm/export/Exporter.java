@@ -15,6 +15,7 @@ import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.util.ProgressMeter;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.util.UpToDateCheck;
 import dev.edgellm.util.UserErrorException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Exports a Hugging Face checkpoint to a Transformers.js-ready ONNX decoder: reads config.json and the
@@ -39,10 +43,45 @@ public final class Exporter {
     this(log, OnnxWriter.DEFAULT_LIMIT);
   }
 
-  /** Tests lower {@code embeddedLimit} to exercise the external-data form without a 2 GiB model. */
-  Exporter(Reporter log, long embeddedLimit) {
+  /**
+   * An exporter that writes a model over {@code embeddedLimit} bytes with external data ({@code
+   * model.onnx_data}); the default is protobuf's 2 GiB limit, tests and {@code edgellm.maxModelBytes}
+   * lower it.
+   */
+  public Exporter(Reporter log, long embeddedLimit) {
     this.log = log;
     this.embeddedLimit = embeddedLimit;
+  }
+
+  /** Name of the fingerprint file the export keeps in its output folder (see {@link UpToDateCheck}). */
+  public static final String FINGERPRINT = ".edge-llm-export.fingerprint";
+
+  /**
+   * The up-to-date check of {@code req}: the checkpoint folder's files (sizes and times), the precision,
+   * the embeddings layout and the size limit; the fingerprint is kept in the output folder.
+   */
+  public UpToDateCheck upToDateCheck(ExportRequest req) {
+    Map<String, String> settings = new TreeMap<>();
+    settings.put("edgellm.export.precision", req.precision().name().toLowerCase(Locale.ROOT));
+    settings.put("edgellm.export.embeddings", req.embeddings().name().toLowerCase(Locale.ROOT));
+    settings.put("edgellm.maxModelBytes", Long.toString(embeddedLimit));
+    return UpToDateCheck.of(
+        req.output().resolve(FINGERPRINT), "edge-llm:export", settings, List.of(req.checkpoint()));
+  }
+
+  /**
+   * Runs the export unless its output is up to date (same checkpoint files, same settings, outputs as
+   * written): then it logs that it skips and returns empty. Records the fingerprint after a run.
+   */
+  public Optional<ExportResult> exportUnlessUpToDate(ExportRequest req) {
+    UpToDateCheck check = upToDateCheck(req);
+    if (check.skipIfUpToDate(log, "checkpoint and settings",
+        "delete " + req.output() + " or change a setting to rebuild")) {
+      return Optional.empty();
+    }
+    ExportResult result = export(req);
+    check.record(result.files());
+    return Optional.of(result);
   }
 
   /**

@@ -4,9 +4,9 @@ import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.ExportException;
 import dev.edgellm.export.ExportRequest;
-import dev.edgellm.export.ExportResult;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
+import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.util.Reporter;
 import java.io.File;
 import org.apache.maven.plugin.AbstractMojo;
@@ -38,6 +38,13 @@ public class ExportMojo extends AbstractMojo {
   /** {@code shared} or {@code fp32}: the q4 token embedding's layout. */
   @Parameter(property = Properties.EXPORT_EMBEDDINGS, defaultValue = "shared")
   String embeddings;
+
+  /**
+   * Largest model written as one embedded {@code model.onnx}; a larger one is written with external data
+   * ({@code model.onnx_data}). Default: protobuf's 2 GiB limit.
+   */
+  @Parameter(property = Properties.MAX_MODEL_BYTES, defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
+  long maxModelBytes = OnnxWriter.DEFAULT_LIMIT;
 
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
@@ -78,8 +85,9 @@ public class ExportMojo extends AbstractMojo {
           ? output
           : new File(new File(buildDirectory, "edge-llm"), p == Precision.FP32 ? "model-fp32" : "model-q4");
       ExportRequest req = new ExportRequest(checkpoint.toPath(), out.toPath(), p, e);
-      ExportResult result = new Exporter(reporter()).export(req);
-      getLog().info("exported " + result.modelType() + " to " + result.model());
+      new Exporter(reporter(), maxModelBytes)
+          .exportUnlessUpToDate(req)
+          .ifPresent(result -> getLog().info("exported " + result.modelType() + " to " + result.model()));
     } catch (CheckpointException | ExportException ex) {
       throw new MojoFailureException(ex.getMessage(), ex);
     } catch (RuntimeException ex) {

@@ -82,4 +82,15 @@ public final class Properties {
   public static final String VALIDATE_REPORT_DIRECTORY = "edgellm.validate.reportDirectory";
   /** Skip the validate goal. */
   public static final String VALIDATE_SKIP = "edgellm.validate.skip";
+
+  // ---- limits (all goals) ----------------------------------------------------------------------
+  /**
+   * Largest ONNX model file, in bytes, the goals write or accept as one file (default 2147483647:
+   * protobuf's 2 GiB limit, which is also what a browser can load). Export writes a larger model with
+   * external data ({@code model.onnx_data}); quantize refuses to write a larger output. Lower it to
+   * keep downloads small, or to try the limit out on a small model.
+   */
+  public static final String MAX_MODEL_BYTES = "edgellm.maxModelBytes";
+  /** Default of {@link #MAX_MODEL_BYTES}: protobuf's limit, 2 GiB - 1 byte. */
+  public static final String MAX_MODEL_BYTES_DEFAULT = "2147483647";
 }

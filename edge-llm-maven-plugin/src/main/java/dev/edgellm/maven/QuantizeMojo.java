@@ -68,7 +68,11 @@ public class QuantizeMojo extends AbstractMojo {
   @Parameter(property = Properties.QUANTIZE_SKIP, defaultValue = "false")
   boolean skip;
 
-  /** Largest output accepted; tests lower it. Not a user setting. */
+  /**
+   * Largest output accepted, in bytes (default: protobuf's 2 GiB limit); a larger model fails the build
+   * before anything is written.
+   */
+  @Parameter(property = Properties.MAX_MODEL_BYTES, defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   long maxOutputBytes = OnnxWriter.DEFAULT_LIMIT;
 
   @Override
@@ -102,6 +106,7 @@ public class QuantizeMojo extends AbstractMojo {
             exclude,
             embeddings,
             maxOutputBytes);
-    Failures.map("quantize", () -> ModelQuantizer.run(request, new MavenReporter(getLog())));
+    Failures.map(
+        "quantize", () -> ModelQuantizer.runUnlessUpToDate(request, new MavenReporter(getLog())));
   }
 }

@@ -50,6 +50,17 @@ public class StageMojo extends AbstractMojo {
   @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
   private boolean skip;
 
+  /** Largest model staged, in bytes (default: protobuf's 2 GiB limit, which browsers need too). */
+  @Parameter(property = Properties.MAX_MODEL_BYTES, defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
+  private long maxModelBytes;
+
+  /** The project's pom; null when run without one (then no fingerprint is kept). */
+  @Parameter(defaultValue = "${project.file}", readonly = true)
+  private File pomFile;
+
+  @Parameter(defaultValue = "${project.build.directory}", readonly = true)
+  private File buildDirectory;
+
   @Parameter(defaultValue = "${basedir}", readonly = true)
   private File basedir;
 
@@ -62,7 +73,12 @@ public class StageMojo extends AbstractMojo {
     try {
       StageRequest request = new StageRequest(
           checkpoint.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, checkpoint, basedir).toPath(), Layout.parse(layout));
-      new Stager(new MavenReporter(getLog())).stage(request);
+      // The fingerprint lives in the build folder, not in the staged folder the web app serves.
+      File state = pomFile == null || buildDirectory == null
+          ? null
+          : new File(buildDirectory, "edge-llm/.stage-" + request.directory().getFileName() + ".fingerprint");
+      new Stager(new MavenReporter(getLog()), maxModelBytes)
+          .stageUnlessUpToDate(request, state == null ? null : state.toPath());
     } catch (StageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {

@@ -71,6 +71,10 @@ public class ValidateMojo extends AbstractMojo {
   @Parameter(property = Properties.VALIDATE_SKIP, defaultValue = "false")
   private boolean skip;
 
+  /** Largest model file accepted, in bytes (default: protobuf's 2 GiB limit, which browsers need too). */
+  @Parameter(property = Properties.MAX_MODEL_BYTES, defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
+  private long maxModelBytes;
+
   @Parameter(defaultValue = "${basedir}", readonly = true)
   private File basedir;
 
@@ -94,7 +98,7 @@ public class ValidateMojo extends AbstractMojo {
       File ref = explicit ? reference : StageMojo.withoutPom(exportedReference, basedir);
       reportDirectory = StageMojo.withoutPom(reportDirectory, basedir);
       request = new ValidationRequest(folder.toPath(), ref == null ? null : ref.toPath(), explicit, minTopOneAgreement, greedySteps,
-          allowCpuFallback, strict, reportDirectory.toPath());
+          allowCpuFallback, strict, reportDirectory.toPath(), maxModelBytes);
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Invalid validate setting: " + e.getMessage(), e);
     }

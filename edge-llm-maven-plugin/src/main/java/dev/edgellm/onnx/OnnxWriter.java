@@ -84,6 +84,21 @@ public final class OnnxWriter {
       throws ModelTooLargeException, OnnxFormatException, IOException {
     requireInline(model);
     long size = serializedSize(model);
+    if (size > limitBytes && limitBytes < DEFAULT_LIMIT) {
+      throw new ModelTooLargeException(
+          String.format(
+              Locale.ROOT,
+              "the model for %s would be %,d bytes (%.1f MB), over the limit of %,d bytes set by"
+                  + " edgellm.maxModelBytes; raise it (up to 2147483647, protobuf's limit for one file),"
+                  + " make the model smaller (4-bit weights are 1/8 of fp32) or write it with external"
+                  + " data (model.onnx + model.onnx_data)",
+              target,
+              size,
+              size / 1048576.0,
+              limitBytes),
+          size,
+          limitBytes);
+    }
     if (size > limitBytes) {
       throw new ModelTooLargeException(
           String.format(

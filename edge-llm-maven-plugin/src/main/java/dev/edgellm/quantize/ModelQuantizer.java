@@ -15,6 +15,7 @@ import dev.edgellm.onnx.proto.TensorProto.DataType;
 import dev.edgellm.onnx.proto.ValueInfoProto;
 import dev.edgellm.util.ProgressMeter;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.util.UpToDateCheck;
 import dev.edgellm.util.UserErrorException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The quantize stage: reads an ONNX model, replaces every {@code MatMul} whose B is a 2-D fp32/fp16
@@ -43,6 +47,60 @@ import java.util.Set;
  */
 public final class ModelQuantizer {
   private ModelQuantizer() {}
+
+  /**
+   * The up-to-date check of {@code req}: the input model file and the files beside it whose names
+   * start with its name (external data such as {@code model.onnx_data}), by size and time, and every
+   * setting; the fingerprint is kept beside the output ({@code .<output name>.edge-llm-quantize}).
+   */
+  public static UpToDateCheck upToDateCheck(QuantizeRequest req) {
+    Path input = req.input().toAbsolutePath().normalize();
+    Path output = req.output().toAbsolutePath().normalize();
+    List<Path> inputs = new ArrayList<>();
+    inputs.add(input);
+    Path dir = input.getParent();
+    if (dir != null && Files.isDirectory(dir)) {
+      String name = input.getFileName().toString();
+      try (var files = Files.list(dir)) {
+        files
+            .filter(f -> !f.equals(input) && f.getFileName().toString().startsWith(name))
+            .filter(Files::isRegularFile)
+            .sorted()
+            .forEach(inputs::add);
+      } catch (IOException e) {
+        // the input itself is fingerprinted; run() reports an unreadable folder
+      }
+    }
+    Map<String, String> settings = new TreeMap<>();
+    settings.put("edgellm.quantize.blockSize", Integer.toString(req.blockSize()));
+    settings.put("edgellm.quantize.symmetric", Boolean.toString(req.symmetric()));
+    settings.put("edgellm.quantize.accuracyLevel", Integer.toString(req.accuracyLevel()));
+    settings.put("edgellm.quantize.excludeNodes", String.join(",", new TreeSet<>(req.excludeNodes())));
+    settings.put("edgellm.quantize.embeddings", Boolean.toString(req.embeddings()));
+    settings.put("edgellm.quantize.output", output.toString());
+    settings.put("edgellm.maxModelBytes", Long.toString(req.maxOutputBytes()));
+    return UpToDateCheck.of(
+        output.resolveSibling("." + output.getFileName() + ".edge-llm-quantize"),
+        "edge-llm:quantize",
+        settings,
+        inputs);
+  }
+
+  /**
+   * {@link #run} unless the output is up to date (same input files, same settings, output as
+   * written): then logs that it skips and returns empty. Records the fingerprint after a run.
+   */
+  public static Optional<QuantizeResult> runUnlessUpToDate(QuantizeRequest req, Reporter reporter)
+      throws UserErrorException, IOException {
+    UpToDateCheck check = upToDateCheck(req);
+    if (check.skipIfUpToDate(reporter, "input model and settings",
+        "delete " + req.output() + " or change a setting to rebuild")) {
+      return Optional.empty();
+    }
+    QuantizeResult result = run(req, reporter);
+    check.record(List.of(result.output()));
+    return Optional.of(result);
+  }
 
   /**
    * Runs the stage: validates the request, reads, quantizes, writes (to a temporary file renamed

@@ -8,6 +8,7 @@ import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.util.UpToDateCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +22,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -45,9 +49,53 @@ public final class Stager {
   public static final String MANIFEST = "edge-llm.json";
 
   private final Reporter log;
+  private final long maxModelBytes;
 
   public Stager(Reporter log) {
+    this(log, OnnxModel.PROTOBUF_LIMIT);
+  }
+
+  /** A stager that refuses models over {@code maxModelBytes} (default: protobuf's 2 GiB limit). */
+  public Stager(Reporter log, long maxModelBytes) {
     this.log = log;
+    this.maxModelBytes = maxModelBytes;
+  }
+
+  /**
+   * The up-to-date check of {@code request}: every file of the checkpoint folder and the model (sizes and
+   * times), the staging folder and the layout; the fingerprint is kept in {@code stateFile} (outside the
+   * staged folder, which the web app serves as it is).
+   */
+  public UpToDateCheck upToDateCheck(StageRequest request, Path stateFile) {
+    Map<String, String> settings = new TreeMap<>();
+    settings.put("edgellm.stage.directory", request.directory().toAbsolutePath().normalize().toString());
+    settings.put("edgellm.stage.layout", request.layout().id());
+    settings.put("edgellm.maxModelBytes", Long.toString(maxModelBytes));
+    return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, List.of(request.checkpoint(), request.model()));
+  }
+
+  /**
+   * {@link #stage} unless the staged folder is up to date (same checkpoint files, model and settings, and
+   * the staged files as written): then logs that it skips and returns empty. With {@code stateFile} null
+   * there is no fingerprint and it always stages (which still keeps unchanged files untouched).
+   */
+  public Optional<StageResult> stageUnlessUpToDate(StageRequest request, Path stateFile)
+      throws StageException, IOException {
+    if (stateFile == null) {
+      return Optional.of(stage(request));
+    }
+    UpToDateCheck check = upToDateCheck(request, stateFile);
+    if (check.skipIfUpToDate(log, "checkpoint, model and settings",
+        "delete " + request.directory() + " or change a setting to restage")) {
+      return Optional.empty();
+    }
+    StageResult result = stage(request);
+    List<Path> outputs = new ArrayList<>();
+    for (StagedFile f : result.files()) {
+      outputs.add(result.directory().resolve(f.path()));
+    }
+    check.record(outputs);
+    return Optional.of(result);
   }
 
   /** Stages {@code request}; throws {@link StageException} when the input is wrong. */
@@ -118,10 +166,16 @@ public final class Stager {
       ObjectNode manifest = manifest(target, config, checkpoint, layout, dtype, modelFile, quantization, files, templateSource);
       writeText(building, MANIFEST, Json.pretty(manifest));
 
-      replace(building, target);
+      if (sameStaging(building, target)) {
+        // Same bytes as the folder staged before: leave it (and its files' times) as it is.
+        log.info("Staged files in " + target + " are unchanged (same bytes): kept as they are");
+      } else {
+        keepTimesOfUnchangedFiles(building, target);
+        replace(building, target);
+      }
       done = true;
     } finally {
-      if (!done) {
+      if (!done || Files.exists(building)) {
         deleteTree(building);
       }
     }
@@ -161,12 +215,17 @@ public final class Stager {
     }
   }
 
-  private static QuantizationSummary inspectModel(Path model) throws StageException, IOException {
+  private QuantizationSummary inspectModel(Path model) throws StageException, IOException {
     long size = Files.size(model);
     if (size > OnnxModel.PROTOBUF_LIMIT) {
       throw new StageException(
           model + " is " + megabytes(size) + " MB, over protobuf's 2 GiB limit: browsers cannot load it as one file;"
               + " quantize it (the quantize goal writes 4-bit weights) or pick a smaller model");
+    }
+    if (size > maxModelBytes) {
+      throw new StageException(
+          model + " is " + size + " bytes, over the limit edgellm.maxModelBytes=" + maxModelBytes
+              + "; quantize it, pick a smaller model or raise edgellm.maxModelBytes");
     }
     try (OnnxModel onnx = OnnxModel.read(model)) {
       if (!onnx.externalFiles().isEmpty()) {
@@ -277,6 +336,62 @@ public final class Stager {
     }
     deleteTree(previous);
     log.debug("Replaced the previous staging of " + target.getFileName());
+  }
+
+  /**
+   * True when {@code building} holds exactly the files of the existing {@code target}, with the same bytes,
+   * edge-llm.json compared without its {@code validation} summary (which the validate goal adds).
+   */
+  private static boolean sameStaging(Path building, Path target) throws IOException {
+    if (!Files.isDirectory(target)) {
+      return false;
+    }
+    List<Path> mine = relativeFiles(building);
+    if (!mine.equals(relativeFiles(target))) {
+      return false;
+    }
+    for (Path rel : mine) {
+      Path a = building.resolve(rel);
+      Path b = target.resolve(rel);
+      if (rel.toString().equals(MANIFEST)) {
+        ObjectNode ma;
+        ObjectNode mb;
+        try {
+          ma = Json.readObject(a);
+          mb = Json.readObject(b);
+        } catch (IOException e) {
+          return false;
+        }
+        ma.remove("validation");
+        mb.remove("validation");
+        if (!ma.equals(mb)) {
+          return false;
+        }
+      } else if (Files.mismatch(a, b) != -1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Gives each new file whose bytes equal the staged one's that file's modification time. */
+  private static void keepTimesOfUnchangedFiles(Path building, Path target) throws IOException {
+    if (!Files.isDirectory(target)) {
+      return;
+    }
+    for (Path rel : relativeFiles(building)) {
+      Path old = target.resolve(rel);
+      Path now = building.resolve(rel);
+      if (Files.isRegularFile(old) && Files.size(old) == Files.size(now) && Files.mismatch(old, now) == -1) {
+        Files.setLastModifiedTime(now, Files.getLastModifiedTime(old));
+      }
+    }
+  }
+
+  private static List<Path> relativeFiles(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      return walk.filter(Files::isRegularFile).map(root::relativize).sorted().toList();
+    }
   }
 
   static void deleteTree(Path root) throws IOException {

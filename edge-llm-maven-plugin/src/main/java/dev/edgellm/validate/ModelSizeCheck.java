@@ -24,6 +24,9 @@ final class ModelSizeCheck implements Check {
       out.error(file, file + " is " + Math.round(size / 1048576.0) + " MB, over protobuf's 2 GiB limit: it cannot be parsed"
               + " as one file, and browsers cannot mount external data instead",
           "Quantize it (the quantize goal writes 4-bit weights, about 1/7 of fp32) or pick a smaller checkpoint");
+    } else if (size > ctx.request().maxModelBytes()) {
+      out.error(file, file + " is " + size + " bytes, over edgellm.maxModelBytes=" + ctx.request().maxModelBytes(),
+          "Quantize it, pick a smaller checkpoint, or raise edgellm.maxModelBytes");
     } else if (size > 1536L << 20) {
       out.warn(file, file + " is " + Math.round(size / 1048576.0) + " MB: a download this size is slow and may not fit a tab's memory",
           "Quantize it, or pick a smaller checkpoint");

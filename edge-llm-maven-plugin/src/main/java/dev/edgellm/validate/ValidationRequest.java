@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param allowCpuFallback report ops without a WebGPU kernel as warnings instead of errors
  * @param strict report warnings as errors
  * @param reportDirectory where validation.json and validation.html go, or {@code null} to write none
+ * @param maxModelBytes the largest model file accepted (default: protobuf's 2 GiB limit)
  */
 public record ValidationRequest(
     Path directory,
@@ -23,7 +24,8 @@ public record ValidationRequest(
     int greedySteps,
     boolean allowCpuFallback,
     boolean strict,
-    Path reportDirectory) {
+    Path reportDirectory,
+    long maxModelBytes) {
 
   public ValidationRequest {
     Objects.requireNonNull(directory, "directory");
@@ -33,6 +35,23 @@ public record ValidationRequest(
     if (greedySteps < 1) {
       throw new IllegalArgumentException("greedySteps must be at least 1, not " + greedySteps);
     }
+    if (maxModelBytes < 1) {
+      throw new IllegalArgumentException("maxModelBytes must be positive, not " + maxModelBytes);
+    }
+  }
+
+  /** A request with the default size limit, protobuf's 2 GiB. */
+  public ValidationRequest(
+      Path directory,
+      Path reference,
+      boolean referenceRequired,
+      double minTopOneAgreement,
+      int greedySteps,
+      boolean allowCpuFallback,
+      boolean strict,
+      Path reportDirectory) {
+    this(directory, reference, referenceRequired, minTopOneAgreement, greedySteps, allowCpuFallback, strict,
+        reportDirectory, dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT);
   }
 
   /** Defaults: no reference, agreement 0.9, 8 steps, CPU fallback is an error, no report files. */
@@ -42,16 +61,21 @@ public record ValidationRequest(
 
   public ValidationRequest withReference(Path reference, boolean required) {
     return new ValidationRequest(
-        directory, reference, required, minTopOneAgreement, greedySteps, allowCpuFallback, strict, reportDirectory);
+        directory, reference, required, minTopOneAgreement, greedySteps, allowCpuFallback, strict, reportDirectory, maxModelBytes);
   }
 
   public ValidationRequest withReportDirectory(Path reportDirectory) {
     return new ValidationRequest(
-        directory, reference, referenceRequired, minTopOneAgreement, greedySteps, allowCpuFallback, strict, reportDirectory);
+        directory, reference, referenceRequired, minTopOneAgreement, greedySteps, allowCpuFallback, strict, reportDirectory, maxModelBytes);
+  }
+
+  public ValidationRequest withMaxModelBytes(long value) {
+    return new ValidationRequest(
+        directory, reference, referenceRequired, minTopOneAgreement, greedySteps, allowCpuFallback, strict, reportDirectory, value);
   }
 
   public ValidationRequest withMinTopOneAgreement(double value) {
     return new ValidationRequest(
-        directory, reference, referenceRequired, value, greedySteps, allowCpuFallback, strict, reportDirectory);
+        directory, reference, referenceRequired, value, greedySteps, allowCpuFallback, strict, reportDirectory, maxModelBytes);
   }
 }

@@ -134,6 +134,10 @@ public final class Validator {
       return; // files.manifest reported it
     }
     manifest.set("validation", ReportWriter.summaryJson(report));
-    AtomicFiles.writeString(manifestFile, Json.pretty(manifest));
+    String text = Json.pretty(manifest);
+    if (text.equals(Files.readString(manifestFile, java.nio.charset.StandardCharsets.UTF_8))) {
+      return; // same summary as before: leave the staged file (and its time) as it is
+    }
+    AtomicFiles.writeString(manifestFile, text);
   }
 }

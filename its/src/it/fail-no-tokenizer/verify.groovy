@@ -1,0 +1,7 @@
+// 4. failure: a checkpoint without tokenizer.json fails stage with the file, the folder and the fix; nothing is staged
+def C = new GroovyClassLoader(getClass().classLoader).parseClass(new File(itLib, 'Checks.groovy'))
+def ckpt = new File(basedir, 'checkpoint')
+def msg = C.failedIn(basedir, 'stage', ['tokenizer.json missing in', ckpt.canonicalPath, 'copy it from the base model'])
+C.nothingStaged(basedir)
+println "fail-no-tokenizer: ${msg}"
+return true
