@@ -3,7 +3,6 @@ import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
 import { applySource, resolveModelSource, type ModelSource } from "./source";
 import type {
   ChatMessage,
-  Device,
   GenerateOptions,
   GenerationStats,
   LLMConfig,
@@ -73,7 +72,6 @@ export interface EngineDeps {
 
 type Emit = (event: WorkerEvent) => void;
 
-export { DEFAULT_MAX_NEW_TOKENS } from "./defaults";
 
 export class Engine {
   private tokenizer: TokenizerLike | null = null;
@@ -305,6 +303,3 @@ export class TokenStreamer {
     this.onText(delta, ids);
   }
 }
-
-export { errorMessage };
-export type { Device };
