@@ -14,6 +14,7 @@ assert lock.name == "my-chat" && lock.packages[""].name == "my-chat"
 assert !new File(app, "package-lock.json").text.contains('"resolved"') : "the lock file names no download URLs"
 assert new File(app, "src/model.ts").text.contains('"/models/my-model"')
 assert new File(app, ".gitignore").text.contains("node_modules/")
+assert new File(app, ".npmrc").text.contains("omit-lockfile-registry-resolved=true")
 def readme = new File(app, "README.md").text
 assert readme.startsWith("my-chat\n")
 assert readme.contains("public/models/my-model/")
@@ -39,7 +40,7 @@ def plugins = list("/project/build/plugins/plugin/artifactId")
 assert plugins.indexOf("edge-llm-maven-plugin") < plugins.indexOf("exec-maven-plugin") : "the model is staged before the app is built"
 
 // Everything else is copied byte for byte: TypeScript's ${...} and CSS's #colors untouched.
-def filtered = ["pom.xml", "README.md", "package.json", "package-lock.json", "__gitignore__", "src/model.ts"] as Set
+def filtered = ["pom.xml", "README.md", "package.json", "package-lock.json", "__gitignore__", "__npmrc__", "src/model.ts"] as Set
 int compared = 0
 template.eachFileRecurse(groovy.io.FileType.FILES) { File source ->
   String rel = template.toPath().relativize(source.toPath()).toString().replace('\\', '/')
