@@ -117,7 +117,34 @@ try {
       if (m.type() === "error" && !deliberate404) errors.push(m.text());
     });
     const started = performance.now();
+    const showLoading = device === devices[0];
+    if (showLoading) {
+      // Hold model.onnx back a moment, to see (and photograph) the progress while loading.
+      await page.route("**/onnx/model.onnx", async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue();
+      });
+    }
     await page.goto(`${origin}/?device=${device}&maxNewTokens=${maxNewTokens}`);
+    if (showLoading) {
+      const listed = await page
+        .waitForFunction(
+          () => {
+            const items = [...document.querySelectorAll("[data-testid=loading] li")].map((li) => li.textContent ?? "");
+            return items.some((t) => t.startsWith("onnx/model.onnx")) ? items : null;
+          },
+          null,
+          { timeout },
+        )
+        .then((handle) => handle.jsonValue())
+        .catch(() => []);
+      await page.screenshot({ path: path.join(out, "chat-loading.png") });
+      check(
+        "the progress lists each model file with its bytes while loading",
+        ["config.json", "tokenizer.json", "onnx/model.onnx"].every((f) => listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t))),
+        listed.join("; "),
+      );
+    }
     try {
       await page.waitForFunction(
         () => document.querySelector(".app")?.getAttribute("data-status") === "ready" || document.querySelector(".app")?.getAttribute("data-status") === "error",

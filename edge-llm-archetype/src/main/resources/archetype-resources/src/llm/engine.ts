@@ -111,7 +111,9 @@ export class Engine {
     this.tf.env.useWasmCache = false;
 
     const progress_callback = (p: ProgressInfo) => {
-      if (p.status === "progress" && p.file) {
+      if (p.status === "initiate" && p.file) {
+        emit({ type: "progress", file: { file: p.file, loaded: 0, total: 0 } });
+      } else if (p.status === "progress" && p.file) {
         emit({ type: "progress", file: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 } });
       } else if (p.status === "done" && p.file) {
         emit({ type: "progress", file: { file: p.file, loaded: -1, total: -1 } });
