@@ -117,7 +117,34 @@ try {
       if (m.type() === "error" && !deliberate404) errors.push(m.text());
     });
     const started = performance.now();
+    const showLoading = device === devices[0];
+    if (showLoading) {
+      // Hold model.onnx back a moment, to see (and photograph) the progress while loading.
+      await page.route("**/onnx/model.onnx", async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue();
+      });
+    }
     await page.goto(`${origin}/?device=${device}&maxNewTokens=${maxNewTokens}`);
+    if (showLoading) {
+      const listed = await page
+        .waitForFunction(
+          () => {
+            const items = [...document.querySelectorAll("[data-testid=loading] li")].map((li) => li.textContent ?? "");
+            return items.some((t) => t.startsWith("onnx/model.onnx")) ? items : null;
+          },
+          null,
+          { timeout },
+        )
+        .then((handle) => handle.jsonValue())
+        .catch(() => []);
+      await page.screenshot({ path: path.join(out, "chat-loading.png") });
+      check(
+        "the progress lists each model file with its bytes while loading",
+        ["config.json", "tokenizer.json", "onnx/model.onnx"].every((f) => listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t))),
+        listed.join("; "),
+      );
+    }
     try {
       await page.waitForFunction(
         () => document.querySelector(".app")?.getAttribute("data-status") === "ready" || document.querySelector(".app")?.getAttribute("data-status") === "error",
@@ -131,12 +158,17 @@ try {
       continue;
     }
     const loadMs = performance.now() - started;
-    const { status, badge, error } = await page.evaluate(() => ({
+    const { status, badge, adapter, error } = await page.evaluate(() => ({
       status: document.querySelector(".app")?.getAttribute("data-status"),
       badge: document.querySelector("[data-testid=device-badge]")?.getAttribute("data-device") ?? null,
+      adapter: document.querySelector("[data-testid=device-badge]")?.getAttribute("data-adapter") ?? "",
       error: document.querySelector("[data-testid=error]")?.textContent ?? null,
     }));
-    check(`${device}: model loads on ${device}`, status === "ready" && badge === device, `status ${status}, badge ${badge}, error ${error}, console: ${errors.join(" | ")}`);
+    check(
+      `${device}: model loads on ${device}`,
+      status === "ready" && badge === device,
+      `status ${status}, badge ${badge}${adapter ? ` (adapter: ${adapter})` : ""}, error ${error}, console: ${errors.join(" | ")}`,
+    );
     if (status !== "ready") {
       await page.screenshot({ path: path.join(out, `chat-${device}-load-failed.png`) });
       await page.close();
@@ -190,7 +222,7 @@ try {
     check(`${device}: the reply streamed (more than one update)`, reply.updates > 1 || expected.ids.length <= 1, `${reply.updates} updates`);
     check(`${device}: tokens/s shown`, /tokens\/s/.test(reply.tps), reply.tps);
     check(`${device}: no page errors`, errors.length === 0, errors.join(" | "));
-    timings[device] = { loadMs: Math.round(loadMs), replyMs: Math.round(replyMs), tokens: reply.ids.length, shown: reply.tps };
+    timings[device] = { adapter: adapter || undefined, loadMs: Math.round(loadMs), replyMs: Math.round(replyMs), tokens: reply.ids.length, shown: reply.tps };
 
     // Stop: the same prompt again, stopped after its first token. What streamed stays, and is the
     // start of the same greedy reply.

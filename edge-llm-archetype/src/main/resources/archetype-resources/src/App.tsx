@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { totalProgress, useLLM } from "./llm";
 
-const MB = 1024 * 1024;
+const KB = 1024;
+const MB = 1024 * KB;
 
-function formatMB(bytes: number): string {
+function formatBytes(bytes: number): string {
+  if (bytes < MB) return `${(bytes / KB).toFixed(1)} KB`;
   return `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 1)} MB`;
 }
 
@@ -35,7 +37,13 @@ export function App({ model }: { model: string }) {
         <h1>Edge-LLM chat</h1>
         <span className="model" title="model">{model}</span>
         {llm.device && (
-          <span className={`badge badge-${llm.device}`} data-testid="device-badge" data-device={llm.device}>
+          <span
+            className={`badge badge-${llm.device}`}
+            data-testid="device-badge"
+            data-device={llm.device}
+            data-adapter={llm.adapter ?? ""}
+            title={llm.adapter ? `WebGPU adapter: ${llm.adapter}` : "WebAssembly on the CPU"}
+          >
             {llm.device === "webgpu" ? "WebGPU" : "WASM"}
           </span>
         )}
@@ -74,15 +82,16 @@ export function App({ model }: { model: string }) {
 
       {llm.status === "loading" && (
         <div className="loading" data-testid="loading">
-          <progress max={1} value={progress.total > 0 ? progress.fraction : undefined} />
+          <progress max={1} value={progress.known ? progress.fraction : undefined} />
           <span>
-            Loading model… {progress.total > 0 ? `${formatMB(progress.loaded)} of ${formatMB(progress.total)}` : ""}
+            Loading model… {formatBytes(progress.loaded)}
+            {progress.known ? ` of ${formatBytes(progress.total)}` : ""}
           </span>
           <ul>
             {Object.values(llm.files).map((f) => (
               <li key={f.file}>
-                {f.file}: {formatMB(f.loaded)}
-                {f.total > 0 ? ` / ${formatMB(f.total)}` : ""}
+                {f.file}: {formatBytes(f.loaded)}
+                {f.total > 0 ? ` / ${formatBytes(f.total)}` : ""}
               </li>
             ))}
           </ul>

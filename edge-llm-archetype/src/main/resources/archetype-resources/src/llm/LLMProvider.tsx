@@ -72,8 +72,7 @@ export function LLMProvider({
       for (const p of pending.current.values()) p.reject(new Error("The model was unloaded."));
       pending.current.clear();
     };
-    // createWorker is a factory, not a dependency: the worker follows the config only.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // createWorker is a factory, not a dependency: a new worker comes only with a new config.
   }, [configKey]);
 
   const send = useCallback(

@@ -17,6 +17,15 @@ describe("WebGPU probe", () => {
   it("is available with an adapter and a device", async () => {
     expect(await probeWebGpu(gpu({}))).toEqual({ available: true });
   });
+  it("names the adapter", async () => {
+    const swiftshader: GpuLike = {
+      requestAdapter: async () => ({
+        info: { vendor: "google", architecture: "swiftshader" },
+        requestDevice: async () => ({}),
+      }),
+    };
+    expect(await probeWebGpu(swiftshader)).toEqual({ available: true, adapter: "google swiftshader" });
+  });
   it("says why not: no navigator.gpu, no adapter, or a device that fails", async () => {
     expect(await probeWebGpu(undefined)).toMatchObject({ available: false, reason: expect.stringMatching(/navigator\.gpu/) });
     expect(await probeWebGpu(gpu(null))).toMatchObject({ available: false, reason: expect.stringMatching(/no WebGPU adapter/) });

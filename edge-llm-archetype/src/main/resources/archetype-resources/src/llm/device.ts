@@ -6,10 +6,13 @@ export interface GpuLike {
 }
 export interface AdapterLike {
   requestDevice(): Promise<{ destroy?: () => void }>;
+  info?: { vendor?: string; architecture?: string; description?: string };
 }
 
 export interface WebGpuProbe {
   available: boolean;
+  /** The adapter, e.g. "google swiftshader" (a CPU implementation) or "nvidia ampere". */
+  adapter?: string;
   /** Why WebGPU can't be used, when it can't. */
   reason?: string;
 }
@@ -26,7 +29,9 @@ export async function probeWebGpu(gpu: GpuLike | undefined | null): Promise<WebG
     }
     const device = await adapter.requestDevice();
     device.destroy?.();
-    return { available: true };
+    const info = adapter.info;
+    const name = [info?.vendor, info?.architecture || info?.description].filter(Boolean).join(" ");
+    return name ? { available: true, adapter: name } : { available: true };
   } catch (e) {
     return { available: false, reason: `WebGPU adapter failed: ${errorMessage(e)}` };
   }

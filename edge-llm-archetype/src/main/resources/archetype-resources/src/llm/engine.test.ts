@@ -54,6 +54,7 @@ function fakeTransformers(options: FakeOptions = {}) {
     AutoTokenizer: {
       from_pretrained: async (_id, opts) => {
         const cb = opts.progress_callback as (p: unknown) => void;
+        cb({ status: "initiate", file: "tokenizer.json" });
         cb({ status: "progress", file: "tokenizer.json", loaded: 50, total: 100 });
         cb({ status: "done", file: "tokenizer.json" });
         return tokenizer;
@@ -132,6 +133,7 @@ describe("Engine.load", () => {
     const events: WorkerEvent[] = [];
     await new Engine(tf, deps()).load(local, (e) => events.push(e));
     expect(events).toEqual([
+      { type: "progress", file: { file: "tokenizer.json", loaded: 0, total: 0 } },
       { type: "progress", file: { file: "tokenizer.json", loaded: 50, total: 100 } },
       { type: "progress", file: { file: "tokenizer.json", loaded: -1, total: -1 } },
       { type: "progress", file: { file: "onnx/model.onnx", loaded: 1000, total: 4000 } },

@@ -3,7 +3,6 @@ import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
 import { applySource, resolveModelSource, type ModelSource } from "./source";
 import type {
   ChatMessage,
-  Device,
   GenerateOptions,
   GenerationStats,
   LLMConfig,
@@ -73,7 +72,6 @@ export interface EngineDeps {
 
 type Emit = (event: WorkerEvent) => void;
 
-export { DEFAULT_MAX_NEW_TOKENS } from "./defaults";
 
 export class Engine {
   private tokenizer: TokenizerLike | null = null;
@@ -113,7 +111,9 @@ export class Engine {
     this.tf.env.useWasmCache = false;
 
     const progress_callback = (p: ProgressInfo) => {
-      if (p.status === "progress" && p.file) {
+      if (p.status === "initiate" && p.file) {
+        emit({ type: "progress", file: { file: p.file, loaded: 0, total: 0 } });
+      } else if (p.status === "progress" && p.file) {
         emit({ type: "progress", file: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 } });
       } else if (p.status === "done" && p.file) {
         emit({ type: "progress", file: { file: p.file, loaded: -1, total: -1 } });
@@ -164,6 +164,7 @@ export class Engine {
     const manifest = await this.readManifest(source);
     this.info = {
       device: result.device,
+      ...(result.device === "webgpu" && probe.adapter ? { adapter: probe.adapter } : {}),
       dtype: loadedDtype(this.model, source),
       weights: weightsLabel(manifest),
       chat: hasChatTemplate(tokenizer),
@@ -304,6 +305,3 @@ export class TokenStreamer {
     this.onText(delta, ids);
   }
 }
-
-export { errorMessage };
-export type { Device };

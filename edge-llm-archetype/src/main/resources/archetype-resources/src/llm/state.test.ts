@@ -14,7 +14,9 @@ describe("provider state machine", () => {
     const loading = run([{ type: "load" }, ev({ type: "progress", file: { file: "onnx/model.onnx", loaded: 10, total: 40 } })]);
     expect(loading.status).toBe("loading");
     expect(loading.initialized).toBe(false);
-    expect(totalProgress(loading.files)).toEqual({ loaded: 10, total: 40, fraction: 0.25 });
+    expect(totalProgress(loading.files)).toEqual({ loaded: 10, total: 40, fraction: 0.25, known: true });
+    const starting = run([ev({ type: "progress", file: { file: "tokenizer.json", loaded: 0, total: 0 } })], loading);
+    expect(totalProgress(starting.files).known).toBe(false);
 
     const done = run([ev({ type: "progress", file: { file: "onnx/model.onnx", loaded: -1, total: -1 } })], loading);
     expect(done.files["onnx/model.onnx"]).toEqual({ file: "onnx/model.onnx", loaded: 40, total: 40 });

@@ -9,6 +9,8 @@ export interface LLMState {
   /** Bytes loaded per model file while loading. */
   files: Record<string, FileProgress>;
   device?: Device;
+  /** The WebGPU adapter, when on WebGPU. */
+  adapter?: string;
   dtype?: string;
   /** "q4" when the plugin quantized the weights. */
   weights?: string;
@@ -87,6 +89,7 @@ function onEvent(state: LLMState, event: WorkerEvent): LLMState {
         status: "ready",
         initialized: true,
         device: event.info.device,
+        adapter: event.info.adapter,
         dtype: event.info.dtype,
         weights: event.info.weights,
         demo: event.info.demo,
@@ -127,13 +130,23 @@ function updateReply(state: LLMState, change: (m: ChatEntry) => ChatEntry): LLMS
   return { ...state, messages };
 }
 
-/** Bytes loaded over all files, and the fraction (0..1) when the totals are known. */
-export function totalProgress(files: Record<string, FileProgress>): { loaded: number; total: number; fraction: number } {
+/**
+ * Bytes loaded over all files, and the fraction (0..1). `known` is false while a file's size is not
+ * known yet (its download has not started): the fraction would then run ahead of the truth.
+ */
+export function totalProgress(files: Record<string, FileProgress>): {
+  loaded: number;
+  total: number;
+  fraction: number;
+  known: boolean;
+} {
   let loaded = 0;
   let total = 0;
+  let known = true;
   for (const f of Object.values(files)) {
     loaded += f.loaded;
     total += f.total;
+    if (f.total <= 0) known = false;
   }
-  return { loaded, total, fraction: total > 0 ? Math.min(1, loaded / total) : 0 };
+  return { loaded, total, fraction: total > 0 ? Math.min(1, loaded / total) : 0, known: known && total > 0 };
 }

@@ -69,6 +69,8 @@ export interface LoadedInfo {
   demo: boolean;
   /** The tokenizer has a chat template; without one, each message is continued as plain text. */
   chat: boolean;
+  /** The WebGPU adapter when running on WebGPU, e.g. "google swiftshader". */
+  adapter?: string;
   /** Why WebGPU was not used, when it was not. */
   fallbackReason?: string;
   /** Model source: `local` (served by this app) or `remote` (Hugging Face Hub). */

@@ -1,6 +1,6 @@
 import * as transformers from "@huggingface/transformers";
-import { probeWebGpu, type GpuLike } from "./device";
-import { Engine, errorMessage, type TransformersLike } from "./engine";
+import { errorMessage, probeWebGpu, type GpuLike } from "./device";
+import { Engine, type TransformersLike } from "./engine";
 import type { WorkerEvent, WorkerRequest } from "./types";
 
 /*

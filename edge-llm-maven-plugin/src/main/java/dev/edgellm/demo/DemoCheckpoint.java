@@ -572,10 +572,22 @@ public final class DemoCheckpoint {
         });
   }
 
+  /**
+   * Writes the file under a temporary name and renames it; a file that already holds exactly these
+   * bytes is left alone (its modification time too, for the goals' up-to-date checks).
+   */
   private static void writeAtomically(Path file, Writer writer) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    writer.write(bytes);
+    byte[] content = bytes.toByteArray();
+    if (Files.isRegularFile(file)
+        && Files.size(file) == content.length
+        && java.util.Arrays.equals(Files.readAllBytes(file), content)) {
+      return;
+    }
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
-      writer.write(out);
+    try {
+      Files.write(tmp, content);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;

@@ -49,10 +49,20 @@ class DemoCheckpointTest {
           .as(name)
           .isEqualTo(Files.readAllBytes(dir.resolve(name)));
     }
-    // Overwriting an existing checkpoint gives the same bytes too.
+    // Writing it again leaves the files as they are, modification times included.
+    java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000L);
+    for (String name : DemoCheckpoint.FILES) {
+      Files.setLastModifiedTime(again.resolve(name), old);
+    }
     DemoCheckpoint.write(again);
-    assertThat(Files.readAllBytes(again.resolve("model.safetensors")))
-        .isEqualTo(Files.readAllBytes(dir.resolve("model.safetensors")));
+    for (String name : DemoCheckpoint.FILES) {
+      assertThat(Files.getLastModifiedTime(again.resolve(name))).as(name).isEqualTo(old);
+      assertThat(Files.readAllBytes(again.resolve(name))).isEqualTo(Files.readAllBytes(dir.resolve(name)));
+    }
+    // A damaged file is rewritten.
+    Files.writeString(again.resolve("config.json"), "{}");
+    DemoCheckpoint.write(again);
+    assertThat(Files.readAllBytes(again.resolve("config.json"))).isEqualTo(Files.readAllBytes(dir.resolve("config.json")));
   }
 
   @Test
