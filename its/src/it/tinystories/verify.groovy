@@ -1,6 +1,6 @@
 // 5. tinystories-656k (trained weights) went through the whole pipeline: every file staged with the
 //    manifest's SHA-256, validation all green (but the warning that a base model has no chat template)
-//    with a gate of 0.85 (see pom.xml), and the agreement figure printed.
+//    with a gate of 0.75 (see pom.xml), and the agreement figure printed.
 def C = new GroovyClassLoader(getClass().classLoader).parseClass(new File(itLib, 'Checks.groovy'))
 def staged = new File(basedir, 'public/models/tinystories')
 def manifest = C.checkStaged(staged)
@@ -16,8 +16,8 @@ assert chat.status == 'WARNING' && chat.findings*.message.any { it.contains('No 
 def v = C.checkAllGreen(new File(basedir, 'target/edge-llm/validation.json'), [], ['tokenizer.chat-template'])
 def q = C.check(v, 'quality.agreement')
 double agreement = q.details.topOneAgreement
-assert q.details.minTopOneAgreement == 0.85 : "the gate is 0.85, the report says ${q.details.minTopOneAgreement}"
-assert agreement >= 0.85 : "top-1 agreement ${agreement}"
+assert q.details.minTopOneAgreement == 0.75 : "the gate is 0.75, the report says ${q.details.minTopOneAgreement}"
+assert agreement >= 0.75 : "top-1 agreement ${agreement}"
 assert manifest.validation.status == 'passed'
 def fp32 = new File(basedir, 'target/edge-llm/model-fp32/model.onnx').length()
 def q4 = new File(staged, 'onnx/model.onnx').length()

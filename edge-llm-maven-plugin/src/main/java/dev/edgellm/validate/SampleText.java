@@ -27,10 +27,17 @@ public final class SampleText {
   public static final String TEXT =
       "Once upon a time, there was a little girl named Lily. She liked to play in the park with her friend Tom."
           + " One day, they found a big red ball under a tree. \"Can we keep it?\" Lily asked. Tom smiled and said,"
-          + " \"Let's share it!\" They played all day and went home happy.";
+          + " \"Let's share it!\" They played all day and went home happy."
+          + " The next morning, the sun was bright and the sky was blue. Lily's mom made pancakes for breakfast."
+          + " \"Thank you, Mom!\" said Lily. After breakfast, she put on her shoes and ran outside to find Tom."
+          + " Tom was sitting on the grass with his dog, Max. Max wagged his tail and barked at the ball."
+          + " The three friends ran to the pond to look at the ducks. A small duck was lost and could not find"
+          + " its mother. Lily was sad for the little duck. \"We can help,\" said Tom. They walked along the water"
+          + " and looked everywhere. At last they saw the mother duck near the big rock. The little duck swam to her"
+          + " and quacked with joy. Lily and Tom were very proud. They learned that helping others makes everyone happy.";
 
-  /** At most this many ids (BOS included). */
-  public static final int MAX_IDS = 64;
+  /** At most this many ids (BOS included): enough positions that one token moves the agreement by well under 1%. */
+  public static final int MAX_IDS = 256;
 
   /** Ids of {@link #TEXT}, BOS first when the tokenizer adds one, at most {@code max} ids. */
   public static long[] ids(Vocabulary vocabulary, JsonNode tokenizer, JsonNode tokenizerConfig, int max) {

@@ -351,7 +351,7 @@ class ValidatorTest {
     assertThat(quality.status()).as(quality.headline()).isEqualTo(CheckStatus.PASSED);
     assertThat((Double) quality.details().get("topOneAgreement")).isGreaterThanOrEqualTo(0.9);
     assertThat((Double) quality.details().get("meanKl")).isLessThan(0.05);
-    assertThat(quality.details().get("positions")).isEqualTo(64);
+    assertThat(quality.details().get("positions")).isEqualTo(SampleText.MAX_IDS);
   }
 
   @Test
