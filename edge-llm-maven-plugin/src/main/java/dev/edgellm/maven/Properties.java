@@ -59,6 +59,11 @@ public final class Properties {
    * your own server; {@code hub}: {@code onnx/model_q4.onnx} with {@code dtype: "q4"}, for publishing to the Hub.
    */
   public static final String STAGE_LAYOUT = "edgellm.stage.layout";
+  /**
+   * A folder to take {@code tokenizer.json}, {@code tokenizer_config.json} and {@code chat_template.*}
+   * from instead of the checkpoint, e.g. the base model's when a fine-tuning tool saved only the weights.
+   */
+  public static final String STAGE_TOKENIZER = "edgellm.stage.tokenizer";
   /** Skip the stage goal. */
   public static final String STAGE_SKIP = "edgellm.stage.skip";
 

@@ -49,6 +49,13 @@ public class StageMojo extends AbstractMojo {
   @Parameter(property = Properties.STAGE_LAYOUT, defaultValue = "local")
   private String layout;
 
+  /**
+   * A folder to take the tokenizer files from (tokenizer.json, tokenizer_config.json, chat_template.*)
+   * instead of the checkpoint, e.g. the base model's when a fine-tuning tool saved only the weights.
+   */
+  @Parameter(property = Properties.STAGE_TOKENIZER)
+  private File tokenizer;
+
   /** Skip this goal. */
   @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
   private boolean skip;
@@ -76,7 +83,8 @@ public class StageMojo extends AbstractMojo {
     File source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog()).toFile();
     Failures.map("stage", () -> {
       StageRequest request = new StageRequest(
-          source.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, source, basedir).toPath(), Layout.parse(layout));
+          source.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, source, basedir).toPath(), Layout.parse(layout),
+          tokenizer == null ? null : tokenizer.toPath());
       // The fingerprint lives in the build folder, not in the staged folder the web app serves.
       File state = pomFile == null || buildDirectory == null
           ? null

@@ -71,7 +71,7 @@ public final class Stager {
     settings.put("edgellm.stage.directory", request.directory().toAbsolutePath().normalize().toString());
     settings.put("edgellm.stage.layout", request.layout().id());
     settings.put("edgellm.maxModelBytes", Long.toString(maxModelBytes));
-    return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, List.of(request.checkpoint(), request.model()));
+    return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, request.tokenizer() == null ? List.of(request.checkpoint(), request.model()) : List.of(request.checkpoint(), request.model(), request.tokenizer()));
   }
 
   /**
@@ -103,11 +103,12 @@ public final class Stager {
     Path checkpoint = request.checkpoint().toAbsolutePath().normalize();
     Path modelPath = request.model().toAbsolutePath().normalize();
     Path target = request.directory().toAbsolutePath().normalize();
-    checkInputs(checkpoint, modelPath, target);
+    Path tokenizers = request.tokenizerFolder().toAbsolutePath().normalize();
+    checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
 
     ObjectNode config = readObject(checkpoint.resolve("config.json"), "config.json");
-    ObjectNode tokenizerConfig = readObject(checkpoint.resolve("tokenizer_config.json"), "tokenizer_config.json");
-    readObject(checkpoint.resolve("tokenizer.json"), "tokenizer.json");
+    ObjectNode tokenizerConfig = readObject(tokenizers.resolve("tokenizer_config.json"), "tokenizer_config.json");
+    readObject(tokenizers.resolve("tokenizer.json"), "tokenizer.json");
 
     QuantizationSummary quantization = inspectModel(modelPath);
     Layout layout = request.layout();
@@ -142,9 +143,9 @@ public final class Stager {
         files.add(writeText(building, "generation_config.json", Json.pretty(GenerationConfigs.deriveFrom(config))));
       }
 
-      files.add(copy(building, "tokenizer.json", checkpoint.resolve("tokenizer.json")));
+      files.add(copy(building, "tokenizer.json", tokenizers.resolve("tokenizer.json")));
 
-      ChatTemplates.Found template = ChatTemplates.toInline(checkpoint, tokenizerConfig);
+      ChatTemplates.Found template = ChatTemplates.toInline(tokenizers, tokenizerConfig);
       String templateSource;
       if (template != null) {
         tokenizerConfig.set("chat_template", template.template());
@@ -152,7 +153,7 @@ public final class Stager {
         templateSource = template.source();
         log.info("Inlined the chat template from " + template.source() + " into tokenizer_config.json");
       } else {
-        files.add(copy(building, "tokenizer_config.json", checkpoint.resolve("tokenizer_config.json")));
+        files.add(copy(building, "tokenizer_config.json", tokenizers.resolve("tokenizer_config.json")));
         boolean has = tokenizerConfig.hasNonNull("chat_template");
         templateSource = has ? "tokenizer_config.json" : null;
         if (!has) {
@@ -183,15 +184,23 @@ public final class Stager {
     return new StageResult(target, modelFile, dtype, quantization, List.copyOf(files));
   }
 
-  private static void checkInputs(Path checkpoint, Path model, Path target) throws StageException {
+  private static void checkInputs(Path checkpoint, Path tokenizers, boolean tokenizerSet, Path model, Path target)
+      throws StageException {
     if (!Files.isDirectory(checkpoint)) {
       throw new StageException(
           "Checkpoint folder " + checkpoint + " does not exist; set edgellm.checkpoint to the folder with config.json and the tokenizer files");
     }
-    for (String name : List.of("config.json", "tokenizer.json", "tokenizer_config.json")) {
-      if (!Files.isRegularFile(checkpoint.resolve(name))) {
-        throw new StageException(
-            name + " missing in " + checkpoint + "; copy it from the base model on the Hub (Transformers.js needs it)");
+    if (!Files.isRegularFile(checkpoint.resolve("config.json"))) {
+      throw new StageException("config.json missing in " + checkpoint + "; copy it from the base model on the Hub (Transformers.js needs it)");
+    }
+    if (tokenizerSet && !Files.isDirectory(tokenizers)) {
+      throw new StageException("Tokenizer folder " + tokenizers + " does not exist; fix edgellm.stage.tokenizer or remove it"
+          + " to take the tokenizer files from the checkpoint");
+    }
+    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
+      if (!Files.isRegularFile(tokenizers.resolve(name))) {
+        throw new StageException(name + " missing in " + tokenizers + "; copy it from the base model on the Hub (Transformers.js needs it)"
+            + (tokenizerSet ? "" : " or set edgellm.stage.tokenizer to a folder that has the tokenizer files"));
       }
     }
     if (!Files.isRegularFile(model)) {

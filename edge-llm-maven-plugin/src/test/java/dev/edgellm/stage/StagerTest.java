@@ -150,6 +150,27 @@ class StagerTest {
   }
 
   @Test
+  void takesTheTokenizerFilesFromAnotherFolderWhenTheCheckpointHasOnlyWeights() throws Exception {
+    Path ckpt = checkpoint();
+    Path base = Files.createDirectories(tmp.resolve("base-model"));
+    for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+      Files.move(ckpt.resolve(f), base.resolve(f));
+    }
+    Path target = tmp.resolve("public/models/fine-tuned");
+    // Without the setting: the error names the file, the folder and both fixes.
+    assertThatThrownBy(() -> stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL))
+        .isInstanceOf(StageException.class)
+        .hasMessageContaining("tokenizer.json missing in " + ckpt.toAbsolutePath().normalize())
+        .hasMessageContaining("copy it from the base model")
+        .hasMessageContaining("edgellm.stage.tokenizer");
+    assertThat(Files.exists(target)).isFalse();
+    // With it: the tokenizer files come from the base model, byte for byte.
+    new Stager(log).stage(new StageRequest(ckpt, model(new TinyDecoder()), target, Layout.LOCAL, base));
+    assertThat(Files.mismatch(base.resolve("tokenizer.json"), target.resolve("tokenizer.json"))).isEqualTo(-1L);
+    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template").asText()).isNotEmpty();
+  }
+
+  @Test
   void inlinesAChatTemplateKeptInChatTemplateJinja() throws Exception {
     Path ckpt = checkpoint();
     ObjectNode tc = Json.readObject(ckpt.resolve("tokenizer_config.json"));
