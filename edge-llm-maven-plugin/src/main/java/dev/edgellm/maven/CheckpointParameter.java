@@ -17,7 +17,8 @@ import org.apache.maven.plugin.logging.Log;
 final class CheckpointParameter {
   private CheckpointParameter() {}
 
-  static Path resolve(File checkpoint, File pomFile, File buildDirectory, Log log)
+  /** Resolves the checkpoint; {@code goal} names the calling goal in the log. */
+  static Path resolve(File checkpoint, File pomFile, File buildDirectory, Log log, String goal)
       throws MojoFailureException, MojoExecutionException {
     if (checkpoint != null && !checkpoint.getPath().isBlank()) {
       return checkpoint.toPath();
@@ -27,6 +28,11 @@ final class CheckpointParameter {
           + "=DIR, a Hugging Face checkpoint folder with config.json, model.safetensors and the tokenizer files");
     }
     Path dir = buildDirectory.toPath().resolve(DemoCheckpoint.BUILD_SUBDIRECTORY);
+    if ("stage".equals(goal) && DemoCheckpoint.isDemo(dir)) {
+      // export already printed the banner in this build; one line is enough here.
+      log.warn("stage: no edgellm.checkpoint set; staging the DEMO model (random weights) from " + dir);
+      return dir;
+    }
     try {
       DemoCheckpoint.write(dir);
     } catch (IOException e) {

@@ -64,7 +64,7 @@ public class ExportMojo extends AbstractMojo {
       getLog().info("export skipped (" + Properties.EXPORT_SKIP + "=true)");
       return;
     }
-    Path source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog());
+    Path source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "export");
     Failures.map("export", () -> {
       Precision p = Precision.parse(precision);
       Embeddings e = Embeddings.parse(embeddings);

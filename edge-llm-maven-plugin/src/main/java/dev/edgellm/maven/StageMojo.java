@@ -80,7 +80,7 @@ public class StageMojo extends AbstractMojo {
       getLog().info("Skipping stage (" + Properties.STAGE_SKIP + ")");
       return;
     }
-    File source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog()).toFile();
+    File source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "stage").toFile();
     Failures.map("stage", () -> {
       StageRequest request = new StageRequest(
           source.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, source, basedir).toPath(), Layout.parse(layout),
