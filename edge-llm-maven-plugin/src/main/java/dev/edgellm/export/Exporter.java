@@ -90,6 +90,19 @@ public final class Exporter {
    * @throws dev.edgellm.checkpoint.CheckpointException the checkpoint is unusable (message: what, where, fix)
    * @throws ExportException a setting is wrong
    */
+  /**
+   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say so
+   * now rather than after a long export, when the stage goal fails.
+   */
+  private void warnAboutMissingTokenizer(Path checkpoint) {
+    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
+      if (!java.nio.file.Files.isRegularFile(checkpoint.resolve(name))) {
+        log.warn("export: " + name + " missing in " + checkpoint.toAbsolutePath().normalize()
+            + "; the stage goal will need it: copy it from the base model or set edgellm.stage.tokenizer");
+      }
+    }
+  }
+
   public ExportResult export(ExportRequest req) {
     long t0 = System.nanoTime();
     Path model = req.output().toAbsolutePath().normalize().resolve(MODEL_FILE);
@@ -97,6 +110,7 @@ public final class Exporter {
         Scratch scratch = new Scratch(model.resolveSibling("." + MODEL_FILE + ".scratch"))) {
       ModelConfig c = ckpt.config();
       DecoderSpec spec = Architectures.of(c).spec(c);
+      warnAboutMissingTokenizer(req.checkpoint());
       WeightFormat weights = switch (req.precision()) {
         case FP32 -> new Fp32Weights(ckpt, scratch);
         case Q4 -> new Q4Weights(ckpt, scratch, req.embeddings() == Embeddings.SHARED);
