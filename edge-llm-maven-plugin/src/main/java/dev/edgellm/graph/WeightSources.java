@@ -19,17 +19,7 @@ final class WeightSources {
     ByteBuffer data = ckpt.map(t);
     int rows = (int) t.shape()[0];
     int cols = (int) t.shape()[1];
-    return new WeightSource() {
-      @Override
-      public int rows() {
-        return rows;
-      }
-
-      @Override
-      public int cols() {
-        return cols;
-      }
-
+    return new WeightSource.Base(rows, cols) {
       @Override
       public void read(int row, int col, float[] dst, int off, int len) {
         int from = row * cols + col;

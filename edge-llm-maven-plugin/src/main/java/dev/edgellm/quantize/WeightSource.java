@@ -139,7 +139,7 @@ public interface WeightSource {
     private final int rows;
     private final int cols;
 
-    Base(int rows, int cols) {
+    protected Base(int rows, int cols) {
       this.rows = rows;
       this.cols = cols;
     }

@@ -1,6 +1,5 @@
 package dev.edgellm.stage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.onnx.OnnxFormatException;
@@ -8,6 +7,7 @@ import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.util.Sha256;
 import dev.edgellm.util.UpToDateCheck;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -283,7 +281,7 @@ public final class Stager {
     ObjectNode source = m.putObject("source");
     source.put("checkpoint", checkpoint.getFileName().toString());
     source.set("architectures", config.path("architectures").deepCopy());
-    source.put("configSha256", sha256(checkpoint.resolve("config.json")));
+    source.put("configSha256", Sha256.of(checkpoint.resolve("config.json")));
     ObjectNode validation = m.putObject("validation");
     validation.put("status", "not-run");
     return m;
@@ -294,7 +292,7 @@ public final class Stager {
   private StagedFile writeText(Path root, String relative, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     Files.write(root.resolve(relative), bytes);
-    return new StagedFile(relative, bytes.length, HexFormat.of().formatHex(digest().digest(bytes)));
+    return new StagedFile(relative, bytes.length, Sha256.hex(Sha256.newDigest().digest(bytes)));
   }
 
   private StagedFile copy(Path root, String relative, Path source) throws IOException {
@@ -306,7 +304,7 @@ public final class Stager {
   }
 
   private StagedFile copy(Path root, String relative, Path source, boolean progress) throws IOException {
-    MessageDigest digest = digest();
+    MessageDigest digest = Sha256.newDigest();
     long total = Files.size(source);
     long copied = 0;
     long start = System.nanoTime();
@@ -326,7 +324,7 @@ public final class Stager {
         }
       }
     }
-    return new StagedFile(relative, copied, HexFormat.of().formatHex(digest.digest()));
+    return new StagedFile(relative, copied, Sha256.hex(digest.digest()));
   }
 
   /** Puts {@code building} in place of {@code target}: rename the old one aside, rename the new one in, delete the old. */
@@ -433,25 +431,7 @@ public final class Stager {
     }
   }
 
-  static String sha256(Path file) throws IOException {
-    MessageDigest digest = digest();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
 
-  private static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
 
   private static long sizeOf(List<StagedFile> files, String path) {
     return files.stream().filter(f -> f.path().equals(path)).mapToLong(StagedFile::size).sum();

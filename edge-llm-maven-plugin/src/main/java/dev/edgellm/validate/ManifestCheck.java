@@ -3,13 +3,8 @@ package dev.edgellm.validate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.stage.Stager;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * {@code files.manifest}: the files still have the sizes and SHA-256 sums stage recorded in
@@ -53,7 +48,7 @@ final class ManifestCheck implements Check {
             "Stage again");
         continue;
       }
-      if (!sha256(file).equals(f.path("sha256").asText())) {
+      if (!dev.edgellm.util.Sha256.of(file).equals(f.path("sha256").asText())) {
         out.error(path, path + " changed since staging (SHA-256 differs from edge-llm.json)", "Stage again");
         continue;
       }
@@ -63,19 +58,4 @@ final class ManifestCheck implements Check {
     out.detail("demo", manifest.path("demo").asBoolean(false));
   }
 
-  static String sha256(Path file) throws IOException {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      try (InputStream in = Files.newInputStream(file)) {
-        byte[] buffer = new byte[1 << 20];
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-          digest.update(buffer, 0, n);
-        }
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
