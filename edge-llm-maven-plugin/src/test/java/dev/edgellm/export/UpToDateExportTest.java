@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgellm.testing.Fixtures;
@@ -17,17 +18,7 @@ class UpToDateExportTest {
   @TempDir Path tmp;
   final List<String> log = new ArrayList<>();
   final Reporter reporter =
-      new Reporter() {
-        @Override
-        public void info(String message) {
-          log.add(message);
-        }
-
-        @Override
-        public void warn(String message) {
-          log.add(message);
-        }
-      };
+      new RecordingReporter(log);
 
   @Test
   void skipsWhenUnchangedAndRerunsOnAChange() throws Exception {

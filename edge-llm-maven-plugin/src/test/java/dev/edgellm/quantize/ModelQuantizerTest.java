@@ -1,5 +1,6 @@
 package dev.edgellm.quantize;
 
+import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OnnxTensor;
@@ -7,7 +8,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.TensorProto;
-import dev.edgellm.util.Reporter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -50,17 +50,7 @@ class ModelQuantizerTest {
     QuantizeResult r =
         ModelQuantizer.run(
             request(variant, in, out),
-            new Reporter() {
-              @Override
-              public void info(String m) {
-                log.add(m);
-              }
-
-              @Override
-              public void warn(String m) {
-                log.add("WARN " + m);
-              }
-            });
+            new RecordingReporter(log, "", "WARN "));
     assertThat(Files.readAllBytes(in)).isEqualTo(before);
     ModelProto got = ModelProto.parseFrom(Files.readAllBytes(out));
     ModelProto ref = Fixtures.model("matmuls." + variant + ".onnx");

@@ -1,5 +1,6 @@
 package dev.edgellm.quantize;
 
+import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgellm.export.ExportRequest;
@@ -19,17 +20,7 @@ class QuantizeUpToDateTest {
   @TempDir Path tmp;
   final List<String> log = new ArrayList<>();
   final Reporter reporter =
-      new Reporter() {
-        @Override
-        public void info(String message) {
-          log.add(message);
-        }
-
-        @Override
-        public void warn(String message) {
-          log.add(message);
-        }
-      };
+      new RecordingReporter(log);
 
   @Test
   void skipsWhenUnchangedAndRerunsOnANewBlockSizeOrInput() throws Exception {

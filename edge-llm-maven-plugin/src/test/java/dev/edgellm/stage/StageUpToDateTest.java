@@ -1,5 +1,6 @@
 package dev.edgellm.stage;
 
+import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,17 +26,7 @@ class StageUpToDateTest {
   @TempDir Path tmp;
   final List<String> logged = new ArrayList<>();
   final Reporter log =
-      new Reporter() {
-        @Override
-        public void info(String message) {
-          logged.add(message);
-        }
-
-        @Override
-        public void warn(String message) {
-          logged.add(message);
-        }
-      };
+      new RecordingReporter(logged);
   Path checkpoint;
   Path model;
   Path target;

@@ -1,5 +1,6 @@
 package dev.edgellm.stage;
 
+import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,17 +27,7 @@ class StagerTest {
   @TempDir Path tmp;
 
   private final List<String> logged = new ArrayList<>();
-  private final Reporter log = new Reporter() {
-    @Override
-    public void info(String message) {
-      logged.add("INFO " + message);
-    }
-
-    @Override
-    public void warn(String message) {
-      logged.add("WARN " + message);
-    }
-  };
+  private final Reporter log = new RecordingReporter(logged, "INFO ", "WARN ");
 
   private Path checkpoint() {
     return Fixtures.tinyLlamaCheckpoint(tmp.resolve("ckpt/tiny-llama"));

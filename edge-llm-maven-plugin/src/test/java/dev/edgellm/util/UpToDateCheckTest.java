@@ -1,5 +1,6 @@
 package dev.edgellm.util;
 
+import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -21,17 +22,7 @@ class UpToDateCheckTest {
   Path state;
   final List<String> logged = new ArrayList<>();
   final Reporter log =
-      new Reporter() {
-        @Override
-        public void info(String message) {
-          logged.add(message);
-        }
-
-        @Override
-        public void warn(String message) {
-          logged.add("WARN " + message);
-        }
-      };
+      new RecordingReporter(logged, "", "WARN ");
 
   @BeforeEach
   void files() throws IOException {
