@@ -1,4 +1,11 @@
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import {
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Plugin } from "vite";
@@ -16,7 +23,10 @@ import type { Plugin } from "vite";
  */
 
 /** The WASM runtime files Transformers.js loads (its WebGPU build uses the asyncify variant). */
-export const ORT_FILES = ["ort-wasm-simd-threaded.asyncify.mjs", "ort-wasm-simd-threaded.asyncify.wasm"];
+export const ORT_FILES = [
+  "ort-wasm-simd-threaded.asyncify.mjs",
+  "ort-wasm-simd-threaded.asyncify.wasm",
+];
 
 export const CROSS_ORIGIN_ISOLATION = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -36,26 +46,43 @@ const MIME: Record<string, string> = {
 
 /** The onnxruntime-web dist folder that matches the version @huggingface/transformers depends on. */
 export function findOrtDist(root: string): string {
-  const tfPackage = path.join(root, "node_modules/@huggingface/transformers/package.json");
+  const tfPackage = path.join(
+    root,
+    "node_modules/@huggingface/transformers/package.json",
+  );
   if (!existsSync(tfPackage)) {
-    throw new Error(`@huggingface/transformers is not installed in ${root}; run "npm ci".`);
+    throw new Error(
+      `@huggingface/transformers is not installed in ${root}; run "npm ci".`,
+    );
   }
-  const wanted = JSON.parse(readFileSync(tfPackage, "utf8")).dependencies?.["onnxruntime-web"];
+  const wanted = JSON.parse(readFileSync(tfPackage, "utf8")).dependencies?.[
+    "onnxruntime-web"
+  ];
   for (const candidate of [
     "node_modules/@huggingface/transformers/node_modules/onnxruntime-web",
     "node_modules/onnxruntime-web",
   ]) {
     const dir = path.join(root, candidate);
     const pkg = path.join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).version === wanted) {
+    if (
+      existsSync(pkg) &&
+      JSON.parse(readFileSync(pkg, "utf8")).version === wanted
+    ) {
       return path.join(dir, "dist");
     }
   }
-  throw new Error(`onnxruntime-web ${wanted} (wanted by @huggingface/transformers) is not installed; run "npm ci".`);
+  throw new Error(
+    `onnxruntime-web ${wanted} (wanted by @huggingface/transformers) is not installed; run "npm ci".`,
+  );
 }
 
 /** Streams `file` if it is a file under `dir`; otherwise answers 404 and says why. */
-function serveFile(dir: string, urlPath: string, res: ServerResponse, hint: string): void {
+function serveFile(
+  dir: string,
+  urlPath: string,
+  res: ServerResponse,
+  hint: string,
+): void {
   let relative: string;
   try {
     relative = decodeURIComponent(urlPath);
@@ -67,29 +94,47 @@ function serveFile(dir: string, urlPath: string, res: ServerResponse, hint: stri
   if (!inside || !existsSync(file) || !statSync(file).isFile()) {
     res.statusCode = 404;
     res.setHeader("Content-Type", "text/plain; charset=utf-8");
-    for (const [k, v] of Object.entries(CROSS_ORIGIN_ISOLATION)) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(CROSS_ORIGIN_ISOLATION))
+      res.setHeader(k, v);
     res.end(`404 Not Found: ${relative} is not in ${dir}. ${hint}\n`);
     return;
   }
   res.statusCode = 200;
-  res.setHeader("Content-Type", MIME[path.extname(file)] ?? "application/octet-stream");
+  res.setHeader(
+    "Content-Type",
+    MIME[path.extname(file)] ?? "application/octet-stream",
+  );
   res.setHeader("Content-Length", String(statSync(file).size));
   res.setHeader("Cache-Control", "no-cache");
-  for (const [k, v] of Object.entries(CROSS_ORIGIN_ISOLATION)) res.setHeader(k, v);
+  for (const [k, v] of Object.entries(CROSS_ORIGIN_ISOLATION))
+    res.setHeader(k, v);
   createReadStream(file).pipe(res);
 }
 
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+type Middleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+) => void;
 
-function filesUnder(prefix: string, dir: () => string, hint: string): Middleware {
+function filesUnder(
+  prefix: string,
+  dir: () => string,
+  hint: string,
+): Middleware {
   return (req, res, next) => {
     const url = (req.url ?? "").split("?")[0];
-    if (!url.startsWith(prefix) || (req.method !== "GET" && req.method !== "HEAD")) return next();
+    if (
+      !url.startsWith(prefix) ||
+      (req.method !== "GET" && req.method !== "HEAD")
+    )
+      return next();
     serveFile(dir(), url.slice(prefix.length), res, hint);
   };
 }
 
-const MODEL_HINT = 'Run "mvn package" to export and stage the model (or check the model path in src/model.ts).';
+const MODEL_HINT =
+  'Run "mvn package" to export and stage the model (or check the model path in src/model.ts).';
 
 /**
  * For the worker's bundle: ONNX Runtime's own reference to its WASM file would make Vite emit a
@@ -100,7 +145,11 @@ export function dropBundledOrtWasm(): Plugin {
     name: "edge-llm:drop-bundled-ort-wasm",
     generateBundle(_options, bundle) {
       for (const [fileName, item] of Object.entries(bundle)) {
-        if (item.type === "asset" && /ort-wasm-simd-threaded[^/]*\.wasm$/.test(fileName)) delete bundle[fileName];
+        if (
+          item.type === "asset" &&
+          /ort-wasm-simd-threaded[^/]*\.wasm$/.test(fileName)
+        )
+          delete bundle[fileName];
       }
     },
   };
@@ -124,17 +173,32 @@ export function edgeLlm(): Plugin {
       base = config.base;
     },
     configureServer(server) {
-      server.middlewares.use(filesUnder(`${base}models/`, () => path.join(publicDir, "models"), MODEL_HINT));
-      server.middlewares.use(filesUnder(`${base}ort/`, () => findOrtDist(root), 'Run "npm ci".'));
+      server.middlewares.use(
+        filesUnder(
+          `${base}models/`,
+          () => path.join(publicDir, "models"),
+          MODEL_HINT,
+        ),
+      );
+      server.middlewares.use(
+        filesUnder(`${base}ort/`, () => findOrtDist(root), 'Run "npm ci".'),
+      );
     },
     configurePreviewServer(server) {
-      server.middlewares.use(filesUnder(`${base}models/`, () => path.join(outDir, "models"), MODEL_HINT));
+      server.middlewares.use(
+        filesUnder(
+          `${base}models/`,
+          () => path.join(outDir, "models"),
+          MODEL_HINT,
+        ),
+      );
     },
     writeBundle() {
       const from = findOrtDist(root);
       const to = path.join(outDir, "ort");
       mkdirSync(to, { recursive: true });
-      for (const name of ORT_FILES) copyFileSync(path.join(from, name), path.join(to, name));
+      for (const name of ORT_FILES)
+        copyFileSync(path.join(from, name), path.join(to, name));
     },
   };
 }

@@ -19,12 +19,18 @@ const dist = path.join(root, "dist");
 const out = path.resolve(root, process.env.E2E_OUT ?? "target/e2e");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const maxNewTokens = Number(process.env.E2E_MAX_NEW_TOKENS ?? 32);
-const devices = (process.env.E2E_DEVICES ?? "webgpu,wasm").split(",").map((d) => d.trim()).filter(Boolean);
+const devices = (process.env.E2E_DEVICES ?? "webgpu,wasm")
+  .split(",")
+  .map((d) => d.trim())
+  .filter(Boolean);
 const timeout = Number(process.env.E2E_TIMEOUT_MS ?? 180_000);
 
 // The model the app was built for: VITE_MODEL_PATH (set by the pom from edgellm.modelName), else src/model.ts.
 const modelPath =
-  process.env.VITE_MODEL_PATH || /"(\/models\/[^"]+)"/.exec(readFileSync(path.join(root, "src/model.ts"), "utf8"))?.[1];
+  process.env.VITE_MODEL_PATH ||
+  /"(\/models\/[^"]+)"/.exec(
+    readFileSync(path.join(root, "src/model.ts"), "utf8"),
+  )?.[1];
 const results = [];
 const t0 = performance.now();
 const elapsed = () => `[${((performance.now() - t0) / 1000).toFixed(1)}s]`;
@@ -33,7 +39,9 @@ let failures = 0;
 function check(name, ok, detail = "") {
   results.push({ name, ok, detail });
   if (!ok) failures++;
-  console.log(`${elapsed()} ${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
+  console.log(
+    `${elapsed()} ${ok ? "PASS" : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`,
+  );
 }
 
 function fail(message) {
@@ -41,24 +49,45 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!modelPath?.startsWith("/models/")) fail(`src/model.ts has no MODEL_PATH "/models/<name>" (found ${modelPath}).`);
+if (!modelPath?.startsWith("/models/"))
+  fail(`src/model.ts has no MODEL_PATH "/models/<name>" (found ${modelPath}).`);
 const modelName = modelPath.slice("/models/".length);
 const modelDir = path.join(dist, "models", modelName);
-if (!existsSync(path.join(dist, "index.html"))) fail(`${dist}/index.html is missing: run "npm run build" first.`);
+if (!existsSync(path.join(dist, "index.html")))
+  fail(`${dist}/index.html is missing: run "npm run build" first.`);
 if (!existsSync(path.join(modelDir, "onnx", "model.onnx"))) {
-  fail(`${modelDir}/onnx/model.onnx is missing: stage the model (mvn package) before "npm run build".`);
+  fail(
+    `${modelDir}/onnx/model.onnx is missing: stage the model (mvn package) before "npm run build".`,
+  );
 }
-if (!existsSync(executablePath)) fail(`${executablePath} not found: install Chromium (apt-get install -y chromium) or set CHROMIUM.`);
+if (!existsSync(executablePath))
+  fail(
+    `${executablePath} not found: install Chromium (apt-get install -y chromium) or set CHROMIUM.`,
+  );
 mkdirSync(out, { recursive: true });
 
 // 1. The expected reply, from Node. A model without a chat template continues text.
-const chat = await hasChatTemplate({ modelsDir: path.join(dist, "models"), modelName });
-const prompt = process.env.E2E_PROMPT ?? (chat ? "Hello! Who are you?" : "Once upon a time,");
-console.log(`model ${modelPath}: ${chat ? "chat template" : "no chat template (text continuation)"}; prompt ${JSON.stringify(prompt)}`);
+const chat = await hasChatTemplate({
+  modelsDir: path.join(dist, "models"),
+  modelName,
+});
+const prompt =
+  process.env.E2E_PROMPT ??
+  (chat ? "Hello! Who are you?" : "Once upon a time,");
+console.log(
+  `model ${modelPath}: ${chat ? "chat template" : "no chat template (text continuation)"}; prompt ${JSON.stringify(prompt)}`,
+);
 const tNode = performance.now();
-const expected = await expectedReply({ modelsDir: path.join(dist, "models"), modelName, prompt, maxNewTokens });
+const expected = await expectedReply({
+  modelsDir: path.join(dist, "models"),
+  modelName,
+  prompt,
+  maxNewTokens,
+});
 const nodeMs = performance.now() - tNode;
-console.log(`expected (Node, onnxruntime-node CPU, greedy, ${maxNewTokens} tokens, ${nodeMs.toFixed(0)} ms): ${JSON.stringify(expected.text)}`);
+console.log(
+  `expected (Node, onnxruntime-node CPU, greedy, ${maxNewTokens} tokens, ${nodeMs.toFixed(0)} ms): ${JSON.stringify(expected.text)}`,
+);
 console.log(`expected ids: ${expected.ids.join(",")}`);
 check("Node greedy continuation is not empty", expected.ids.length > 0);
 
@@ -69,7 +98,11 @@ async function checkServing(page) {
     const head = async (url) => {
       const r = await fetch(url);
       await r.arrayBuffer();
-      return { status: r.status, type: r.headers.get("content-type"), coep: r.headers.get("cross-origin-embedder-policy") };
+      return {
+        status: r.status,
+        type: r.headers.get("content-type"),
+        coep: r.headers.get("cross-origin-embedder-policy"),
+      };
     };
     return {
       onnx: await head(`${model}/onnx/model.onnx`),
@@ -78,14 +111,34 @@ async function checkServing(page) {
       isolated: self.crossOriginIsolated,
     };
   }, modelPath);
-  check("model.onnx is served as application/octet-stream", probe.onnx.status === 200 && probe.onnx.type === "application/octet-stream", JSON.stringify(probe.onnx));
-  check("a missing model file is a real 404, not index.html", probe.missing.status === 404 && !String(probe.missing.type).includes("html"), JSON.stringify(probe.missing));
-  check("ONNX Runtime's WASM is served by the app", probe.wasm.status === 200 && probe.wasm.type === "application/wasm", JSON.stringify(probe.wasm));
-  check("the page is cross-origin isolated (COOP/COEP)", probe.isolated === true);
+  check(
+    "model.onnx is served as application/octet-stream",
+    probe.onnx.status === 200 && probe.onnx.type === "application/octet-stream",
+    JSON.stringify(probe.onnx),
+  );
+  check(
+    "a missing model file is a real 404, not index.html",
+    probe.missing.status === 404 &&
+      !String(probe.missing.type).includes("html"),
+    JSON.stringify(probe.missing),
+  );
+  check(
+    "ONNX Runtime's WASM is served by the app",
+    probe.wasm.status === 200 && probe.wasm.type === "application/wasm",
+    JSON.stringify(probe.wasm),
+  );
+  check(
+    "the page is cross-origin isolated (COOP/COEP)",
+    probe.isolated === true,
+  );
 }
 
 // 2. Serve the build.
-const server = await preview({ root, logLevel: "warn", preview: { host: "127.0.0.1", port: 4317, strictPort: false } });
+const server = await preview({
+  root,
+  logLevel: "warn",
+  preview: { host: "127.0.0.1", port: 4317, strictPort: false },
+});
 const address = server.httpServer.address();
 const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 4317}`;
 console.log(`serving ${dist} at ${origin}`);
@@ -108,7 +161,9 @@ let servingChecked = false;
 try {
   // 3. Chat, once per device.
   for (const device of devices) {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
+    const page = await browser.newPage({
+      viewport: { width: 1000, height: 720 },
+    });
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => {
@@ -130,8 +185,12 @@ try {
       const listed = await page
         .waitForFunction(
           () => {
-            const items = [...document.querySelectorAll("[data-testid=loading] li")].map((li) => li.textContent ?? "");
-            return items.some((t) => t.startsWith("onnx/model.onnx")) ? items : null;
+            const items = [
+              ...document.querySelectorAll("[data-testid=loading] li"),
+            ].map((li) => li.textContent ?? "");
+            return items.some((t) => t.startsWith("onnx/model.onnx"))
+              ? items
+              : null;
           },
           null,
           { timeout },
@@ -141,27 +200,45 @@ try {
       await page.screenshot({ path: path.join(out, "chat-loading.png") });
       check(
         "the progress lists each model file with its bytes while loading",
-        ["config.json", "tokenizer.json", "onnx/model.onnx"].every((f) => listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t))),
+        ["config.json", "tokenizer.json", "onnx/model.onnx"].every((f) =>
+          listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t)),
+        ),
         listed.join("; "),
       );
     }
     try {
       await page.waitForFunction(
-        () => document.querySelector(".app")?.getAttribute("data-status") === "ready" || document.querySelector(".app")?.getAttribute("data-status") === "error",
+        () =>
+          document.querySelector(".app")?.getAttribute("data-status") ===
+            "ready" ||
+          document.querySelector(".app")?.getAttribute("data-status") ===
+            "error",
         null,
         { timeout },
       );
     } catch (e) {
-      await page.screenshot({ path: path.join(out, `chat-${device}-load-failed.png`) });
-      check(`${device}: model loads`, false, `${e.message}; console errors: ${errors.join(" | ")}`);
+      await page.screenshot({
+        path: path.join(out, `chat-${device}-load-failed.png`),
+      });
+      check(
+        `${device}: model loads`,
+        false,
+        `${e.message}; console errors: ${errors.join(" | ")}`,
+      );
       await page.close();
       continue;
     }
     const loadMs = performance.now() - started;
     const { status, badge, adapter, error } = await page.evaluate(() => ({
       status: document.querySelector(".app")?.getAttribute("data-status"),
-      badge: document.querySelector("[data-testid=device-badge]")?.getAttribute("data-device") ?? null,
-      adapter: document.querySelector("[data-testid=device-badge]")?.getAttribute("data-adapter") ?? "",
+      badge:
+        document
+          .querySelector("[data-testid=device-badge]")
+          ?.getAttribute("data-device") ?? null,
+      adapter:
+        document
+          .querySelector("[data-testid=device-badge]")
+          ?.getAttribute("data-adapter") ?? "",
       error: document.querySelector("[data-testid=error]")?.textContent ?? null,
     }));
     check(
@@ -170,7 +247,9 @@ try {
       `status ${status}, badge ${badge}${adapter ? ` (adapter: ${adapter})` : ""}, error ${error}, console: ${errors.join(" | ")}`,
     );
     if (status !== "ready") {
-      await page.screenshot({ path: path.join(out, `chat-${device}-load-failed.png`) });
+      await page.screenshot({
+        path: path.join(out, `chat-${device}-load-failed.png`),
+      });
       await page.close();
       continue;
     }
@@ -178,51 +257,109 @@ try {
       await checkServing(page);
       servingChecked = true;
     }
-    const manifest = JSON.parse(readFileSync(path.join(modelDir, "edge-llm.json"), "utf8"));
+    const manifest = JSON.parse(
+      readFileSync(path.join(modelDir, "edge-llm.json"), "utf8"),
+    );
     const demoFlag = manifest.demo === true;
-    const bannerShown = (await page.locator("[data-testid=demo-banner]").count()) > 0;
-    check(`${device}: demo banner shown exactly when edge-llm.json says demo`, bannerShown === demoFlag, `demo ${demoFlag}, banner ${bannerShown}`);
-    const completionNotice = (await page.locator("[data-testid=completion-mode]").count()) > 0;
-    check(`${device}: text-continuation notice shown exactly when there is no chat template`, completionNotice === !chat);
-    const weights = await page.evaluate(() => document.querySelector("[data-testid=weights]")?.textContent ?? null);
-    const wantWeights = manifest.quantization?.bits ? `q${manifest.quantization.bits}` : manifest.dtype ?? "fp32";
-    check(`${device}: weights badge says ${wantWeights}`, weights === wantWeights, `badge ${weights}`);
+    const bannerShown =
+      (await page.locator("[data-testid=demo-banner]").count()) > 0;
+    check(
+      `${device}: demo banner shown exactly when edge-llm.json says demo`,
+      bannerShown === demoFlag,
+      `demo ${demoFlag}, banner ${bannerShown}`,
+    );
+    const completionNotice =
+      (await page.locator("[data-testid=completion-mode]").count()) > 0;
+    check(
+      `${device}: text-continuation notice shown exactly when there is no chat template`,
+      completionNotice === !chat,
+    );
+    const weights = await page.evaluate(
+      () =>
+        document.querySelector("[data-testid=weights]")?.textContent ?? null,
+    );
+    const wantWeights = manifest.quantization?.bits
+      ? `q${manifest.quantization.bits}`
+      : (manifest.dtype ?? "fp32");
+    check(
+      `${device}: weights badge says ${wantWeights}`,
+      weights === wantWeights,
+      `badge ${weights}`,
+    );
 
     // Count the distinct texts the reply shows while it streams.
     await page.evaluate(() => {
       window.__replyTexts = [];
       const observer = new MutationObserver(() => {
-        const replies = document.querySelectorAll("[data-testid=message][data-role=assistant] [data-testid=message-text]");
+        const replies = document.querySelectorAll(
+          "[data-testid=message][data-role=assistant] [data-testid=message-text]",
+        );
         const last = replies[replies.length - 1];
         if (last) {
           const text = last.textContent ?? "";
-          if (window.__replyTexts.at(-1) !== text) window.__replyTexts.push(text);
+          if (window.__replyTexts.at(-1) !== text)
+            window.__replyTexts.push(text);
         }
       });
-      observer.observe(document.querySelector("[data-testid=messages]"), { subtree: true, childList: true, characterData: true });
+      observer.observe(document.querySelector("[data-testid=messages]"), {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
     });
     await page.fill("[data-testid=prompt]", prompt);
     const sent = performance.now();
     await page.click("[data-testid=send]");
-    await page.waitForSelector("[data-testid=message][data-role=assistant][data-streaming=false]", { timeout });
+    await page.waitForSelector(
+      "[data-testid=message][data-role=assistant][data-streaming=false]",
+      { timeout },
+    );
     const replyMs = performance.now() - sent;
     const reply = await page.evaluate(() => {
-      const el = document.querySelector("[data-testid=message][data-role=assistant]");
+      const el = document.querySelector(
+        "[data-testid=message][data-role=assistant]",
+      );
       return {
         text: el.querySelector("[data-testid=message-text]").textContent,
-        ids: (el.getAttribute("data-token-ids") ?? "").split(",").filter(Boolean).map(Number),
+        ids: (el.getAttribute("data-token-ids") ?? "")
+          .split(",")
+          .filter(Boolean)
+          .map(Number),
         updates: window.__replyTexts.length,
         tps: document.querySelector("[data-testid=tps]")?.textContent ?? "",
       };
     });
-    await page.screenshot({ path: path.join(out, `chat-${device}.png`), fullPage: true });
-    console.log(`${device}: reply ${JSON.stringify(reply.text)} (${reply.ids.length} tokens, ${reply.tps}, ${reply.updates} streamed updates)`);
-    check(`${device}: streamed token ids equal Node's greedy ids`, JSON.stringify(reply.ids) === JSON.stringify(expected.ids), `browser ${reply.ids.join(",")}`);
-    check(`${device}: streamed text equals Node's decoded text`, reply.text === expected.text, JSON.stringify(reply.text));
-    check(`${device}: the reply streamed (more than one update)`, reply.updates > 1 || expected.ids.length <= 1, `${reply.updates} updates`);
+    await page.screenshot({
+      path: path.join(out, `chat-${device}.png`),
+      fullPage: true,
+    });
+    console.log(
+      `${device}: reply ${JSON.stringify(reply.text)} (${reply.ids.length} tokens, ${reply.tps}, ${reply.updates} streamed updates)`,
+    );
+    check(
+      `${device}: streamed token ids equal Node's greedy ids`,
+      JSON.stringify(reply.ids) === JSON.stringify(expected.ids),
+      `browser ${reply.ids.join(",")}`,
+    );
+    check(
+      `${device}: streamed text equals Node's decoded text`,
+      reply.text === expected.text,
+      JSON.stringify(reply.text),
+    );
+    check(
+      `${device}: the reply streamed (more than one update)`,
+      reply.updates > 1 || expected.ids.length <= 1,
+      `${reply.updates} updates`,
+    );
     check(`${device}: tokens/s shown`, /tokens\/s/.test(reply.tps), reply.tps);
     check(`${device}: no page errors`, errors.length === 0, errors.join(" | "));
-    timings[device] = { adapter: adapter || undefined, loadMs: Math.round(loadMs), replyMs: Math.round(replyMs), tokens: reply.ids.length, shown: reply.tps };
+    timings[device] = {
+      adapter: adapter || undefined,
+      loadMs: Math.round(loadMs),
+      replyMs: Math.round(replyMs),
+      tokens: reply.ids.length,
+      shown: reply.tps,
+    };
 
     // Stop: the same prompt again, stopped after its first token. What streamed stays, and is the
     // start of the same greedy reply.
@@ -230,29 +367,55 @@ try {
     await page.fill("[data-testid=prompt]", prompt);
     await page.click("[data-testid=send]");
     await page.waitForFunction(
-      () => (document.querySelector("[data-testid=message][data-role=assistant]")?.getAttribute("data-token-ids") ?? "").length > 0,
+      () =>
+        (
+          document
+            .querySelector("[data-testid=message][data-role=assistant]")
+            ?.getAttribute("data-token-ids") ?? ""
+        ).length > 0,
       null,
       { timeout },
     );
     // On a fast device the reply may end before the click lands: then there is nothing to stop.
-    await page.click("[data-testid=stop]", { timeout: 2000 }).catch(() => undefined);
-    await page.waitForSelector("[data-testid=message][data-role=assistant][data-streaming=false]", { timeout });
+    await page
+      .click("[data-testid=stop]", { timeout: 2000 })
+      .catch(() => undefined);
+    await page.waitForSelector(
+      "[data-testid=message][data-role=assistant][data-streaming=false]",
+      { timeout },
+    );
     const stopped = await page.evaluate(() => {
-      const el = document.querySelector("[data-testid=message][data-role=assistant]");
+      const el = document.querySelector(
+        "[data-testid=message][data-role=assistant]",
+      );
       return {
         aborted: el.getAttribute("data-aborted") === "true",
-        ids: (el.getAttribute("data-token-ids") ?? "").split(",").filter(Boolean).map(Number),
+        ids: (el.getAttribute("data-token-ids") ?? "")
+          .split(",")
+          .filter(Boolean)
+          .map(Number),
         status: document.querySelector(".app")?.getAttribute("data-status"),
       };
     });
-    const prefix = JSON.stringify(stopped.ids) === JSON.stringify(expected.ids.slice(0, stopped.ids.length));
-    const finishedFirst = !stopped.aborted && stopped.ids.length === expected.ids.length;
+    const prefix =
+      JSON.stringify(stopped.ids) ===
+      JSON.stringify(expected.ids.slice(0, stopped.ids.length));
+    const finishedFirst =
+      !stopped.aborted && stopped.ids.length === expected.ids.length;
     check(
       `${device}: Stop ends the reply early and keeps what streamed`,
-      prefix && stopped.status === "ready" && (stopped.aborted ? stopped.ids.length < expected.ids.length : finishedFirst),
+      prefix &&
+        stopped.status === "ready" &&
+        (stopped.aborted
+          ? stopped.ids.length < expected.ids.length
+          : finishedFirst),
       `${stopped.aborted ? "stopped" : "finished before the click"} after ${stopped.ids.length} of ${expected.ids.length} tokens`,
     );
-    if (stopped.aborted) await page.screenshot({ path: path.join(out, `chat-${device}-stopped.png`), fullPage: true });
+    if (stopped.aborted)
+      await page.screenshot({
+        path: path.join(out, `chat-${device}-stopped.png`),
+        fullPage: true,
+      });
     await page.close();
   }
 } finally {
@@ -261,7 +424,14 @@ try {
   await new Promise((resolve) => server.httpServer.close(resolve));
 }
 
-writeFileSync(path.join(out, "result.json"), JSON.stringify({ prompt, maxNewTokens, expected, timings, results }, null, 2) + "\n");
+writeFileSync(
+  path.join(out, "result.json"),
+  JSON.stringify(
+    { prompt, maxNewTokens, expected, timings, results },
+    null,
+    2,
+  ) + "\n",
+);
 console.log(`screenshots and result.json in ${out}`);
 console.log(`${results.length - failures} passed, ${failures} failed`);
 process.exit(failures === 0 ? 0 : 1);

@@ -1,4 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import {
+  useEffect,
+  useRef,
+  useState,
+  type FormEvent,
+  type KeyboardEvent,
+} from "react";
 import { totalProgress, useLLM } from "./llm";
 
 const KB = 1024;
@@ -35,38 +41,56 @@ export function App({ model }: { model: string }) {
     <div className="app" data-status={llm.status}>
       <header>
         <h1>Edge-LLM chat</h1>
-        <span className="model" title="model">{model}</span>
+        <span className="model" title="model">
+          {model}
+        </span>
         {llm.device && (
           <span
             className={`badge badge-${llm.device}`}
             data-testid="device-badge"
             data-device={llm.device}
             data-adapter={llm.adapter ?? ""}
-            title={llm.adapter ? `WebGPU adapter: ${llm.adapter}` : "WebAssembly on the CPU"}
+            title={
+              llm.adapter
+                ? `WebGPU adapter: ${llm.adapter}`
+                : "WebAssembly on the CPU"
+            }
           >
             {llm.device === "webgpu" ? "WebGPU" : "WASM"}
           </span>
         )}
         {llm.dtype && (
-          <span className="badge badge-dtype" data-testid="weights" title={`ONNX file variant: ${llm.dtype}`}>
+          <span
+            className="badge badge-dtype"
+            data-testid="weights"
+            title={`ONNX file variant: ${llm.dtype}`}
+          >
             {llm.weights ?? llm.dtype}
           </span>
         )}
         <span className="tps" data-testid="tps">
-          {llm.lastStats ? `${llm.lastStats.tokensPerSecond.toFixed(1)} tokens/s` : ""}
+          {llm.lastStats
+            ? `${llm.lastStats.tokensPerSecond.toFixed(1)} tokens/s`
+            : ""}
         </span>
       </header>
 
       {llm.demo && (
         <div className="notice demo" data-testid="demo-banner" role="note">
-          <strong>Demo model: random weights.</strong> Its replies are gibberish by design. Point{" "}
-          <code>edgellm.checkpoint</code> in <code>pom.xml</code> at your fine-tuned model and run{" "}
+          <strong>Demo model: random weights.</strong> Its replies are gibberish
+          by design. Point <code>edgellm.checkpoint</code> in{" "}
+          <code>pom.xml</code> at your fine-tuned model and run{" "}
           <code>mvn package</code> again.
         </div>
       )}
       {llm.initialized && !llm.chat && (
-        <div className="notice completion" data-testid="completion-mode" role="note">
-          This model has no chat template: each message is continued as plain text.
+        <div
+          className="notice completion"
+          data-testid="completion-mode"
+          role="note"
+        >
+          This model has no chat template: each message is continued as plain
+          text.
         </div>
       )}
       {llm.device === "wasm" && llm.fallbackReason && (
@@ -82,7 +106,10 @@ export function App({ model }: { model: string }) {
 
       {llm.status === "loading" && (
         <div className="loading" data-testid="loading">
-          <progress max={1} value={progress.known ? progress.fraction : undefined} />
+          <progress
+            max={1}
+            value={progress.known ? progress.fraction : undefined}
+          />
           <span>
             Loading model… {formatBytes(progress.loaded)}
             {progress.known ? ` of ${formatBytes(progress.total)}` : ""}
@@ -115,7 +142,8 @@ export function App({ model }: { model: string }) {
             </div>
             {m.stats && (
               <div className="meta">
-                {m.stats.tokens} tokens · {m.stats.tokensPerSecond.toFixed(1)} tokens/s
+                {m.stats.tokens} tokens · {m.stats.tokensPerSecond.toFixed(1)}{" "}
+                tokens/s
                 {m.aborted ? " · stopped" : ""}
               </div>
             )}
@@ -128,21 +156,38 @@ export function App({ model }: { model: string }) {
         <textarea
           data-testid="prompt"
           value={draft}
-          placeholder={llm.initialized ? "Message the model" : "The model is loading…"}
+          placeholder={
+            llm.initialized ? "Message the model" : "The model is loading…"
+          }
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
           rows={2}
         />
         {generating ? (
-          <button key="stop" type="button" data-testid="stop" onClick={() => llm.abort()}>
+          <button
+            key="stop"
+            type="button"
+            data-testid="stop"
+            onClick={() => llm.abort()}
+          >
             Stop
           </button>
         ) : (
-          <button key="send" type="submit" data-testid="send" disabled={llm.status !== "ready" || draft.trim() === ""}>
+          <button
+            key="send"
+            type="submit"
+            data-testid="send"
+            disabled={llm.status !== "ready" || draft.trim() === ""}
+          >
             Send
           </button>
         )}
-        <button type="button" className="secondary" onClick={() => llm.clear()} disabled={generating}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => llm.clear()}
+          disabled={generating}
+        >
           Clear
         </button>
       </form>

@@ -14,7 +14,9 @@ const config: LLMConfig = {
   preferredRuntime: "transformers",
   models: { transformers: params.get("model") ?? MODEL_PATH },
   device: device === "wasm" || device === "webgpu" ? device : "auto",
-  ...(Number.isInteger(maxNewTokens) && maxNewTokens > 0 ? { maxNewTokens } : {}),
+  ...(Number.isInteger(maxNewTokens) && maxNewTokens > 0
+    ? { maxNewTokens }
+    : {}),
 };
 
 createRoot(document.getElementById("root")!).render(

@@ -6,4 +6,5 @@
  * A path starting with "/" is served by this app; a Hugging Face id such as
  * "onnx-community/gemma-3-270m-it-ONNX" would load from the Hub instead.
  */
-export const MODEL_PATH: string = import.meta.env.VITE_MODEL_PATH || "/models/${modelName}";
+export const MODEL_PATH: string =
+  import.meta.env.VITE_MODEL_PATH || "/models/${modelName}";

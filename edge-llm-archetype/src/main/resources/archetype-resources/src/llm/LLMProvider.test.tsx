@@ -25,7 +25,8 @@ class FakeWorker implements WorkerLike {
   }
   emit(event: WorkerEvent) {
     act(() => {
-      for (const l of [...this.listeners]) l({ data: event } as MessageEvent<WorkerEvent>);
+      for (const l of [...this.listeners])
+        l({ data: event } as MessageEvent<WorkerEvent>);
     });
   }
 }
@@ -40,7 +41,11 @@ function setup(maxNewTokens?: number) {
   const worker = new FakeWorker();
   const view = render(
     <LLMProvider
-      config={{ preferredRuntime: "transformers", models: { transformers: "/models/m" }, maxNewTokens }}
+      config={{
+        preferredRuntime: "transformers",
+        models: { transformers: "/models/m" },
+        maxNewTokens,
+      }}
       createWorker={() => worker}
     >
       <Probe />
@@ -51,7 +56,15 @@ function setup(maxNewTokens?: number) {
 
 const readyEvent: WorkerEvent = {
   type: "ready",
-  info: { device: "wasm", dtype: "fp32", demo: true, source: "local", modelId: "m", chat: true, fallbackReason: "no adapter" },
+  info: {
+    device: "wasm",
+    dtype: "fp32",
+    demo: true,
+    source: "local",
+    modelId: "m",
+    chat: true,
+    fallbackReason: "no adapter",
+  },
 };
 
 afterEach(cleanup);
@@ -61,7 +74,10 @@ describe("LLMProvider", () => {
     const { worker } = setup();
     expect(worker.requests[0]).toEqual({
       type: "load",
-      config: { preferredRuntime: "transformers", models: { transformers: "/models/m" } },
+      config: {
+        preferredRuntime: "transformers",
+        models: { transformers: "/models/m" },
+      },
     });
     expect(screen.getByTestId("status").textContent).toBe("loading");
     expect(api.initialized).toBe(false);
@@ -70,7 +86,13 @@ describe("LLMProvider", () => {
   it("becomes ready with the active device", () => {
     const { worker } = setup();
     worker.emit(readyEvent);
-    expect(api).toMatchObject({ status: "ready", initialized: true, device: "wasm", demo: true, fallbackReason: "no adapter" });
+    expect(api).toMatchObject({
+      status: "ready",
+      initialized: true,
+      device: "wasm",
+      demo: true,
+      fallbackReason: "no adapter",
+    });
   });
 
   it("sends the conversation and resolves with the streamed reply", async () => {
@@ -88,9 +110,18 @@ describe("LLMProvider", () => {
     });
     expect(api.status).toBe("generating");
     worker.emit({ type: "token", requestId: 1, text: "Hi", tokenIds: [1] });
-    expect(api.messages[1]).toMatchObject({ role: "assistant", content: "Hi", streaming: true });
+    expect(api.messages[1]).toMatchObject({
+      role: "assistant",
+      content: "Hi",
+      streaming: true,
+    });
     worker.emit({ type: "token", requestId: 1, text: "!", tokenIds: [2] });
-    worker.emit({ type: "done", requestId: 1, aborted: false, stats: { tokens: 2, firstTokenMs: 3, tokensPerSecond: 50 } });
+    worker.emit({
+      type: "done",
+      requestId: 1,
+      aborted: false,
+      stats: { tokens: 2, firstTokenMs: 3, tokensPerSecond: 50 },
+    });
     await expect(reply).resolves.toBe("Hi!");
     expect(api.status).toBe("ready");
     expect(api.lastStats?.tokensPerSecond).toBe(50);
@@ -116,7 +147,9 @@ describe("LLMProvider", () => {
       api.send("one").catch(() => undefined);
     });
     await expect(api.send("two")).rejects.toThrow(/generating/);
-    expect(worker.requests.filter((r) => r.type === "generate")).toHaveLength(1);
+    expect(worker.requests.filter((r) => r.type === "generate")).toHaveLength(
+      1,
+    );
   });
 
   it("aborts through the worker and keeps the partial reply", async () => {
@@ -129,7 +162,12 @@ describe("LLMProvider", () => {
     worker.emit({ type: "token", requestId: 1, text: "Once", tokenIds: [1] });
     act(() => api.abort());
     expect(worker.requests.at(-1)).toEqual({ type: "abort" });
-    worker.emit({ type: "done", requestId: 1, aborted: true, stats: { tokens: 1, firstTokenMs: 1, tokensPerSecond: 0 } });
+    worker.emit({
+      type: "done",
+      requestId: 1,
+      aborted: true,
+      stats: { tokens: 1, firstTokenMs: 1, tokensPerSecond: 0 },
+    });
     await expect(reply).resolves.toBe("Once");
     expect(api.messages[1]).toMatchObject({ content: "Once", aborted: true });
   });
@@ -137,7 +175,10 @@ describe("LLMProvider", () => {
   it("rejects a failed reply and shows the load error", async () => {
     const { worker } = setup();
     worker.emit({ type: "error", message: "Protobuf parsing failed" });
-    expect(api).toMatchObject({ status: "error", error: "Protobuf parsing failed" });
+    expect(api).toMatchObject({
+      status: "error",
+      error: "Protobuf parsing failed",
+    });
   });
 
   it("clears the cache through the worker", async () => {

@@ -1,19 +1,39 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  type ReactNode,
+} from "react";
 import { DEFAULT_MAX_NEW_TOKENS } from "./defaults";
 import { LLMContext, type LLMApi } from "./context";
 import { initialState, reduce } from "./state";
-import type { ChatMessage, LLMConfig, WorkerEvent, WorkerRequest } from "./types";
+import type {
+  ChatMessage,
+  LLMConfig,
+  WorkerEvent,
+  WorkerRequest,
+} from "./types";
 
 /** What the provider needs of a Worker (tests pass a fake). */
 export interface WorkerLike {
   postMessage(message: WorkerRequest): void;
-  addEventListener(type: "message", listener: (event: MessageEvent<WorkerEvent>) => void): void;
-  removeEventListener(type: "message", listener: (event: MessageEvent<WorkerEvent>) => void): void;
+  addEventListener(
+    type: "message",
+    listener: (event: MessageEvent<WorkerEvent>) => void,
+  ): void;
+  removeEventListener(
+    type: "message",
+    listener: (event: MessageEvent<WorkerEvent>) => void,
+  ): void;
   terminate(): void;
 }
 
 export function createModelWorker(): WorkerLike {
-  return new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }) as unknown as WorkerLike;
+  return new Worker(new URL("./worker.ts", import.meta.url), {
+    type: "module",
+  }) as unknown as WorkerLike;
 }
 
 interface Pending {
@@ -53,9 +73,14 @@ export function LLMProvider({
       const e = event.data;
       dispatch({ type: "event", event: e });
       if (e.type === "token") {
-        replies.current.set(e.requestId, (replies.current.get(e.requestId) ?? "") + e.text);
+        replies.current.set(
+          e.requestId,
+          (replies.current.get(e.requestId) ?? "") + e.text,
+        );
       } else if (e.type === "done") {
-        pending.current.get(e.requestId)?.resolve(replies.current.get(e.requestId) ?? "");
+        pending.current
+          .get(e.requestId)
+          ?.resolve(replies.current.get(e.requestId) ?? "");
         pending.current.delete(e.requestId);
         replies.current.delete(e.requestId);
       } else if (e.type === "error" && e.requestId !== undefined) {
@@ -69,7 +94,8 @@ export function LLMProvider({
     return () => {
       w.terminate();
       worker.current = null;
-      for (const p of pending.current.values()) p.reject(new Error("The model was unloaded."));
+      for (const p of pending.current.values())
+        p.reject(new Error("The model was unloaded."));
       pending.current.clear();
     };
     // createWorker is a factory, not a dependency: a new worker comes only with a new config.
@@ -80,7 +106,9 @@ export function LLMProvider({
       const current = stateRef.current;
       const text = content.trim();
       if (current.status !== "ready" || !worker.current) {
-        return Promise.reject(new Error(`The model is not ready (status: ${current.status}).`));
+        return Promise.reject(
+          new Error(`The model is not ready (status: ${current.status}).`),
+        );
       }
       if (text.length === 0) {
         return Promise.reject(new Error("The message is empty."));
@@ -99,14 +127,19 @@ export function LLMProvider({
         type: "generate",
         requestId,
         messages: [...history, { role: "user", content: text }],
-        options: { maxNewTokens: config.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS },
+        options: {
+          maxNewTokens: config.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS,
+        },
       });
       return promise;
     },
     [config.maxNewTokens],
   );
 
-  const abort = useCallback(() => worker.current?.postMessage({ type: "abort" }), []);
+  const abort = useCallback(
+    () => worker.current?.postMessage({ type: "abort" }),
+    [],
+  );
 
   const clearCache = useCallback(
     () =>

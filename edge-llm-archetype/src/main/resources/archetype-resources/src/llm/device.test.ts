@@ -1,5 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
-import { devicesToTry, loadWithFallback, probeWebGpu, type GpuLike } from "./device";
+import {
+  devicesToTry,
+  loadWithFallback,
+  probeWebGpu,
+  type GpuLike,
+} from "./device";
 
 const gpu = (adapter: unknown, deviceError?: Error): GpuLike => ({
   requestAdapter: async () =>
@@ -24,19 +29,37 @@ describe("WebGPU probe", () => {
         requestDevice: async () => ({}),
       }),
     };
-    expect(await probeWebGpu(swiftshader)).toEqual({ available: true, adapter: "google swiftshader" });
+    expect(await probeWebGpu(swiftshader)).toEqual({
+      available: true,
+      adapter: "google swiftshader",
+    });
   });
   it("says why not: no navigator.gpu, no adapter, or a device that fails", async () => {
-    expect(await probeWebGpu(undefined)).toMatchObject({ available: false, reason: expect.stringMatching(/navigator\.gpu/) });
-    expect(await probeWebGpu(gpu(null))).toMatchObject({ available: false, reason: expect.stringMatching(/no WebGPU adapter/) });
-    expect(await probeWebGpu(gpu({}, new Error("lost")))).toMatchObject({ available: false, reason: expect.stringMatching(/lost/) });
+    expect(await probeWebGpu(undefined)).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/navigator\.gpu/),
+    });
+    expect(await probeWebGpu(gpu(null))).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/no WebGPU adapter/),
+    });
+    expect(await probeWebGpu(gpu({}, new Error("lost")))).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/lost/),
+    });
   });
 });
 
 describe("device order", () => {
   it("prefers WebGPU then WASM when WebGPU is there", () => {
-    expect(devicesToTry("auto", { available: true })).toEqual(["webgpu", "wasm"]);
-    expect(devicesToTry(undefined, { available: true })).toEqual(["webgpu", "wasm"]);
+    expect(devicesToTry("auto", { available: true })).toEqual([
+      "webgpu",
+      "wasm",
+    ]);
+    expect(devicesToTry(undefined, { available: true })).toEqual([
+      "webgpu",
+      "wasm",
+    ]);
   });
   it("uses WASM only when WebGPU is missing or WASM is asked for", () => {
     expect(devicesToTry("auto", { available: false })).toEqual(["wasm"]);
@@ -53,15 +76,22 @@ describe("loadWithFallback", () => {
     const result = await loadWithFallback(
       ["webgpu", "wasm"],
       async (d) => {
-        if (d === "webgpu") throw new Error("no kernel for GroupQueryAttention");
+        if (d === "webgpu")
+          throw new Error("no kernel for GroupQueryAttention");
         return "model-on-" + d;
       },
       onFallback,
     );
     expect(result.value).toBe("model-on-wasm");
     expect(result.device).toBe("wasm");
-    expect(result.failures).toEqual([{ device: "webgpu", reason: "no kernel for GroupQueryAttention" }]);
-    expect(onFallback).toHaveBeenCalledWith("webgpu", "wasm", "no kernel for GroupQueryAttention");
+    expect(result.failures).toEqual([
+      { device: "webgpu", reason: "no kernel for GroupQueryAttention" },
+    ]);
+    expect(onFallback).toHaveBeenCalledWith(
+      "webgpu",
+      "wasm",
+      "no kernel for GroupQueryAttention",
+    );
   });
 
   it("keeps WebGPU when it works", async () => {
@@ -80,6 +110,8 @@ describe("loadWithFallback", () => {
   });
 
   it("explains an impossible WebGPU-only request", async () => {
-    await expect(loadWithFallback([], async () => 1)).rejects.toThrow(/device "auto"/);
+    await expect(loadWithFallback([], async () => 1)).rejects.toThrow(
+      /device "auto"/,
+    );
   });
 });

@@ -2,7 +2,9 @@ import type { Device } from "./types";
 
 /** The parts of `navigator.gpu` this module needs (so tests can pass a fake). */
 export interface GpuLike {
-  requestAdapter(options?: { powerPreference?: "high-performance" | "low-power" }): Promise<AdapterLike | null>;
+  requestAdapter(options?: {
+    powerPreference?: "high-performance" | "low-power";
+  }): Promise<AdapterLike | null>;
 }
 export interface AdapterLike {
   requestDevice(): Promise<{ destroy?: () => void }>;
@@ -18,27 +20,45 @@ export interface WebGpuProbe {
 }
 
 /** Whether this browser gives a WebGPU adapter and a device. */
-export async function probeWebGpu(gpu: GpuLike | undefined | null): Promise<WebGpuProbe> {
+export async function probeWebGpu(
+  gpu: GpuLike | undefined | null,
+): Promise<WebGpuProbe> {
   if (!gpu) {
-    return { available: false, reason: "this browser has no WebGPU (navigator.gpu is missing)" };
+    return {
+      available: false,
+      reason: "this browser has no WebGPU (navigator.gpu is missing)",
+    };
   }
   try {
-    const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    const adapter = await gpu.requestAdapter({
+      powerPreference: "high-performance",
+    });
     if (!adapter) {
-      return { available: false, reason: "no WebGPU adapter (GPU blocked or unsupported)" };
+      return {
+        available: false,
+        reason: "no WebGPU adapter (GPU blocked or unsupported)",
+      };
     }
     const device = await adapter.requestDevice();
     device.destroy?.();
     const info = adapter.info;
-    const name = [info?.vendor, info?.architecture || info?.description].filter(Boolean).join(" ");
+    const name = [info?.vendor, info?.architecture || info?.description]
+      .filter(Boolean)
+      .join(" ");
     return name ? { available: true, adapter: name } : { available: true };
   } catch (e) {
-    return { available: false, reason: `WebGPU adapter failed: ${errorMessage(e)}` };
+    return {
+      available: false,
+      reason: `WebGPU adapter failed: ${errorMessage(e)}`,
+    };
   }
 }
 
 /** The devices to try, in order, for a preference. */
-export function devicesToTry(preference: Device | "auto" | undefined, probe: WebGpuProbe): Device[] {
+export function devicesToTry(
+  preference: Device | "auto" | undefined,
+  probe: WebGpuProbe,
+): Device[] {
   if (preference === "wasm") return ["wasm"];
   if (preference === "webgpu") return probe.available ? ["webgpu"] : [];
   return probe.available ? ["webgpu", "wasm"] : ["wasm"];
@@ -73,7 +93,9 @@ export async function loadWithFallback<T>(
     }
   }
   if (failures.length === 0) {
-    throw new Error("WebGPU was requested (device: \"webgpu\") but this browser has none; use device \"auto\".");
+    throw new Error(
+      'WebGPU was requested (device: "webgpu") but this browser has none; use device "auto".',
+    );
   }
   throw new Error(
     "The model could not be loaded on any device: " +

@@ -1,26 +1,40 @@
 import { describe, expect, it, vi } from "vitest";
-import { Engine, TokenStreamer, withHint, type EngineDeps, type ModelLike, type TokenizerLike, type TransformersLike } from "./engine";
+import {
+  Engine,
+  TokenStreamer,
+  withHint,
+  type EngineDeps,
+  type ModelLike,
+  type TokenizerLike,
+  type TransformersLike,
+} from "./engine";
 import type { WorkerEvent } from "./types";
 
 /*
  * A fake Transformers.js: token n decodes to the letter 'a' + n - 1, token 0 is special (<eos>),
  * tokens 90 + 91 are the two bytes of "é" (90 alone decodes to U+FFFD).
  */
-const tokenizer: TokenizerLike = Object.assign((text: string) => ({ input_ids: ["plain:" + text], attention_mask: [] }), {
-  chat_template: "{{ messages }}",
-  apply_chat_template: (messages: { content: string }[]) => ({ input_ids: messages.map((m) => m.content), attention_mask: [] }),
-  decode: (ids: (number | bigint)[], options?: Record<string, unknown>) => {
-    let out = "";
-    const list = ids.map(Number);
-    for (let i = 0; i < list.length; i++) {
-      const id = list[i];
-      if (id === 0) out += options?.skip_special_tokens ? "" : "<eos>";
-      else if (id === 90) out += list[i + 1] === 91 ? (i++, "é") : "\uFFFD";
-      else out += String.fromCharCode(96 + id);
-    }
-    return out;
+const tokenizer: TokenizerLike = Object.assign(
+  (text: string) => ({ input_ids: ["plain:" + text], attention_mask: [] }),
+  {
+    chat_template: "{{ messages }}",
+    apply_chat_template: (messages: { content: string }[]) => ({
+      input_ids: messages.map((m) => m.content),
+      attention_mask: [],
+    }),
+    decode: (ids: (number | bigint)[], options?: Record<string, unknown>) => {
+      let out = "";
+      const list = ids.map(Number);
+      for (let i = 0; i < list.length; i++) {
+        const id = list[i];
+        if (id === 0) out += options?.skip_special_tokens ? "" : "<eos>";
+        else if (id === 90) out += list[i + 1] === 91 ? (i++, "é") : "\uFFFD";
+        else out += String.fromCharCode(96 + id);
+      }
+      return out;
+    },
   },
-});
+);
 
 class FakeStopper {
   interrupted = false;
@@ -55,7 +69,12 @@ function fakeTransformers(options: FakeOptions = {}) {
       from_pretrained: async (_id, opts) => {
         const cb = opts.progress_callback as (p: unknown) => void;
         cb({ status: "initiate", file: "tokenizer.json" });
-        cb({ status: "progress", file: "tokenizer.json", loaded: 50, total: 100 });
+        cb({
+          status: "progress",
+          file: "tokenizer.json",
+          loaded: 50,
+          total: 100,
+        });
         cb({ status: "done", file: "tokenizer.json" });
         return tokenizer;
       },
@@ -65,25 +84,42 @@ function fakeTransformers(options: FakeOptions = {}) {
         loads.push({ id, ...opts, progress_callback: undefined });
         const device = opts.device as string;
         const cb = opts.progress_callback as (p: unknown) => void;
-        cb({ status: "progress", file: "onnx/model.onnx", loaded: 1000, total: 4000 });
-        if (options.failOn?.device === device && options.failOn.stage === "load") {
+        cb({
+          status: "progress",
+          file: "onnx/model.onnx",
+          loaded: 1000,
+          total: 4000,
+        });
+        if (
+          options.failOn?.device === device &&
+          options.failOn.stage === "load"
+        ) {
           throw new Error(options.failOn.message);
         }
         const model: ModelLike = {
           config: options.demo ? { edge_llm_demo: true } : {},
-          sessions: { model: { config: { dtype: (opts.dtype as string) ?? "fp32" } } },
+          sessions: {
+            model: { config: { dtype: (opts.dtype as string) ?? "fp32" } },
+          },
           dispose: async () => {
             disposed.push(device);
           },
           generate: async (g) => {
-            if (options.failOn?.device === device && options.failOn.stage === "run") {
+            if (
+              options.failOn?.device === device &&
+              options.failOn.stage === "run"
+            ) {
               throw new Error(options.failOn.message);
             }
             const streamer = g.streamer as TokenStreamer | undefined;
             const stopper = g.stopping_criteria as FakeStopper | undefined;
             const reply = options.reply ?? [1, 2, 3];
             streamer?.put([[5n, 6n]]);
-            for (let i = 0; i < Math.min(reply.length, g.max_new_tokens as number); i++) {
+            for (
+              let i = 0;
+              i < Math.min(reply.length, g.max_new_tokens as number);
+              i++
+            ) {
               if (stopper) options.beforeToken?.(i, stopper);
               if (stopper?.interrupted) break;
               streamer?.put([[BigInt(reply[i])]]);
@@ -112,20 +148,36 @@ function deps(overrides: Partial<EngineDeps> = {}): EngineDeps {
   };
 }
 
-const local = { preferredRuntime: "transformers" as const, models: { transformers: "/models/my-model" } };
+const local = {
+  preferredRuntime: "transformers" as const,
+  models: { transformers: "/models/my-model" },
+};
 
 describe("Engine.load", () => {
   it("loads a local model on WebGPU without a dtype, from this app's files only", async () => {
     const { tf, loads } = fakeTransformers();
     const events: WorkerEvent[] = [];
-    const info = await new Engine(tf, deps()).load(local, (e) => events.push(e));
-    expect(info).toMatchObject({ device: "webgpu", dtype: "fp32", demo: false, source: "local", modelId: "my-model" });
-    expect(loads).toEqual([{ id: "my-model", device: "webgpu", progress_callback: undefined }]);
+    const info = await new Engine(tf, deps()).load(local, (e) =>
+      events.push(e),
+    );
+    expect(info).toMatchObject({
+      device: "webgpu",
+      dtype: "fp32",
+      demo: false,
+      source: "local",
+      modelId: "my-model",
+    });
+    expect(loads).toEqual([
+      { id: "my-model", device: "webgpu", progress_callback: undefined },
+    ]);
     expect(tf.env.allowRemoteModels).toBe(false);
     expect(tf.env.allowLocalModels).toBe(true);
     expect(tf.env.localModelPath).toBe("/models/");
     expect(tf.env.useBrowserCache).toBe(false);
-    expect(tf.env.backends.onnx.wasm?.wasmPaths).toEqual({ mjs: "http://app/ort/x.mjs", wasm: "http://app/ort/x.wasm" });
+    expect(tf.env.backends.onnx.wasm?.wasmPaths).toEqual({
+      mjs: "http://app/ort/x.mjs",
+      wasm: "http://app/ort/x.wasm",
+    });
   });
 
   it("reports bytes per file while loading", async () => {
@@ -133,10 +185,22 @@ describe("Engine.load", () => {
     const events: WorkerEvent[] = [];
     await new Engine(tf, deps()).load(local, (e) => events.push(e));
     expect(events).toEqual([
-      { type: "progress", file: { file: "tokenizer.json", loaded: 0, total: 0 } },
-      { type: "progress", file: { file: "tokenizer.json", loaded: 50, total: 100 } },
-      { type: "progress", file: { file: "tokenizer.json", loaded: -1, total: -1 } },
-      { type: "progress", file: { file: "onnx/model.onnx", loaded: 1000, total: 4000 } },
+      {
+        type: "progress",
+        file: { file: "tokenizer.json", loaded: 0, total: 0 },
+      },
+      {
+        type: "progress",
+        file: { file: "tokenizer.json", loaded: 50, total: 100 },
+      },
+      {
+        type: "progress",
+        file: { file: "tokenizer.json", loaded: -1, total: -1 },
+      },
+      {
+        type: "progress",
+        file: { file: "onnx/model.onnx", loaded: 1000, total: 4000 },
+      },
     ]);
   });
 
@@ -146,7 +210,10 @@ describe("Engine.load", () => {
       { models: { transformers: "onnx-community/gemma-3-270m-it-ONNX" } },
       () => undefined,
     );
-    expect(loads[0]).toMatchObject({ id: "onnx-community/gemma-3-270m-it-ONNX", dtype: "q4" });
+    expect(loads[0]).toMatchObject({
+      id: "onnx-community/gemma-3-270m-it-ONNX",
+      dtype: "q4",
+    });
     expect(info).toMatchObject({ source: "remote", dtype: "q4" });
     expect(tf.env.allowRemoteModels).toBe(true);
     expect(tf.env.allowLocalModels).toBe(false);
@@ -154,17 +221,32 @@ describe("Engine.load", () => {
   });
 
   it("falls back to WASM when the WebGPU session can't be created, and says why", async () => {
-    const { tf, loads } = fakeTransformers({ failOn: { device: "webgpu", stage: "load", message: "webgpu EP failed" } });
+    const { tf, loads } = fakeTransformers({
+      failOn: { device: "webgpu", stage: "load", message: "webgpu EP failed" },
+    });
     const events: WorkerEvent[] = [];
-    const info = await new Engine(tf, deps()).load(local, (e) => events.push(e));
+    const info = await new Engine(tf, deps()).load(local, (e) =>
+      events.push(e),
+    );
     expect(loads.map((l) => l.device)).toEqual(["webgpu", "wasm"]);
     expect(info.device).toBe("wasm");
     expect(info.fallbackReason).toBe("webgpu EP failed");
-    expect(events).toContainEqual({ type: "fallback", from: "webgpu", to: "wasm", reason: "webgpu EP failed" });
+    expect(events).toContainEqual({
+      type: "fallback",
+      from: "webgpu",
+      to: "wasm",
+      reason: "webgpu EP failed",
+    });
   });
 
   it("falls back to WASM when the WebGPU session fails its first run, and frees it", async () => {
-    const { tf, disposed } = fakeTransformers({ failOn: { device: "webgpu", stage: "run", message: "shader compile error" } });
+    const { tf, disposed } = fakeTransformers({
+      failOn: {
+        device: "webgpu",
+        stage: "run",
+        message: "shader compile error",
+      },
+    });
     const info = await new Engine(tf, deps()).load(local, () => undefined);
     expect(info.device).toBe("wasm");
     expect(info.fallbackReason).toBe("shader compile error");
@@ -175,23 +257,47 @@ describe("Engine.load", () => {
     const { tf, loads } = fakeTransformers();
     const info = await new Engine(
       tf,
-      deps({ probeWebGpu: async () => ({ available: false, reason: "no WebGPU adapter" }) }),
+      deps({
+        probeWebGpu: async () => ({
+          available: false,
+          reason: "no WebGPU adapter",
+        }),
+      }),
     ).load(local, () => undefined);
     expect(loads.map((l) => l.device)).toEqual(["wasm"]);
-    expect(info).toMatchObject({ device: "wasm", fallbackReason: "no WebGPU adapter" });
+    expect(info).toMatchObject({
+      device: "wasm",
+      fallbackReason: "no WebGPU adapter",
+    });
   });
 
   it("uses WASM when asked, without a fallback notice", async () => {
     const { tf, loads } = fakeTransformers();
-    const info = await new Engine(tf, deps()).load({ ...local, device: "wasm" }, () => undefined);
+    const info = await new Engine(tf, deps()).load(
+      { ...local, device: "wasm" },
+      () => undefined,
+    );
     expect(loads.map((l) => l.device)).toEqual(["wasm"]);
     expect(info.fallbackReason).toBeUndefined();
   });
 
   it("knows the demo model from config.json or from edge-llm.json", async () => {
-    expect((await new Engine(fakeTransformers({ demo: true }).tf, deps()).load(local, () => undefined)).demo).toBe(true);
-    const fetchJson = vi.fn(async (_url: string) => ({ demo: true, quantization: { bits: 4, quantizedMatMuls: 29 } }));
-    const info = await new Engine(fakeTransformers().tf, deps({ fetchJson })).load(local, () => undefined);
+    expect(
+      (
+        await new Engine(fakeTransformers({ demo: true }).tf, deps()).load(
+          local,
+          () => undefined,
+        )
+      ).demo,
+    ).toBe(true);
+    const fetchJson = vi.fn(async (_url: string) => ({
+      demo: true,
+      quantization: { bits: 4, quantizedMatMuls: 29 },
+    }));
+    const info = await new Engine(
+      fakeTransformers().tf,
+      deps({ fetchJson }),
+    ).load(local, () => undefined);
     expect(info.demo).toBe(true);
     expect(info.weights).toBe("q4");
     expect(fetchJson).toHaveBeenCalledWith("/models/my-model/edge-llm.json");
@@ -199,26 +305,47 @@ describe("Engine.load", () => {
 
   it("says whether the model chats or continues text", async () => {
     const { tf } = fakeTransformers({ reply: [1] });
-    expect((await new Engine(tf, deps()).load(local, () => undefined)).chat).toBe(true);
+    expect(
+      (await new Engine(tf, deps()).load(local, () => undefined)).chat,
+    ).toBe(true);
 
     const plain = fakeTransformers({ reply: [1] });
-    const plainTokenizer = Object.assign((text: string) => ({ input_ids: ["plain:" + text] }), {
-      ...tokenizer,
-      chat_template: null,
-    }) as unknown as TokenizerLike;
+    const plainTokenizer = Object.assign(
+      (text: string) => ({ input_ids: ["plain:" + text] }),
+      {
+        ...tokenizer,
+        chat_template: null,
+      },
+    ) as unknown as TokenizerLike;
     plain.tf.AutoTokenizer.from_pretrained = async () => plainTokenizer;
     const generate = vi.fn(async (_options: Record<string, unknown>) => null);
     const from = plain.tf.AutoModelForCausalLM.from_pretrained;
-    plain.tf.AutoModelForCausalLM.from_pretrained = async (id, opts) => ({ ...(await from(id, opts)), generate });
+    plain.tf.AutoModelForCausalLM.from_pretrained = async (id, opts) => ({
+      ...(await from(id, opts)),
+      generate,
+    });
     const engine = new Engine(plain.tf, deps());
     expect((await engine.load(local, () => undefined)).chat).toBe(false);
-    await engine.generate(1, [{ role: "user", content: "Once upon a time" }], { maxNewTokens: 4 }, () => undefined);
-    expect(generate.mock.calls.at(-1)?.[0]).toMatchObject({ input_ids: ["plain:Once upon a time"], max_new_tokens: 4 });
+    await engine.generate(
+      1,
+      [{ role: "user", content: "Once upon a time" }],
+      { maxNewTokens: 4 },
+      () => undefined,
+    );
+    expect(generate.mock.calls.at(-1)?.[0]).toMatchObject({
+      input_ids: ["plain:Once upon a time"],
+      max_new_tokens: 4,
+    });
   });
 
   it("says which file is missing when the local model is not staged", async () => {
     const { tf, loads } = fakeTransformers();
-    await expect(new Engine(tf, deps({ fetchJson: async () => null })).load(local, () => undefined)).rejects.toThrow(
+    await expect(
+      new Engine(tf, deps({ fetchJson: async () => null })).load(
+        local,
+        () => undefined,
+      ),
+    ).rejects.toThrow(
       /\/models\/my-model\/config\.json was not found \(404\)\. Is the model staged\?/,
     );
     expect(loads).toEqual([]);
@@ -227,19 +354,30 @@ describe("Engine.load", () => {
   it("says how to fix a model that is not staged", async () => {
     const { tf } = fakeTransformers();
     tf.AutoTokenizer.from_pretrained = async () => {
-      throw new Error('Could not locate file: "/models/my-model/tokenizer.json".');
+      throw new Error(
+        'Could not locate file: "/models/my-model/tokenizer.json".',
+      );
     };
-    await expect(new Engine(tf, deps()).load(local, () => undefined)).rejects.toThrow(
+    await expect(
+      new Engine(tf, deps()).load(local, () => undefined),
+    ).rejects.toThrow(
       /Is the model staged\? "mvn package" writes \/models\/my-model\/ \(public\/models\/my-model\/\)/,
     );
-    expect(withHint("Protobuf parsing failed.", "/models/m")).toMatch(/404, not index\.html/);
-    expect(withHint("Protobuf parsing failed.", "org/m-ONNX")).toBe("Protobuf parsing failed.");
+    expect(withHint("Protobuf parsing failed.", "/models/m")).toMatch(
+      /404, not index\.html/,
+    );
+    expect(withHint("Protobuf parsing failed.", "org/m-ONNX")).toBe(
+      "Protobuf parsing failed.",
+    );
     expect(withHint("out of memory", "/models/m")).toBe("out of memory");
   });
 
   it("refuses another runtime", async () => {
     await expect(
-      new Engine(fakeTransformers().tf, deps()).load({ ...local, preferredRuntime: "webllm" as never }, () => undefined),
+      new Engine(fakeTransformers().tf, deps()).load(
+        { ...local, preferredRuntime: "webllm" as never },
+        () => undefined,
+      ),
     ).rejects.toThrow(/"transformers"/);
   });
 });
@@ -250,7 +388,12 @@ describe("Engine.generate", () => {
     const engine = new Engine(tf, deps());
     await engine.load(local, () => undefined);
     const events: WorkerEvent[] = [];
-    await engine.generate(7, [{ role: "user", content: "hi" }], { maxNewTokens: 10 }, (e) => events.push(e));
+    await engine.generate(
+      7,
+      [{ role: "user", content: "hi" }],
+      { maxNewTokens: 10 },
+      (e) => events.push(e),
+    );
     expect(events.filter((e) => e.type === "token")).toEqual([
       { type: "token", requestId: 7, text: "h", tokenIds: [8] },
       { type: "token", requestId: 7, text: "i", tokenIds: [9] },
@@ -272,8 +415,15 @@ describe("Engine.generate", () => {
     engine = new Engine(tf, deps());
     await engine.load(local, () => undefined);
     const events: WorkerEvent[] = [];
-    await engine.generate(1, [{ role: "user", content: "go" }], { maxNewTokens: 10 }, (e) => events.push(e));
-    const text = events.flatMap((e) => (e.type === "token" ? [e.text] : [])).join("");
+    await engine.generate(
+      1,
+      [{ role: "user", content: "go" }],
+      { maxNewTokens: 10 },
+      (e) => events.push(e),
+    );
+    const text = events
+      .flatMap((e) => (e.type === "token" ? [e.text] : []))
+      .join("");
     expect(text).toBe("ab");
     expect(events.at(-1)).toMatchObject({ type: "done", aborted: true });
 
@@ -283,21 +433,33 @@ describe("Engine.generate", () => {
     const engine2 = new Engine(fresh.tf, deps());
     await engine2.load(local, () => undefined);
     engine2.abort();
-    await engine2.generate(2, [{ role: "user", content: "go" }], { maxNewTokens: 10 }, (e) => again.push(e));
+    await engine2.generate(
+      2,
+      [{ role: "user", content: "go" }],
+      { maxNewTokens: 10 },
+      (e) => again.push(e),
+    );
     expect(again.at(-1)).toMatchObject({ type: "done", aborted: false });
   });
 
   it("refuses to generate before loading", async () => {
-    await expect(new Engine(fakeTransformers().tf, deps()).generate(1, [], { maxNewTokens: 1 }, () => undefined)).rejects.toThrow(
-      /not loaded/,
-    );
+    await expect(
+      new Engine(fakeTransformers().tf, deps()).generate(
+        1,
+        [],
+        { maxNewTokens: 1 },
+        () => undefined,
+      ),
+    ).rejects.toThrow(/not loaded/);
   });
 });
 
 describe("TokenStreamer", () => {
   it("skips the prompt, holds a split character back, and ends with the full decode", () => {
     const pieces: [string, number[]][] = [];
-    const s = new TokenStreamer(tokenizer, (text, ids) => pieces.push([text, ids]));
+    const s = new TokenStreamer(tokenizer, (text, ids) =>
+      pieces.push([text, ids]),
+    );
     s.put([[5n, 6n, 7n]]); // the prompt
     s.put([[1n]]);
     s.put([[90n]]); // first half of "é": nothing yet

@@ -1,4 +1,9 @@
-import { devicesToTry, errorMessage, loadWithFallback, type WebGpuProbe } from "./device";
+import {
+  devicesToTry,
+  errorMessage,
+  loadWithFallback,
+  type WebGpuProbe,
+} from "./device";
 import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
 import { applySource, resolveModelSource, type ModelSource } from "./source";
 import type {
@@ -50,10 +55,16 @@ export interface TransformersLike {
     backends: { onnx: { wasm?: { wasmPaths?: unknown; numThreads?: number } } };
   };
   AutoTokenizer: {
-    from_pretrained(id: string, options: Record<string, unknown>): Promise<TokenizerLike>;
+    from_pretrained(
+      id: string,
+      options: Record<string, unknown>,
+    ): Promise<TokenizerLike>;
   };
   AutoModelForCausalLM: {
-    from_pretrained(id: string, options: Record<string, unknown>): Promise<ModelLike>;
+    from_pretrained(
+      id: string,
+      options: Record<string, unknown>,
+    ): Promise<ModelLike>;
   };
   InterruptableStoppingCriteria: new () => StopperLike;
 }
@@ -71,7 +82,6 @@ export interface EngineDeps {
 }
 
 type Emit = (event: WorkerEvent) => void;
-
 
 export class Engine {
   private tokenizer: TokenizerLike | null = null;
@@ -100,7 +110,9 @@ export class Engine {
 
   private async loadModel(config: LLMConfig, emit: Emit): Promise<LoadedInfo> {
     if ((config.preferredRuntime ?? "transformers") !== "transformers") {
-      throw new Error(`Runtime "${config.preferredRuntime}" is not available; this app ships "transformers".`);
+      throw new Error(
+        `Runtime "${config.preferredRuntime}" is not available; this app ships "transformers".`,
+      );
     }
     const source = resolveModelSource(config.models.transformers, config.dtype);
     applySource(this.tf.env, source);
@@ -114,9 +126,15 @@ export class Engine {
       if (p.status === "initiate" && p.file) {
         emit({ type: "progress", file: { file: p.file, loaded: 0, total: 0 } });
       } else if (p.status === "progress" && p.file) {
-        emit({ type: "progress", file: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 } });
+        emit({
+          type: "progress",
+          file: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 },
+        });
       } else if (p.status === "done" && p.file) {
-        emit({ type: "progress", file: { file: p.file, loaded: -1, total: -1 } });
+        emit({
+          type: "progress",
+          file: { file: p.file, loaded: -1, total: -1 },
+        });
       }
     };
 
@@ -129,17 +147,23 @@ export class Engine {
     }
     const probe = await this.deps.probeWebGpu();
     const devices = devicesToTry(config.device, probe);
-    this.tokenizer = await this.tf.AutoTokenizer.from_pretrained(source.modelId, { progress_callback });
+    this.tokenizer = await this.tf.AutoTokenizer.from_pretrained(
+      source.modelId,
+      { progress_callback },
+    );
     const tokenizer = this.tokenizer;
 
     const result = await loadWithFallback(
       devices,
       async (device) => {
-        const model = await this.tf.AutoModelForCausalLM.from_pretrained(source.modelId, {
-          device,
-          ...(source.dtype ? { dtype: source.dtype } : {}),
-          progress_callback,
-        });
+        const model = await this.tf.AutoModelForCausalLM.from_pretrained(
+          source.modelId,
+          {
+            device,
+            ...(source.dtype ? { dtype: source.dtype } : {}),
+            progress_callback,
+          },
+        );
         try {
           // A session that loads may still fail on its first run (an op the device lacks).
           await model.generate({
@@ -159,16 +183,21 @@ export class Engine {
 
     const fallbackReason =
       result.device === "wasm" && config.device !== "wasm"
-        ? (result.failures.find((f) => f.device === "webgpu")?.reason ?? probe.reason)
+        ? (result.failures.find((f) => f.device === "webgpu")?.reason ??
+          probe.reason)
         : undefined;
     const manifest = await this.readManifest(source);
     this.info = {
       device: result.device,
-      ...(result.device === "webgpu" && probe.adapter ? { adapter: probe.adapter } : {}),
+      ...(result.device === "webgpu" && probe.adapter
+        ? { adapter: probe.adapter }
+        : {}),
       dtype: loadedDtype(this.model, source),
       weights: weightsLabel(manifest),
       chat: hasChatTemplate(tokenizer),
-      demo: this.model?.config?.["edge_llm_demo"] === true || manifest?.["demo"] === true,
+      demo:
+        this.model?.config?.["edge_llm_demo"] === true ||
+        manifest?.["demo"] === true,
       fallbackReason,
       source: source.kind,
       modelId: source.modelId,
@@ -177,7 +206,12 @@ export class Engine {
   }
 
   /** Streams a reply to the conversation; resolves when it is complete or aborted. */
-  async generate(requestId: number, messages: ChatMessage[], options: GenerateOptions, emit: Emit): Promise<void> {
+  async generate(
+    requestId: number,
+    messages: ChatMessage[],
+    options: GenerateOptions,
+    emit: Emit,
+  ): Promise<void> {
     const model = this.model;
     const tokenizer = this.tokenizer;
     if (!model || !tokenizer) {
@@ -204,7 +238,10 @@ export class Engine {
     const stats: GenerationStats = {
       tokens: count,
       firstTokenMs: count > 0 ? firstTokenAt - started : 0,
-      tokensPerSecond: count > 1 && ended > firstTokenAt ? ((count - 1) * 1000) / (ended - firstTokenAt) : 0,
+      tokensPerSecond:
+        count > 1 && ended > firstTokenAt
+          ? ((count - 1) * 1000) / (ended - firstTokenAt)
+          : 0,
     };
     emit({ type: "done", requestId, aborted: this.isInterrupted(), stats });
   }
@@ -216,18 +253,26 @@ export class Engine {
   /** Deletes the browser's copy of Hub models (local models are never cached). */
   async clearCache(): Promise<boolean> {
     if (!this.deps.caches) return false;
-    return this.deps.caches.delete(this.tf.env.cacheKey ?? "transformers-cache");
+    return this.deps.caches.delete(
+      this.tf.env.cacheKey ?? "transformers-cache",
+    );
   }
 
   private isInterrupted(): boolean {
-    return Boolean((this.stopper as unknown as { interrupted?: boolean }).interrupted);
+    return Boolean(
+      (this.stopper as unknown as { interrupted?: boolean }).interrupted,
+    );
   }
 
   /** The plugin's edge-llm.json beside a local model (null for Hub models or when absent). */
-  private async readManifest(source: ModelSource): Promise<Record<string, unknown> | null> {
+  private async readManifest(
+    source: ModelSource,
+  ): Promise<Record<string, unknown> | null> {
     if (source.kind !== "local") return null;
     try {
-      return await this.deps.fetchJson(`${source.localModelPath}${source.modelId}/edge-llm.json`);
+      return await this.deps.fetchJson(
+        `${source.localModelPath}${source.modelId}/edge-llm.json`,
+      );
     } catch {
       return null;
     }
@@ -235,15 +280,23 @@ export class Engine {
 }
 
 /** "q4" for a model whose MatMuls the plugin quantized to 4 bits, else undefined. */
-function weightsLabel(manifest: Record<string, unknown> | null): string | undefined {
-  const q = manifest?.["quantization"] as { bits?: number; quantizedMatMuls?: number } | undefined;
+function weightsLabel(
+  manifest: Record<string, unknown> | null,
+): string | undefined {
+  const q = manifest?.["quantization"] as
+    { bits?: number; quantizedMatMuls?: number } | undefined;
   return q?.bits && (q.quantizedMatMuls ?? 1) > 0 ? `q${q.bits}` : undefined;
 }
 
 /** Adds what to do to the errors a missing or mis-served local model causes. */
 export function withHint(message: string, model: string): string {
   const local = model.startsWith("/");
-  if (local && /could not locate file|404|not found|protobuf parsing failed|unexpected token '<'/i.test(message)) {
+  if (
+    local &&
+    /could not locate file|404|not found|protobuf parsing failed|unexpected token '<'/i.test(
+      message,
+    )
+  ) {
     return `${message}. Is the model staged? "mvn package" writes ${model.replace(/\/+$/, "")}/ (public${model.replace(/\/+$/, "")}/), and the server must answer a missing file with 404, not index.html.`;
   }
   return message;
@@ -253,7 +306,8 @@ function loadedDtype(model: ModelLike, source: ModelSource): string {
   const fromSession = Object.values(model.sessions ?? {})[0]?.config?.dtype;
   if (fromSession) return fromSession;
   if (source.dtype) return source.dtype;
-  const jsConfig = model.config?.["transformers.js_config"] as { dtype?: string } | undefined;
+  const jsConfig = model.config?.["transformers.js_config"] as
+    { dtype?: string } | undefined;
   return jsConfig?.dtype ?? "fp32";
 }
 
@@ -298,7 +352,9 @@ export class TokenStreamer {
     if (this.pending.length === 0) return;
     const text = this.text;
     if (!final && text.endsWith("\uFFFD")) return;
-    const delta = text.startsWith(this.emitted) ? text.slice(this.emitted.length) : text;
+    const delta = text.startsWith(this.emitted)
+      ? text.slice(this.emitted.length)
+      : text;
     this.emitted = text;
     const ids = this.pending;
     this.pending = [];

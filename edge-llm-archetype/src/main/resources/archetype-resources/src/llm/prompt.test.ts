@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
 
-function tokenizer(chatTemplate: unknown): PromptTokenizer & { calls: unknown[] } {
+function tokenizer(
+  chatTemplate: unknown,
+): PromptTokenizer & { calls: unknown[] } {
   const calls: unknown[] = [];
   const fn = vi.fn((text: string, options?: unknown) => {
     calls.push(["plain", text, options]);
@@ -28,14 +30,22 @@ describe("encodePrompt", () => {
     const t = tokenizer("{% for m in messages %}...{% endfor %}");
     expect(hasChatTemplate(t)).toBe(true);
     expect(encodePrompt(t, conversation)).toEqual({ input_ids: ["chat"] });
-    expect(t.calls).toEqual([["chat", conversation, { add_generation_prompt: true, return_dict: true }]]);
+    expect(t.calls).toEqual([
+      [
+        "chat",
+        conversation,
+        { add_generation_prompt: true, return_dict: true },
+      ],
+    ]);
   });
 
   it("continues the last user message as plain text without one (e.g. TinyStories)", () => {
     for (const none of [null, undefined, ""]) {
       const t = tokenizer(none);
       expect(hasChatTemplate(t)).toBe(false);
-      expect(encodePrompt(t, conversation)).toEqual({ input_ids: ["a dragon"] });
+      expect(encodePrompt(t, conversation)).toEqual({
+        input_ids: ["a dragon"],
+      });
       expect(t.calls).toEqual([["plain", "a dragon", undefined]]);
     }
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { applySource, isLocalModel, resolveModelSource, type SourceEnv } from "./source";
+import {
+  applySource,
+  isLocalModel,
+  resolveModelSource,
+  type SourceEnv,
+} from "./source";
 
 const freshEnv = (): SourceEnv => ({
   allowLocalModels: false,

@@ -36,14 +36,18 @@ export function isLocalModel(model: string): boolean {
 export function resolveModelSource(model: string, dtype?: string): ModelSource {
   const trimmed = model.trim();
   if (trimmed.length === 0) {
-    throw new Error('No model configured: set models.transformers to "/models/<name>" or "org/model-ONNX".');
+    throw new Error(
+      'No model configured: set models.transformers to "/models/<name>" or "org/model-ONNX".',
+    );
   }
   if (isLocalModel(trimmed)) {
     const path = trimmed.replace(/\/+$/, "");
     const slash = path.lastIndexOf("/");
     const modelId = path.slice(slash + 1);
     if (modelId.length === 0) {
-      throw new Error(`Model path "${model}" names no folder; use "/models/<name>".`);
+      throw new Error(
+        `Model path "${model}" names no folder; use "/models/<name>".`,
+      );
     }
     return {
       kind: "local",
@@ -58,7 +62,12 @@ export function resolveModelSource(model: string, dtype?: string): ModelSource {
       `Model "${model}" is neither a local path ("/models/<name>") nor a Hub id ("org/model-ONNX").`,
     );
   }
-  return { kind: "remote", modelId: trimmed, dtype: dtype ?? REMOTE_DEFAULT_DTYPE, useBrowserCache: true };
+  return {
+    kind: "remote",
+    modelId: trimmed,
+    dtype: dtype ?? REMOTE_DEFAULT_DTYPE,
+    useBrowserCache: true,
+  };
 }
 
 /** Points Transformers.js at the source: local files only, or the Hub with its cache. */

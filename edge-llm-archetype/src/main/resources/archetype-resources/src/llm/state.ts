@@ -1,4 +1,11 @@
-import type { ChatEntry, Device, FileProgress, GenerationStats, Status, WorkerEvent } from "./types";
+import type {
+  ChatEntry,
+  Device,
+  FileProgress,
+  GenerationStats,
+  Status,
+  WorkerEvent,
+} from "./types";
 
 /** Everything the provider knows; changed only by {@link reduce}. */
 export interface LLMState {
@@ -49,11 +56,28 @@ export const initialState: LLMState = {
 export function reduce(state: LLMState, action: Action): LLMState {
   switch (action.type) {
     case "load":
-      return { ...state, status: "loading", initialized: false, files: {}, error: undefined, fallbackReason: undefined };
+      return {
+        ...state,
+        status: "loading",
+        initialized: false,
+        files: {},
+        error: undefined,
+        fallbackReason: undefined,
+      };
     case "send": {
       if (state.status !== "ready") return state;
-      const user: ChatEntry = { id: state.nextId, role: "user", content: action.content };
-      const reply: ChatEntry = { id: state.nextId + 1, role: "assistant", content: "", tokenIds: [], streaming: true };
+      const user: ChatEntry = {
+        id: state.nextId,
+        role: "user",
+        content: action.content,
+      };
+      const reply: ChatEntry = {
+        id: state.nextId + 1,
+        role: "assistant",
+        content: "",
+        tokenIds: [],
+        streaming: true,
+      };
       return {
         ...state,
         status: "generating",
@@ -64,7 +88,9 @@ export function reduce(state: LLMState, action: Action): LLMState {
       };
     }
     case "clear":
-      return state.status === "generating" ? state : { ...state, messages: [], lastStats: undefined };
+      return state.status === "generating"
+        ? state
+        : { ...state, messages: [], lastStats: undefined };
     case "event":
       return onEvent(state, action.event);
   }
@@ -77,7 +103,11 @@ function onEvent(state: LLMState, event: WorkerEvent): LLMState {
       const previous = state.files[event.file.file];
       const file =
         event.file.loaded < 0
-          ? { file: event.file.file, loaded: previous?.total ?? 0, total: previous?.total ?? 0 }
+          ? {
+              file: event.file.file,
+              loaded: previous?.total ?? 0,
+              total: previous?.total ?? 0,
+            }
           : event.file;
       return { ...state, files: { ...state.files, [file.file]: file } };
     }
@@ -105,14 +135,29 @@ function onEvent(state: LLMState, event: WorkerEvent): LLMState {
       }));
     case "done": {
       if (event.requestId !== state.activeRequest) return state;
-      const next = updateReply(state, (m) => ({ ...m, streaming: false, aborted: event.aborted, stats: event.stats }));
-      return { ...next, status: "ready", activeRequest: undefined, lastStats: event.stats };
+      const next = updateReply(state, (m) => ({
+        ...m,
+        streaming: false,
+        aborted: event.aborted,
+        stats: event.stats,
+      }));
+      return {
+        ...next,
+        status: "ready",
+        activeRequest: undefined,
+        lastStats: event.stats,
+      };
     }
     case "error":
       if (event.requestId !== undefined) {
         if (event.requestId !== state.activeRequest) return state;
         const next = updateReply(state, (m) => ({ ...m, streaming: false }));
-        return { ...next, status: "ready", activeRequest: undefined, error: event.message };
+        return {
+          ...next,
+          status: "ready",
+          activeRequest: undefined,
+          error: event.message,
+        };
       }
       return state.status === "loading" || state.status === "idle"
         ? { ...state, status: "error", error: event.message }
@@ -122,7 +167,10 @@ function onEvent(state: LLMState, event: WorkerEvent): LLMState {
   }
 }
 
-function updateReply(state: LLMState, change: (m: ChatEntry) => ChatEntry): LLMState {
+function updateReply(
+  state: LLMState,
+  change: (m: ChatEntry) => ChatEntry,
+): LLMState {
   const last = state.messages.length - 1;
   if (last < 0 || state.messages[last].role !== "assistant") return state;
   const messages = state.messages.slice();
@@ -148,5 +196,10 @@ export function totalProgress(files: Record<string, FileProgress>): {
     total += f.total;
     if (f.total <= 0) known = false;
   }
-  return { loaded, total, fraction: total > 0 ? Math.min(1, loaded / total) : 0, known: known && total > 0 };
+  return {
+    loaded,
+    total,
+    fraction: total > 0 ? Math.min(1, loaded / total) : 0,
+    known: known && total > 0,
+  };
 }

@@ -85,7 +85,12 @@ export interface GenerateOptions {
 /** Messages from the page to the worker. */
 export type WorkerRequest =
   | { type: "load"; config: LLMConfig }
-  | { type: "generate"; requestId: number; messages: ChatMessage[]; options: GenerateOptions }
+  | {
+      type: "generate";
+      requestId: number;
+      messages: ChatMessage[];
+      options: GenerateOptions;
+    }
   | { type: "abort" }
   | { type: "clearCache" };
 
@@ -95,6 +100,11 @@ export type WorkerEvent =
   | { type: "fallback"; from: Device; to: Device; reason: string }
   | { type: "ready"; info: LoadedInfo }
   | { type: "token"; requestId: number; text: string; tokenIds: number[] }
-  | { type: "done"; requestId: number; aborted: boolean; stats: GenerationStats }
+  | {
+      type: "done";
+      requestId: number;
+      aborted: boolean;
+      stats: GenerationStats;
+    }
   | { type: "cacheCleared"; deleted: boolean }
   | { type: "error"; requestId?: number; message: string };

@@ -10,7 +10,10 @@ import type { WorkerEvent, WorkerRequest } from "./types";
 /** What this file uses of the worker's global scope (typed here: the project compiles with the DOM lib). */
 interface WorkerScope {
   postMessage(event: WorkerEvent): void;
-  addEventListener(type: "message", listener: (event: MessageEvent<WorkerRequest>) => void): void;
+  addEventListener(
+    type: "message",
+    listener: (event: MessageEvent<WorkerRequest>) => void,
+  ): void;
   location: { origin: string };
   navigator: { gpu?: GpuLike };
 }
@@ -22,7 +25,9 @@ const engine = new Engine(transformers as unknown as TransformersLike, {
   probeWebGpu: () => probeWebGpu(scope.navigator.gpu),
   fetchJson: async (url) => {
     const response = await fetch(url);
-    return response.ok ? ((await response.json()) as Record<string, unknown>) : null;
+    return response.ok
+      ? ((await response.json()) as Record<string, unknown>)
+      : null;
   },
   // ONNX Runtime's WASM files, served by this app (copied at build time by edge-llm.vite.ts).
   wasmPaths: {
@@ -35,32 +40,50 @@ const engine = new Engine(transformers as unknown as TransformersLike, {
 
 const emit = (event: WorkerEvent) => scope.postMessage(event);
 
-scope.addEventListener("message", async (event: MessageEvent<WorkerRequest>) => {
-  const request = event.data;
-  switch (request.type) {
-    case "load":
-      try {
-        emit({ type: "ready", info: await engine.load(request.config, emit) });
-      } catch (e) {
-        emit({ type: "error", message: errorMessage(e) });
-      }
-      break;
-    case "generate":
-      try {
-        await engine.generate(request.requestId, request.messages, request.options, emit);
-      } catch (e) {
-        emit({ type: "error", requestId: request.requestId, message: errorMessage(e) });
-      }
-      break;
-    case "abort":
-      engine.abort();
-      break;
-    case "clearCache":
-      try {
-        emit({ type: "cacheCleared", deleted: await engine.clearCache() });
-      } catch (e) {
-        emit({ type: "error", message: `Clearing the cache failed: ${errorMessage(e)}` });
-      }
-      break;
-  }
-});
+scope.addEventListener(
+  "message",
+  async (event: MessageEvent<WorkerRequest>) => {
+    const request = event.data;
+    switch (request.type) {
+      case "load":
+        try {
+          emit({
+            type: "ready",
+            info: await engine.load(request.config, emit),
+          });
+        } catch (e) {
+          emit({ type: "error", message: errorMessage(e) });
+        }
+        break;
+      case "generate":
+        try {
+          await engine.generate(
+            request.requestId,
+            request.messages,
+            request.options,
+            emit,
+          );
+        } catch (e) {
+          emit({
+            type: "error",
+            requestId: request.requestId,
+            message: errorMessage(e),
+          });
+        }
+        break;
+      case "abort":
+        engine.abort();
+        break;
+      case "clearCache":
+        try {
+          emit({ type: "cacheCleared", deleted: await engine.clearCache() });
+        } catch (e) {
+          emit({
+            type: "error",
+            message: `Clearing the cache failed: ${errorMessage(e)}`,
+          });
+        }
+        break;
+    }
+  },
+);

@@ -18,9 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A Hugging Face checkpoint folder: {@code config.json} plus {@code model.safetensors} or shards listed
- * in {@code model.safetensors.index.json}. Tensors are memory-mapped; tied embeddings stored once are
- * resolved through the {@code __metadata__} aliases that {@code save_pretrained} writes.
+ * A Hugging Face checkpoint folder: {@code config.json} plus {@code model.safetensors} or shards
+ * listed in {@code model.safetensors.index.json}. Tensors are memory-mapped; tied embeddings stored
+ * once are resolved through the {@code __metadata__} aliases that {@code save_pretrained} writes.
  */
 public final class Checkpoint implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,29 +43,42 @@ public final class Checkpoint implements AutoCloseable {
     for (SafetensorsFile f : files) {
       for (TensorInfo info : f.tensors().values()) {
         if (t.containsKey(info.name())) {
-          throw new CheckpointException("tensor '" + info.name() + "' is stored twice, in " + o.get(info.name()).path()
-              + " and " + f.path() + "; remove one copy");
+          throw new CheckpointException(
+              "tensor '"
+                  + info.name()
+                  + "' is stored twice, in "
+                  + o.get(info.name()).path()
+                  + " and "
+                  + f.path()
+                  + "; remove one copy");
         }
         t.put(info.name(), info);
         o.put(info.name(), f);
       }
     }
     for (SafetensorsFile f : files) {
-      f.metadata().forEach((k, v) -> {
-        if (!t.containsKey(k) && t.containsKey(v)) {
-          a.put(k, v);
-        }
-      });
+      f.metadata()
+          .forEach(
+              (k, v) -> {
+                if (!t.containsKey(k) && t.containsKey(v)) {
+                  a.put(k, v);
+                }
+              });
     }
     this.tensors = Collections.unmodifiableMap(t);
     this.owner = o;
     this.aliases = Collections.unmodifiableMap(a);
   }
 
-  /** Opens a checkpoint folder, reading config.json and every safetensors header (no tensor data). */
+  /**
+   * Opens a checkpoint folder, reading config.json and every safetensors header (no tensor data).
+   */
   public static Checkpoint open(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new CheckpointException("checkpoint folder " + dir + " does not exist; set edgellm.checkpoint to a folder holding config.json and model.safetensors");
+      throw new CheckpointException(
+          "checkpoint folder "
+              + dir
+              + " does not exist; set edgellm.checkpoint to a folder holding config.json and model.safetensors");
     }
     ModelConfig config = ConfigReader.read(dir);
     List<Path> shardPaths = shardPaths(dir);
@@ -89,7 +102,8 @@ public final class Checkpoint implements AutoCloseable {
       try {
         root = JSON.readTree(index.toFile());
       } catch (IOException e) {
-        throw new CheckpointException(index + " is not valid JSON: " + e.getMessage() + "; fix or re-download it");
+        throw new CheckpointException(
+            index + " is not valid JSON: " + e.getMessage() + "; fix or re-download it");
       }
       JsonNode map = root == null ? null : root.get("weight_map");
       if (map == null || !map.isObject()) {
@@ -103,8 +117,13 @@ public final class Checkpoint implements AutoCloseable {
       for (String s : shards) {
         Path p = dir.resolve(s).normalize();
         if (!p.startsWith(dir.normalize()) || !Files.isRegularFile(p)) {
-          throw new CheckpointException(index + " names shard '" + s + "', which is missing in " + dir
-              + "; download every shard listed in the index");
+          throw new CheckpointException(
+              index
+                  + " names shard '"
+                  + s
+                  + "', which is missing in "
+                  + dir
+                  + "; download every shard listed in the index");
         }
         out.add(p);
       }
@@ -113,8 +132,10 @@ public final class Checkpoint implements AutoCloseable {
     if (Files.isRegularFile(single)) {
       return List.of(single);
     }
-    throw new CheckpointException("no model.safetensors or model.safetensors.index.json in " + dir
-        + "; save the model with safe_serialization (the default of save_pretrained) or download its safetensors files");
+    throw new CheckpointException(
+        "no model.safetensors or model.safetensors.index.json in "
+            + dir
+            + "; save the model with safe_serialization (the default of save_pretrained) or download its safetensors files");
   }
 
   public Path dir() {
@@ -138,23 +159,47 @@ public final class Checkpoint implements AutoCloseable {
   /**
    * Looks a tensor up, checks its dtype and shape, and marks it used.
    *
-   * @throws CheckpointException naming the tensor and the expected shape when missing or of another shape
+   * @throws CheckpointException naming the tensor and the expected shape when missing or of another
+   *     shape
    */
   public TensorInfo require(String name, long... shape) {
     String stored = aliases.getOrDefault(name, name);
     TensorInfo t = tensors.get(stored);
     if (t == null) {
-      throw new CheckpointException("tensor '" + name + "' " + Arrays.toString(shape) + " is missing in " + dir
-          + " (config.json says model_type " + config.modelType() + " with " + config.numHiddenLayersText()
-          + "); the checkpoint does not match its config.json: use the config saved with these weights");
+      throw new CheckpointException(
+          "tensor '"
+              + name
+              + "' "
+              + Arrays.toString(shape)
+              + " is missing in "
+              + dir
+              + " (config.json says model_type "
+              + config.modelType()
+              + " with "
+              + config.numHiddenLayersText()
+              + "); the checkpoint does not match its config.json: use the config saved with these weights");
     }
     if (!Arrays.equals(t.shape(), shape)) {
-      throw new CheckpointException("tensor '" + name + "' in " + t.file() + " has shape " + t.shapeText()
-          + " but config.json implies " + Arrays.toString(shape) + "; the checkpoint does not match its config.json: use the config saved with these weights");
+      throw new CheckpointException(
+          "tensor '"
+              + name
+              + "' in "
+              + t.file()
+              + " has shape "
+              + t.shapeText()
+              + " but config.json implies "
+              + Arrays.toString(shape)
+              + "; the checkpoint does not match its config.json: use the config saved with these weights");
     }
     if (!t.dtype().isExportableFloat()) {
-      throw new CheckpointException("tensor '" + name + "' in " + t.file() + " has dtype " + t.dtype()
-          + "; supported weight dtypes are F32, F16 and BF16: save the checkpoint in one of them (quantized checkpoints must be dequantized first)");
+      throw new CheckpointException(
+          "tensor '"
+              + name
+              + "' in "
+              + t.file()
+              + " has dtype "
+              + t.dtype()
+              + "; supported weight dtypes are F32, F16 and BF16: save the checkpoint in one of them (quantized checkpoints must be dequantized first)");
     }
     used.add(stored);
     return t;
@@ -186,7 +231,8 @@ public final class Checkpoint implements AutoCloseable {
   /**
    * Reads a tensor as float32 and checks that every value is finite.
    *
-   * @throws CheckpointException naming the tensor and the first bad index when a NaN or Inf is found
+   * @throws CheckpointException naming the tensor and the first bad index when a NaN or Inf is
+   *     found
    */
   public float[] floats(TensorInfo t) {
     float[] v = DTypes.toFloats(map(t), t);
@@ -205,8 +251,16 @@ public final class Checkpoint implements AutoCloseable {
 
   /** The error for a NaN or Inf found in {@code t} at {@code index}. */
   public static CheckpointException nonFinite(TensorInfo t, long index, float value) {
-    return new CheckpointException("tensor '" + t.name() + "' in " + t.file() + " holds " + value + " at flat index " + index
-        + "; the weights are corrupt or the training diverged: export a checkpoint with finite weights");
+    return new CheckpointException(
+        "tensor '"
+            + t.name()
+            + "' in "
+            + t.file()
+            + " holds "
+            + value
+            + " at flat index "
+            + index
+            + "; the weights are corrupt or the training diverged: export a checkpoint with finite weights");
   }
 
   @Override

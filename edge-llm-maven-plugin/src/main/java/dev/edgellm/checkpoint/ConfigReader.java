@@ -20,14 +20,17 @@ public final class ConfigReader {
   public static ModelConfig read(Path dir) {
     Path file = dir.resolve("config.json");
     if (!Files.isRegularFile(file)) {
-      throw new CheckpointException("config.json missing in " + dir
-          + "; point edgellm.checkpoint at a folder saved by save_pretrained, mlx_lm fuse or a Hub download (it holds config.json and model.safetensors)");
+      throw new CheckpointException(
+          "config.json missing in "
+              + dir
+              + "; point edgellm.checkpoint at a folder saved by save_pretrained, mlx_lm fuse or a Hub download (it holds config.json and model.safetensors)");
     }
     JsonNode root;
     try {
       root = JSON.readTree(file.toFile());
     } catch (IOException e) {
-      throw new CheckpointException(file + " is not valid JSON: " + e.getMessage() + "; fix or re-download it");
+      throw new CheckpointException(
+          file + " is not valid JSON: " + e.getMessage() + "; fix or re-download it");
     }
     if (root == null || !root.isObject()) {
       throw new CheckpointException(file + " is not a JSON object; fix or re-download it");
@@ -38,7 +41,8 @@ public final class ConfigReader {
   static ModelConfig parse(Path file, JsonNode c) {
     String modelType = text(c, "model_type");
     if (modelType == null) {
-      throw new CheckpointException(file + ": 'model_type' missing; add it (e.g. \"llama\") to config.json");
+      throw new CheckpointException(
+          file + ": 'model_type' missing; add it (e.g. \"llama\") to config.json");
     }
     int hidden = requiredInt(file, c, "hidden_size");
     int layers = requiredInt(file, c, "num_hidden_layers");
@@ -48,7 +52,13 @@ public final class ConfigReader {
     int inter = requiredInt(file, c, "intermediate_size");
     int vocab = requiredInt(file, c, "vocab_size");
     if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
-      throw new CheckpointException(file + ": num_attention_heads " + heads + " must be a positive multiple of num_key_value_heads " + kvHeads + "; fix config.json");
+      throw new CheckpointException(
+          file
+              + ": num_attention_heads "
+              + heads
+              + " must be a positive multiple of num_key_value_heads "
+              + kvHeads
+              + "; fix config.json");
     }
     double eps = c.path("rms_norm_eps").asDouble(1e-6);
     boolean tie = c.path("tie_word_embeddings").asBoolean(true);
@@ -58,12 +68,15 @@ public final class ConfigReader {
     List<String> layerTypes = layerTypes(file, c, layers, window);
     boolean anySliding = layerTypes.contains(ModelConfig.SLIDING);
     if (anySliding && (window == null || window <= 0)) {
-      throw new CheckpointException(file + ": some layers are sliding_attention but 'sliding_window' is not set; set it in config.json");
+      throw new CheckpointException(
+          file
+              + ": some layers are sliding_attention but 'sliding_window' is not set; set it in config.json");
     }
 
     Map<String, RopeParameters> rope = rope(file, c);
     String dtype = text(c, "dtype") != null ? text(c, "dtype") : text(c, "torch_dtype");
-    String act = text(c, "hidden_activation") != null ? text(c, "hidden_activation") : text(c, "hidden_act");
+    String act =
+        text(c, "hidden_activation") != null ? text(c, "hidden_activation") : text(c, "hidden_act");
     return new ModelConfig(
         file,
         modelType,
@@ -95,16 +108,29 @@ public final class ConfigReader {
       for (JsonNode t : c.get("layer_types")) {
         String s = t.asText();
         if (!s.equals(ModelConfig.FULL) && !s.equals(ModelConfig.SLIDING)) {
-          throw new CheckpointException(file + ": layer_types has '" + s + "'; supported are full_attention and sliding_attention");
+          throw new CheckpointException(
+              file
+                  + ": layer_types has '"
+                  + s
+                  + "'; supported are full_attention and sliding_attention");
         }
         types.add(s);
       }
       if (types.size() != layers) {
-        throw new CheckpointException(file + ": layer_types has " + types.size() + " entries but num_hidden_layers is " + layers + "; make them agree");
+        throw new CheckpointException(
+            file
+                + ": layer_types has "
+                + types.size()
+                + " entries but num_hidden_layers is "
+                + layers
+                + "; make them agree");
       }
       return types;
     }
-    JsonNode pattern = c.has("sliding_window_pattern") ? c.get("sliding_window_pattern") : c.get("_sliding_window_pattern");
+    JsonNode pattern =
+        c.has("sliding_window_pattern")
+            ? c.get("sliding_window_pattern")
+            : c.get("_sliding_window_pattern");
     boolean useSliding = c.path("use_sliding_window").asBoolean(true);
     for (int i = 0; i < layers; i++) {
       String t = ModelConfig.FULL;
@@ -143,12 +169,14 @@ public final class ConfigReader {
     }
     double theta = c.path("rope_theta").asDouble(10000.0);
     JsonNode scaling = c.get("rope_scaling");
-    RopeParameters full = scaling != null && scaling.isObject()
-        ? ropeOf(file, "rope_scaling", scaling, theta)
-        : RopeParameters.defaults(theta);
+    RopeParameters full =
+        scaling != null && scaling.isObject()
+            ? ropeOf(file, "rope_scaling", scaling, theta)
+            : RopeParameters.defaults(theta);
     out.put(ModelConfig.FULL, full);
     if (c.has("rope_local_base_freq")) {
-      out.put(ModelConfig.SLIDING, RopeParameters.defaults(c.get("rope_local_base_freq").asDouble()));
+      out.put(
+          ModelConfig.SLIDING, RopeParameters.defaults(c.get("rope_local_base_freq").asDouble()));
     } else {
       out.put(ModelConfig.SLIDING, full);
     }
@@ -167,9 +195,15 @@ public final class ConfigReader {
       case "linear":
         return new RopeParameters("linear", theta, n.path("factor").asDouble(1.0), 0, 0, 0);
       case "llama3":
-        for (String k : List.of("factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings")) {
+        for (String k :
+            List.of(
+                "factor",
+                "low_freq_factor",
+                "high_freq_factor",
+                "original_max_position_embeddings")) {
           if (!n.hasNonNull(k)) {
-            throw new CheckpointException(file + ": " + where + " is llama3 but has no '" + k + "'; add it to config.json");
+            throw new CheckpointException(
+                file + ": " + where + " is llama3 but has no '" + k + "'; add it to config.json");
           }
         }
         return new RopeParameters(
@@ -180,8 +214,13 @@ public final class ConfigReader {
             n.get("high_freq_factor").asDouble(),
             n.get("original_max_position_embeddings").asDouble());
       default:
-        throw new CheckpointException(file + ": " + where + " has rope type '" + type
-            + "'; supported rope types are default, linear and llama3");
+        throw new CheckpointException(
+            file
+                + ": "
+                + where
+                + " has rope type '"
+                + type
+                + "'; supported rope types are default, linear and llama3");
     }
   }
 
@@ -193,7 +232,8 @@ public final class ConfigReader {
   private static int requiredInt(Path file, JsonNode c, String key) {
     JsonNode n = c.get(key);
     if (n == null || !n.canConvertToInt() || n.asInt() <= 0) {
-      throw new CheckpointException(file + ": '" + key + "' missing or not a positive integer; set it in config.json");
+      throw new CheckpointException(
+          file + ": '" + key + "' missing or not a positive integer; set it in config.json");
     }
     return n.asInt();
   }

@@ -49,8 +49,14 @@ public final class DTypes {
           out[i] = f16ToFloat(b.getShort(2 * i));
         }
       }
-      default -> throw new CheckpointException(t.file() + ": tensor '" + t.name() + "' has dtype " + t.dtype()
-          + "; supported weight dtypes are F32, F16 and BF16: save the checkpoint in one of them");
+      default ->
+          throw new CheckpointException(
+              t.file()
+                  + ": tensor '"
+                  + t.name()
+                  + "' has dtype "
+                  + t.dtype()
+                  + "; supported weight dtypes are F32, F16 and BF16: save the checkpoint in one of them");
     }
     return out;
   }

@@ -21,9 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A safetensors file: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
- * shape and byte range, then the data. The header is parsed and checked when the file is opened
- * (lengths, ranges, overlaps, dtypes); tensor data is memory-mapped on demand, never copied to the heap.
+ * A safetensors file: an 8-byte little-endian header length, a JSON header naming each tensor's
+ * dtype, shape and byte range, then the data. The header is parsed and checked when the file is
+ * opened (lengths, ranges, overlaps, dtypes); tensor data is memory-mapped on demand, never copied
+ * to the heap.
  */
 public final class SafetensorsFile implements AutoCloseable {
   /** Headers larger than this are refused (the format's own limit). */
@@ -56,7 +57,9 @@ public final class SafetensorsFile implements AutoCloseable {
     try {
       ch = FileChannel.open(path, StandardOpenOption.READ);
     } catch (NoSuchFileException e) {
-      throw new CheckpointException(path + " does not exist; point the checkpoint at a folder holding the model's safetensors files");
+      throw new CheckpointException(
+          path
+              + " does not exist; point the checkpoint at a folder holding the model's safetensors files");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open " + path, e);
     }
@@ -75,18 +78,29 @@ public final class SafetensorsFile implements AutoCloseable {
     long size = ch.size();
     String fix = "; the file is damaged or incomplete: download or save the checkpoint again";
     if (size < 8) {
-      throw new CheckpointException(path + " is truncated: " + size + " bytes, shorter than the 8-byte header length" + fix);
+      throw new CheckpointException(
+          path + " is truncated: " + size + " bytes, shorter than the 8-byte header length" + fix);
     }
     ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     readFully(ch, lenBuf, 0);
     long headerLen = lenBuf.flip().getLong();
     if (headerLen < 0 || headerLen > MAX_HEADER_BYTES) {
-      throw new CheckpointException(path + ": header length " + Long.toUnsignedString(headerLen)
-          + " bytes is over the 100 MB limit of the safetensors format" + fix);
+      throw new CheckpointException(
+          path
+              + ": header length "
+              + Long.toUnsignedString(headerLen)
+              + " bytes is over the 100 MB limit of the safetensors format"
+              + fix);
     }
     if (8 + headerLen > size) {
-      throw new CheckpointException(path + " is truncated: the header claims " + headerLen
-          + " bytes but the file has only " + (size - 8) + " after the length" + fix);
+      throw new CheckpointException(
+          path
+              + " is truncated: the header claims "
+              + headerLen
+              + " bytes but the file has only "
+              + (size - 8)
+              + " after the length"
+              + fix);
     }
     ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
     readFully(ch, hb, 8);
@@ -94,7 +108,8 @@ public final class SafetensorsFile implements AutoCloseable {
     try {
       root = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new CheckpointException(path + ": the header is not valid JSON (" + e.getMessage() + ")" + fix);
+      throw new CheckpointException(
+          path + ": the header is not valid JSON (" + e.getMessage() + ")" + fix);
     }
     if (root == null || !root.isObject()) {
       throw new CheckpointException(path + ": the header is not a JSON object" + fix);
@@ -116,20 +131,34 @@ public final class SafetensorsFile implements AutoCloseable {
       tensors.put(name, tensorInfo(path, name, v, dataLen, fix));
     }
     checkOverlaps(path, tensors, fix);
-    return new SafetensorsFile(path, ch, dataStart, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+    return new SafetensorsFile(
+        path,
+        ch,
+        dataStart,
+        Collections.unmodifiableMap(tensors),
+        Collections.unmodifiableMap(metadata));
   }
 
-  private static TensorInfo tensorInfo(Path path, String name, JsonNode v, long dataLen, String fix) {
+  private static TensorInfo tensorInfo(
+      Path path, String name, JsonNode v, long dataLen, String fix) {
     String where = path + ": tensor '" + name + "'";
-    if (!v.isObject() || !v.has("dtype") || !v.path("shape").isArray() || !v.path("data_offsets").isArray()
+    if (!v.isObject()
+        || !v.has("dtype")
+        || !v.path("shape").isArray()
+        || !v.path("data_offsets").isArray()
         || v.get("data_offsets").size() != 2) {
-      throw new CheckpointException(where + " has no valid dtype/shape/data_offsets entry in the header" + fix);
+      throw new CheckpointException(
+          where + " has no valid dtype/shape/data_offsets entry in the header" + fix);
     }
     String dt = v.get("dtype").asText();
     DType dtype = DType.parse(dt);
     if (dtype == null) {
-      throw new CheckpointException(where + " has dtype " + dt + ", which this reader does not know; supported weight dtypes are F32, F16 and BF16:"
-          + " save the checkpoint in one of them (e.g. model.to(torch.bfloat16).save_pretrained(...))");
+      throw new CheckpointException(
+          where
+              + " has dtype "
+              + dt
+              + ", which this reader does not know; supported weight dtypes are F32, F16 and BF16:"
+              + " save the checkpoint in one of them (e.g. model.to(torch.bfloat16).save_pretrained(...))");
     }
     long[] shape = new long[v.get("shape").size()];
     long elems = 1;
@@ -143,12 +172,29 @@ public final class SafetensorsFile implements AutoCloseable {
     long begin = v.get("data_offsets").get(0).asLong(-1);
     long end = v.get("data_offsets").get(1).asLong(-1);
     if (begin < 0 || end < begin || end > dataLen) {
-      throw new CheckpointException(where + " has data_offsets [" + begin + ", " + end + "] outside the file's "
-          + dataLen + " data bytes (the file is truncated or its header is wrong)" + fix);
+      throw new CheckpointException(
+          where
+              + " has data_offsets ["
+              + begin
+              + ", "
+              + end
+              + "] outside the file's "
+              + dataLen
+              + " data bytes (the file is truncated or its header is wrong)"
+              + fix);
     }
     if (end - begin != elems * dtype.bytes()) {
-      throw new CheckpointException(where + " covers " + (end - begin) + " bytes but " + dtype + " "
-          + java.util.Arrays.toString(shape) + " needs " + (elems * dtype.bytes()) + fix);
+      throw new CheckpointException(
+          where
+              + " covers "
+              + (end - begin)
+              + " bytes but "
+              + dtype
+              + " "
+              + java.util.Arrays.toString(shape)
+              + " needs "
+              + (elems * dtype.bytes())
+              + fix);
     }
     return new TensorInfo(name, dtype, shape, begin, end, path);
   }
@@ -162,8 +208,22 @@ public final class SafetensorsFile implements AutoCloseable {
         continue;
       }
       if (prev != null && t.begin() < prev.end()) {
-        throw new CheckpointException(path + ": tensors '" + prev.name() + "' [" + prev.begin() + ", " + prev.end()
-            + ") and '" + t.name() + "' [" + t.begin() + ", " + t.end() + ") overlap" + fix);
+        throw new CheckpointException(
+            path
+                + ": tensors '"
+                + prev.name()
+                + "' ["
+                + prev.begin()
+                + ", "
+                + prev.end()
+                + ") and '"
+                + t.name()
+                + "' ["
+                + t.begin()
+                + ", "
+                + t.end()
+                + ") overlap"
+                + fix);
       }
       prev = t;
     }
@@ -204,10 +264,15 @@ public final class SafetensorsFile implements AutoCloseable {
   /** Memory-maps a tensor's bytes, little-endian. */
   public ByteBuffer map(TensorInfo t) {
     if (t.byteLength() > Integer.MAX_VALUE) {
-      throw new CheckpointException(path + ": tensor '" + t.name() + "' is over 2 GiB; split the checkpoint into smaller shards");
+      throw new CheckpointException(
+          path
+              + ": tensor '"
+              + t.name()
+              + "' is over 2 GiB; split the checkpoint into smaller shards");
     }
     try {
-      MappedByteBuffer b = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteLength());
+      MappedByteBuffer b =
+          channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteLength());
       return b.order(ByteOrder.LITTLE_ENDIAN);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot map " + t.name() + " of " + path, e);
@@ -222,7 +287,8 @@ public final class SafetensorsFile implements AutoCloseable {
   /** Reads an I64 tensor. */
   public long[] readLongs(TensorInfo t) {
     if (t.dtype() != DType.I64) {
-      throw new CheckpointException(path + ": tensor '" + t.name() + "' is " + t.dtype() + ", expected I64");
+      throw new CheckpointException(
+          path + ": tensor '" + t.name() + "' is " + t.dtype() + ", expected I64");
     }
     ByteBuffer b = map(t);
     long[] out = new long[(int) t.elements()];

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * One tensor of a safetensors file: its name, element type, shape and byte range in the data section
- * (which starts right after the header).
+ * One tensor of a safetensors file: its name, element type, shape and byte range in the data
+ * section (which starts right after the header).
  */
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end, Path file) {
 

@@ -24,20 +24,21 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * Writes the demo checkpoint: a tiny Gemma 3 text model with seeded random weights, laid out exactly
- * as a Hugging Face checkpoint on disk ({@code config.json}, {@code model.safetensors}, {@code
- * tokenizer.json}, {@code tokenizer_config.json}, {@code special_tokens_map.json}, {@code
+ * Writes the demo checkpoint: a tiny Gemma 3 text model with seeded random weights, laid out
+ * exactly as a Hugging Face checkpoint on disk ({@code config.json}, {@code model.safetensors},
+ * {@code tokenizer.json}, {@code tokenizer_config.json}, {@code special_tokens_map.json}, {@code
  * generation_config.json}), so that a generated app builds and runs with no checkpoint configured.
  *
  * <p>The weights are random: the model "speaks" gibberish. {@code config.json} carries {@code
  * "edge_llm_demo": true} so every later stage (and the web app) can say so. The same call always
  * writes byte-identical files.
  *
- * <p>Shape: hidden 64, 4 layers alternating sliding (window 16) and full attention, 4 query heads, 1
- * KV head, head_dim 16, tied embeddings, bf16 weights. Vocabulary: a byte-level BPE of 6 special
+ * <p>Shape: hidden 64, 4 layers alternating sliding (window 16) and full attention, 4 query heads,
+ * 1 KV head, head_dim 16, tied embeddings, bf16 weights. Vocabulary: a byte-level BPE of 6 special
  * tokens, the 256 bytes and {@link #MERGES} common English pairs. The embedding rows of control
- * bytes, non-ASCII bytes and special tokens are scaled down, so that greedy decoding emits printable
- * ASCII and never ends a reply early: the demo always streams a full reply of readable characters.
+ * bytes, non-ASCII bytes and special tokens are scaled down, so that greedy decoding emits
+ * printable ASCII and never ends a reply early: the demo always streams a full reply of readable
+ * characters.
  */
 public final class DemoCheckpoint {
   private DemoCheckpoint() {}
@@ -47,7 +48,8 @@ public final class DemoCheckpoint {
 
   /**
    * Where a build puts the demo, relative to its build directory ({@code target/}): every goal that
-   * finds no checkpoint configured writes it there (cheap, and byte-identical each time) and uses it.
+   * finds no checkpoint configured writes it there (cheap, and byte-identical each time) and uses
+   * it.
    */
   public static final String BUILD_SUBDIRECTORY = "edge-llm/demo-checkpoint";
 
@@ -72,8 +74,10 @@ public final class DemoCheckpoint {
 
   /** Standard deviation of a printable token's embedding row. */
   static final double EMBED_STD = 0.25;
+
   /** Standard deviation of the rows of special tokens, control and non-ASCII bytes. */
   static final double QUIET_EMBED_STD = 0.005;
+
   /** Standard deviation of a norm weight around 0 (Gemma norms scale by 1 + weight). */
   static final double NORM_STD = 0.1;
 
@@ -137,7 +141,9 @@ public final class DemoCheckpoint {
         "************************************************************************");
   }
 
-  /** True when {@code checkpointDir}'s config.json is the demo's (it says {@code edge_llm_demo}). */
+  /**
+   * True when {@code checkpointDir}'s config.json is the demo's (it says {@code edge_llm_demo}).
+   */
   public static boolean isDemo(Path checkpointDir) {
     Path config = checkpointDir.resolve("config.json");
     if (!Files.isRegularFile(config)) {
@@ -268,7 +274,8 @@ public final class DemoCheckpoint {
     post.put("pair", List.of(bosRef, seqA, bosRef, seqB));
     post.put(
         "special_tokens",
-        Map.of("<bos>", orderedMap("id", "<bos>", "ids", List.of(BOS), "tokens", List.of("<bos>"))));
+        Map.of(
+            "<bos>", orderedMap("id", "<bos>", "ids", List.of(BOS), "tokens", List.of("<bos>"))));
 
     Map<String, Object> decoder = new LinkedHashMap<>(byteLevel);
     decoder.put("add_prefix_space", true);
@@ -335,7 +342,9 @@ public final class DemoCheckpoint {
 
   private static List<Tensor> tensors(int vocabSize) {
     List<Tensor> list = new ArrayList<>();
-    list.add(new Tensor("model.embed_tokens.weight", new int[] {vocabSize, HIDDEN}, EMBED_STD, Kind.EMBEDDING));
+    list.add(
+        new Tensor(
+            "model.embed_tokens.weight", new int[] {vocabSize, HIDDEN}, EMBED_STD, Kind.EMBEDDING));
     for (int i = 0; i < LAYERS; i++) {
       String p = "model.layers." + i + ".";
       for (String norm :
@@ -350,12 +359,20 @@ public final class DemoCheckpoint {
       list.add(proj(p + "self_attn.q_proj.weight", HEADS * HEAD_DIM, HIDDEN, inStd));
       list.add(proj(p + "self_attn.k_proj.weight", KV_HEADS * HEAD_DIM, HIDDEN, inStd));
       list.add(proj(p + "self_attn.v_proj.weight", KV_HEADS * HEAD_DIM, HIDDEN, inStd));
-      list.add(proj(p + "self_attn.o_proj.weight", HIDDEN, HEADS * HEAD_DIM, 1.0 / Math.sqrt(HEADS * HEAD_DIM)));
-      list.add(new Tensor(p + "self_attn.q_norm.weight", new int[] {HEAD_DIM}, NORM_STD, Kind.PLAIN));
-      list.add(new Tensor(p + "self_attn.k_norm.weight", new int[] {HEAD_DIM}, NORM_STD, Kind.PLAIN));
+      list.add(
+          proj(
+              p + "self_attn.o_proj.weight",
+              HIDDEN,
+              HEADS * HEAD_DIM,
+              1.0 / Math.sqrt(HEADS * HEAD_DIM)));
+      list.add(
+          new Tensor(p + "self_attn.q_norm.weight", new int[] {HEAD_DIM}, NORM_STD, Kind.PLAIN));
+      list.add(
+          new Tensor(p + "self_attn.k_norm.weight", new int[] {HEAD_DIM}, NORM_STD, Kind.PLAIN));
       list.add(proj(p + "mlp.gate_proj.weight", INTERMEDIATE, HIDDEN, inStd));
       list.add(proj(p + "mlp.up_proj.weight", INTERMEDIATE, HIDDEN, inStd));
-      list.add(proj(p + "mlp.down_proj.weight", HIDDEN, INTERMEDIATE, 1.0 / Math.sqrt(INTERMEDIATE)));
+      list.add(
+          proj(p + "mlp.down_proj.weight", HIDDEN, INTERMEDIATE, 1.0 / Math.sqrt(INTERMEDIATE)));
     }
     list.add(new Tensor("model.norm.weight", new int[] {HIDDEN}, NORM_STD, Kind.FINAL_NORM));
     return list;
@@ -444,12 +461,13 @@ public final class DemoCheckpoint {
    * quantization represents exactly: every value is {@code q * s}, with one scale {@code s} for the
    * row (4 significant bits, so {@code q * s} is exact in bf16) and integer {@code q} in [-8, 7],
    * and every chunk of {@link #CHUNK} values holds a -8 and a 7. A quantizer's block of 16, 32, 64
-   * or 128 values along the row then finds the scale {@code s} (symmetric: -max/8; asymmetric:
-   * (max - min)/15 with zero point 8) and rounds each value to itself. So the demo's q4 model
-   * computes what its fp32 model computes, and validation compares like with like: random weights
-   * with small logit margins would otherwise flip many greedy tokens under quantization noise.
+   * or 128 values along the row then finds the scale {@code s} (symmetric: -max/8; asymmetric: (max
+   * - min)/15 with zero point 8) and rounds each value to itself. So the demo's q4 model computes
+   * what its fp32 model computes, and validation compares like with like: random weights with small
+   * logit margins would otherwise flip many greedy tokens under quantization noise.
    */
-  private static void fillQuantizable(float[] v, int offset, int length, double std, Random random) {
+  private static void fillQuantizable(
+      float[] v, int offset, int length, double std, Random random) {
     double scale = fourSignificantBits(std / 2.5);
     for (int chunk = 0; chunk < length; chunk += CHUNK) {
       int n = Math.min(CHUNK, length - chunk);
@@ -561,9 +579,7 @@ public final class DemoCheckpoint {
             .withObjectIndenter(new DefaultIndenter("  ", "\n"));
     printer.indentArraysWith(new DefaultIndenter("  ", "\n"));
     ObjectWriter writer =
-        new ObjectMapper()
-            .writer(printer)
-            .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        new ObjectMapper().writer(printer).without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     writeAtomically(
         file,
         out -> {

@@ -7,11 +7,13 @@ import java.util.Objects;
  * What to export.
  *
  * @param checkpoint the Hugging Face checkpoint folder (config.json + safetensors)
- * @param output the folder that receives {@code model.onnx} (and {@code model.onnx_data} when large)
+ * @param output the folder that receives {@code model.onnx} (and {@code model.onnx_data} when
+ *     large)
  * @param precision fp32 or q4
  * @param embeddings how a q4 export stores the token embedding
  */
-public record ExportRequest(Path checkpoint, Path output, Precision precision, Embeddings embeddings) {
+public record ExportRequest(
+    Path checkpoint, Path output, Precision precision, Embeddings embeddings) {
   public ExportRequest {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(output, "output");

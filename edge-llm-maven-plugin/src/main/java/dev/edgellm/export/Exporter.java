@@ -28,10 +28,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Exports a Hugging Face checkpoint to a Transformers.js-ready ONNX decoder: reads config.json and the
- * memory-mapped safetensors, builds the graph for the architecture, and writes {@code model.onnx}
- * (plus {@code model.onnx_data} when an fp32 model is over 2 GiB) through a temporary file renamed into
- * place. Weights are produced one at a time while writing: converted (fp32) or quantized (q4).
+ * Exports a Hugging Face checkpoint to a Transformers.js-ready ONNX decoder: reads config.json and
+ * the memory-mapped safetensors, builds the graph for the architecture, and writes {@code
+ * model.onnx} (plus {@code model.onnx_data} when an fp32 model is over 2 GiB) through a temporary
+ * file renamed into place. Weights are produced one at a time while writing: converted (fp32) or
+ * quantized (q4).
  */
 public final class Exporter {
   public static final String MODEL_FILE = "model.onnx";
@@ -45,20 +46,23 @@ public final class Exporter {
 
   /**
    * An exporter that writes a model over {@code embeddedLimit} bytes with external data ({@code
-   * model.onnx_data}); the default is protobuf's 2 GiB limit, tests and {@code edgellm.maxModelBytes}
-   * lower it.
+   * model.onnx_data}); the default is protobuf's 2 GiB limit, tests and {@code
+   * edgellm.maxModelBytes} lower it.
    */
   public Exporter(Reporter log, long embeddedLimit) {
     this.log = log;
     this.embeddedLimit = embeddedLimit;
   }
 
-  /** Name of the fingerprint file the export keeps in its output folder (see {@link UpToDateCheck}). */
+  /**
+   * Name of the fingerprint file the export keeps in its output folder (see {@link UpToDateCheck}).
+   */
   public static final String FINGERPRINT = ".edge-llm-export.fingerprint";
 
   /**
-   * The up-to-date check of {@code req}: the checkpoint folder's files (sizes and times), the precision,
-   * the embeddings layout and the size limit; the fingerprint is kept in the output folder.
+   * The up-to-date check of {@code req}: the checkpoint folder's files (sizes and times), the
+   * precision, the embeddings layout and the size limit; the fingerprint is kept in the output
+   * folder.
    */
   public UpToDateCheck upToDateCheck(ExportRequest req) {
     Map<String, String> settings = new TreeMap<>();
@@ -70,12 +74,14 @@ public final class Exporter {
   }
 
   /**
-   * Runs the export unless its output is up to date (same checkpoint files, same settings, outputs as
-   * written): then it logs that it skips and returns empty. Records the fingerprint after a run.
+   * Runs the export unless its output is up to date (same checkpoint files, same settings, outputs
+   * as written): then it logs that it skips and returns empty. Records the fingerprint after a run.
    */
   public Optional<ExportResult> exportUnlessUpToDate(ExportRequest req) {
     UpToDateCheck check = upToDateCheck(req);
-    if (check.skipIfUpToDate(log, "checkpoint and settings",
+    if (check.skipIfUpToDate(
+        log,
+        "checkpoint and settings",
         "delete " + req.output() + " or change a setting to rebuild")) {
       return Optional.empty();
     }
@@ -87,18 +93,23 @@ public final class Exporter {
   /**
    * Runs the export; nothing is left in the output folder when it fails.
    *
-   * @throws dev.edgellm.checkpoint.CheckpointException the checkpoint is unusable (message: what, where, fix)
+   * @throws dev.edgellm.checkpoint.CheckpointException the checkpoint is unusable (message: what,
+   *     where, fix)
    * @throws ExportException a setting is wrong
    */
   /**
-   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say so
-   * now rather than after a long export, when the stage goal fails.
+   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say
+   * so now rather than after a long export, when the stage goal fails.
    */
   private void warnAboutMissingTokenizer(Path checkpoint) {
     for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
       if (!java.nio.file.Files.isRegularFile(checkpoint.resolve(name))) {
-        log.warn("export: " + name + " missing in " + checkpoint.toAbsolutePath().normalize()
-            + "; the stage goal will need it: copy it from the base model or set edgellm.stage.tokenizer");
+        log.warn(
+            "export: "
+                + name
+                + " missing in "
+                + checkpoint.toAbsolutePath().normalize()
+                + "; the stage goal will need it: copy it from the base model or set edgellm.stage.tokenizer");
       }
     }
   }
@@ -111,25 +122,44 @@ public final class Exporter {
       ModelConfig c = ckpt.config();
       DecoderSpec spec = Architectures.of(c).spec(c);
       warnAboutMissingTokenizer(req.checkpoint());
-      WeightFormat weights = switch (req.precision()) {
-        case FP32 -> new Fp32Weights(ckpt, scratch);
-        case Q4 -> new Q4Weights(ckpt, scratch, req.embeddings() == Embeddings.SHARED);
-      };
+      WeightFormat weights =
+          switch (req.precision()) {
+            case FP32 -> new Fp32Weights(ckpt, scratch);
+            case Q4 -> new Q4Weights(ckpt, scratch, req.embeddings() == Embeddings.SHARED);
+          };
       DecoderGraphBuilder.Built built = new DecoderGraphBuilder(ckpt, spec, weights).build();
       long inputBytes = 0;
       for (var t : ckpt.tensors().values()) {
         inputBytes += t.byteLength();
       }
-      log.info(String.format(Locale.ROOT,
-          "export: %s (%s, %d layers, hidden %d, vocab %d, %.1f MB %s) to %s, %s%s; graph of %d nodes built in %d ms",
-          req.checkpoint(), c.modelType(), c.numLayers(), c.hiddenSize(), c.vocabSize(), ProgressMeter.mb(inputBytes),
-          c.dtype() == null ? "" : c.dtype(), model, req.precision().name().toLowerCase(Locale.ROOT),
-          weights instanceof Q4Weights q && q.sharesLmHead() ? ", embedding shares the lm_head's 4-bit weight" : "",
-          built.skeleton().getGraph().getNodeCount(), (System.nanoTime() - t0) / 1_000_000));
+      log.info(
+          String.format(
+              Locale.ROOT,
+              "export: %s (%s, %d layers, hidden %d, vocab %d, %.1f MB %s) to %s, %s%s; graph of %d nodes built in %d ms",
+              req.checkpoint(),
+              c.modelType(),
+              c.numLayers(),
+              c.hiddenSize(),
+              c.vocabSize(),
+              ProgressMeter.mb(inputBytes),
+              c.dtype() == null ? "" : c.dtype(),
+              model,
+              req.precision().name().toLowerCase(Locale.ROOT),
+              weights instanceof Q4Weights q && q.sharesLmHead()
+                  ? ", embedding shares the lm_head's 4-bit weight"
+                  : "",
+              built.skeleton().getGraph().getNodeCount(),
+              (System.nanoTime() - t0) / 1_000_000));
       List<Path> files = new ArrayList<>();
       long bytes = write(built, model, files);
       double secs = (System.nanoTime() - t0) / 1e9;
-      log.info(String.format(Locale.ROOT, "export: wrote %s (%.1f MB) in %.2f s", model, ProgressMeter.mb(bytes), secs));
+      log.info(
+          String.format(
+              Locale.ROOT,
+              "export: wrote %s (%.1f MB) in %.2f s",
+              model,
+              ProgressMeter.mb(bytes),
+              secs));
       return new ExportResult(List.copyOf(files), bytes, c.modelType(), built.weights().size());
     }
   }
@@ -158,8 +188,14 @@ public final class Exporter {
         files.add(target);
         return n;
       }
-      log.info("export: the model is over " + (embeddedLimit == OnnxWriter.DEFAULT_LIMIT ? "2 GiB" : embeddedLimit + " bytes") + "; writing " + target.getFileName() + " with external data "
-          + target.getFileName() + "_data");
+      log.info(
+          "export: the model is over "
+              + (embeddedLimit == OnnxWriter.DEFAULT_LIMIT ? "2 GiB" : embeddedLimit + " bytes")
+              + "; writing "
+              + target.getFileName()
+              + " with external data "
+              + target.getFileName()
+              + "_data");
       OnnxWriter.ExternalDataResult r = OnnxWriter.writeWithExternalData(model, target);
       files.add(r.model());
       files.add(r.data());
@@ -167,7 +203,8 @@ public final class Exporter {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target, e);
     } catch (UserErrorException e) {
-      throw new IllegalStateException("the exported model could not be written: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the exported model could not be written: " + e.getMessage(), e);
     }
   }
 }

@@ -14,11 +14,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the decoder graph Transformers.js 4.x runs: inputs {@code input_ids}, {@code attention_mask},
- * {@code position_ids}, {@code past_key_values.{i}.key|value}; outputs {@code logits} and {@code
- * present.{i}.key|value}. Attention is com.microsoft GroupQueryAttention with rotary embedding inside,
- * its positions and masks derived from {@code attention_mask} only ({@code position_ids} is accepted but
- * not used, since Transformers.js feeds 1-based positions to some models).
+ * Builds the decoder graph Transformers.js 4.x runs: inputs {@code input_ids}, {@code
+ * attention_mask}, {@code position_ids}, {@code past_key_values.{i}.key|value}; outputs {@code
+ * logits} and {@code present.{i}.key|value}. Attention is com.microsoft GroupQueryAttention with
+ * rotary embedding inside, its positions and masks derived from {@code attention_mask} only ({@code
+ * position_ids} is accepted but not used, since Transformers.js feeds 1-based positions to some
+ * models).
  */
 public final class DecoderGraphBuilder {
   public static final int OPSET = 21;
@@ -50,8 +51,12 @@ public final class DecoderGraphBuilder {
     int kv = c.numKvHeads();
     int hd = c.headDim();
     if (hd % 16 != 0) {
-      throw new CheckpointException(c.file() + ": head_dim " + hd + " is not a multiple of 16, which the exported"
-          + " attention (GroupQueryAttention with rotary embedding) needs; this model cannot be exported");
+      throw new CheckpointException(
+          c.file()
+              + ": head_dim "
+              + hd
+              + " is not a multiple of 16, which the exported"
+              + " attention (GroupQueryAttention with rotary embedding) needs; this model cannot be exported");
     }
     g.input("input_ids", I64, "batch_size", "sequence_length");
     g.input("attention_mask", I64, "batch_size", "total_sequence_length");
@@ -81,10 +86,12 @@ public final class DecoderGraphBuilder {
       String p = "model.layers." + i + ".";
       String n = "/model/layers." + i;
       String hIn = r.norm(p + spec.preAttnNorm() + ".weight", n + "/" + spec.preAttnNorm());
-      String[] cache = caches.computeIfAbsent(c.ropeOf(i), rp -> rotaryCaches(rp, caches.size(), total));
+      String[] cache =
+          caches.computeIfAbsent(c.ropeOf(i), rp -> rotaryCaches(rp, caches.size(), total));
       String attn = attention(i, p, n, hIn, seqlens, total, cache);
       if (spec.postAttnNorm() != null) {
-        attn = simpleNorm(attn, p + spec.postAttnNorm() + ".weight", n + "/" + spec.postAttnNorm(), h);
+        attn =
+            simpleNorm(attn, p + spec.postAttnNorm() + ".weight", n + "/" + spec.postAttnNorm(), h);
       }
       r.add(attn);
       String hMlp = r.norm(p + spec.preFfnNorm() + ".weight", n + "/" + spec.preFfnNorm());
@@ -104,7 +111,8 @@ public final class DecoderGraphBuilder {
       head = ckpt.require("lm_head.weight", c.vocabSize(), h);
     }
     if (spec.finalSoftcap() > 0) {
-      String raw = weights.lmHead(g, "/lm_head/MatMul", last, head, tied, "/lm_head/MatMul/output_0");
+      String raw =
+          weights.lmHead(g, "/lm_head/MatMul", last, head, tied, "/lm_head/MatMul/output_0");
       String cap = g.float32("/lm_head/softcap", new long[0], spec.finalSoftcap());
       String d = g.op("Div", "/lm_head/softcap/Div").in(raw, cap).out();
       String t = g.op("Tanh", "/lm_head/softcap/Tanh").in(d).out();
@@ -118,14 +126,16 @@ public final class DecoderGraphBuilder {
     }
     checkNothingLeft();
 
-    ModelProto skeleton = ModelProto.newBuilder()
-        .setIrVersion(IR_VERSION)
-        .setProducerName("edge-llm-maven-plugin")
-        .setProducerVersion("0.1.0")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(GraphBuilder.MS).setVersion(MS_OPSET))
-        .setGraph(g.graph())
-        .build();
+    ModelProto skeleton =
+        ModelProto.newBuilder()
+            .setIrVersion(IR_VERSION)
+            .setProducerName("edge-llm-maven-plugin")
+            .setProducerVersion("0.1.0")
+            .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+            .addOpsetImport(
+                OperatorSetIdProto.newBuilder().setDomain(GraphBuilder.MS).setVersion(MS_OPSET))
+            .setGraph(g.graph())
+            .build();
     List<LazyTensor> all = new ArrayList<>(g.lazyTensors());
     all.addAll(weights.trailing());
     return new Built(skeleton, List.copyOf(all));
@@ -140,20 +150,36 @@ public final class DecoderGraphBuilder {
     }
     if (!left.isEmpty()) {
       TensorInfo t = ckpt.tensors().get(left.get(0));
-      throw new CheckpointException("unexpected tensor '" + left.get(0) + "' " + t.shapeText() + " in " + t.file()
-          + (left.size() > 1 ? " (and " + (left.size() - 1) + " more)" : "")
-          + ": model_type " + c.modelType() + " with " + c.numHiddenLayersText()
-          + " has no such weight; the weights and config.json do not belong together (use the config saved with these weights)");
+      throw new CheckpointException(
+          "unexpected tensor '"
+              + left.get(0)
+              + "' "
+              + t.shapeText()
+              + " in "
+              + t.file()
+              + (left.size() > 1 ? " (and " + (left.size() - 1) + " more)" : "")
+              + ": model_type "
+              + c.modelType()
+              + " with "
+              + c.numHiddenLayersText()
+              + " has no such weight; the weights and config.json do not belong together (use the config saved with these weights)");
     }
   }
 
   /** seqlens_k = ReduceSum(attention_mask) - 1, as int32 [batch]. */
   private String seqlensK() {
     String axes = g.int64("/model/attn_mask/axes", false, 1);
-    String sum = g.op("ReduceSum", "/model/attn_mask/ReduceSum").in("attention_mask", axes).attr("keepdims", 0L).out();
+    String sum =
+        g.op("ReduceSum", "/model/attn_mask/ReduceSum")
+            .in("attention_mask", axes)
+            .attr("keepdims", 0L)
+            .out();
     String one = g.int64("/model/attn_mask/one", true, 1);
     String sub = g.op("Sub", "/model/attn_mask/Sub").in(sum, one).out();
-    return g.op("Cast", "/model/attn_mask/seqlens_k").in(sub).attr("to", (long) TensorProto.DataType.INT32_VALUE).out();
+    return g.op("Cast", "/model/attn_mask/seqlens_k")
+        .in(sub)
+        .attr("to", (long) TensorProto.DataType.INT32_VALUE)
+        .out();
   }
 
   /** total_sequence_length = attention_mask.shape[1], as an int32 scalar. */
@@ -161,7 +187,10 @@ public final class DecoderGraphBuilder {
     String shape = g.op("Shape", "/model/attn_mask/Shape").in("attention_mask").out();
     String idx = g.int64("/model/attn_mask/dim1", true, 1);
     String t = g.op("Gather", "/model/attn_mask/total_len").in(shape, idx).attr("axis", 0L).out();
-    return g.op("Cast", "/model/attn_mask/total_len_int32").in(t).attr("to", (long) TensorProto.DataType.INT32_VALUE).out();
+    return g.op("Cast", "/model/attn_mask/total_len_int32")
+        .in(t)
+        .attr("to", (long) TensorProto.DataType.INT32_VALUE)
+        .out();
   }
 
   /**
@@ -172,7 +201,11 @@ public final class DecoderGraphBuilder {
     String n = "/model/rotary_emb" + (index == 0 ? "" : "_" + index);
     float[] inv = Rope.invFreq(rp, c.headDim());
     String invFreq = g.float32(n + "/inv_freq", new long[] {1, inv.length}, inv);
-    String total = g.op("Cast", n + "/total_len").in(totalInt32).attr("to", (long) TensorProto.DataType.FLOAT_VALUE).out();
+    String total =
+        g.op("Cast", n + "/total_len")
+            .in(totalInt32)
+            .attr("to", (long) TensorProto.DataType.FLOAT_VALUE)
+            .out();
     String zero = g.float32(n + "/zero", new long[0], 0f);
     String oneF = g.float32(n + "/one", new long[0], 1f);
     String range = g.op("Range", n + "/Range").in(zero, total, oneF).out();
@@ -184,39 +217,75 @@ public final class DecoderGraphBuilder {
     return new String[] {cos, sin};
   }
 
-  private String attention(int i, String p, String n, String x, String seqlens, String total, String[] cache) {
+  private String attention(
+      int i, String p, String n, String x, String seqlens, String total, String[] cache) {
     int h = c.hiddenSize();
     int hd = c.headDim();
     int qOut = c.numHeads() * hd;
     int kvOut = c.numKvHeads() * hd;
     String a = p + "self_attn.";
-    String q = weights.linear(g, n + "/attn/q_proj", x, ckpt.require(a + "q_proj.weight", qOut, h),
-        spec.qkvBias() ? ckpt.require(a + "q_proj.bias", qOut) : null);
-    String k = weights.linear(g, n + "/attn/k_proj", x, ckpt.require(a + "k_proj.weight", kvOut, h),
-        spec.qkvBias() ? ckpt.require(a + "k_proj.bias", kvOut) : null);
-    String v = weights.linear(g, n + "/attn/v_proj", x, ckpt.require(a + "v_proj.weight", kvOut, h),
-        spec.qkvBias() ? ckpt.require(a + "v_proj.bias", kvOut) : null);
+    String q =
+        weights.linear(
+            g,
+            n + "/attn/q_proj",
+            x,
+            ckpt.require(a + "q_proj.weight", qOut, h),
+            spec.qkvBias() ? ckpt.require(a + "q_proj.bias", qOut) : null);
+    String k =
+        weights.linear(
+            g,
+            n + "/attn/k_proj",
+            x,
+            ckpt.require(a + "k_proj.weight", kvOut, h),
+            spec.qkvBias() ? ckpt.require(a + "k_proj.bias", kvOut) : null);
+    String v =
+        weights.linear(
+            g,
+            n + "/attn/v_proj",
+            x,
+            ckpt.require(a + "v_proj.weight", kvOut, h),
+            spec.qkvBias() ? ckpt.require(a + "v_proj.bias", kvOut) : null);
     if (spec.qkNorm()) {
       q = headNorm(q, a + "q_norm.weight", n + "/attn/q_norm", c.numHeads());
       k = headNorm(k, a + "k_norm.weight", n + "/attn/k_norm", c.numKvHeads());
     }
-    GraphBuilder.Node gqa = g.op("GroupQueryAttention", n + "/attn/GroupQueryAttention").ms()
-        .in(q, k, v, "past_key_values." + i + ".key", "past_key_values." + i + ".value", seqlens, total, cache[0], cache[1])
-        .attr("num_heads", (long) c.numHeads())
-        .attr("kv_num_heads", (long) c.numKvHeads())
-        .attr("scale", spec.attentionScale())
-        .attr("do_rotary", 1L)
-        .attr("rotary_interleaved", 0L);
+    GraphBuilder.Node gqa =
+        g.op("GroupQueryAttention", n + "/attn/GroupQueryAttention")
+            .ms()
+            .in(
+                q,
+                k,
+                v,
+                "past_key_values." + i + ".key",
+                "past_key_values." + i + ".value",
+                seqlens,
+                total,
+                cache[0],
+                cache[1])
+            .attr("num_heads", (long) c.numHeads())
+            .attr("kv_num_heads", (long) c.numKvHeads())
+            .attr("scale", spec.attentionScale())
+            .attr("do_rotary", 1L)
+            .attr("rotary_interleaved", 0L);
     if (c.isSliding(i)) {
-      // ORT's local_window_size counts the query itself, like transformers' sliding_window (a query at q
+      // ORT's local_window_size counts the query itself, like transformers' sliding_window (a query
+      // at q
       // sees keys k with q - window < k <= q); window - 1 or + 1 fail the goldens.
       gqa.attr("local_window_size", (long) c.slidingWindow());
     }
     if (spec.attnSoftcap() > 0) {
       gqa.attr("softcap", spec.attnSoftcap());
     }
-    String attn = gqa.outNamed(n + "/attn/GroupQueryAttention/output_0", "present." + i + ".key", "present." + i + ".value")[0];
-    return weights.linear(g, n + "/attn/o_proj", attn, ckpt.require(a + "o_proj.weight", h, qOut),
+    String attn =
+        gqa.outNamed(
+                n + "/attn/GroupQueryAttention/output_0",
+                "present." + i + ".key",
+                "present." + i + ".value")[0];
+    return weights.linear(
+        g,
+        n + "/attn/o_proj",
+        attn,
+        ckpt.require(a + "o_proj.weight", h, qOut),
         spec.oBias() ? ckpt.require(a + "o_proj.bias", h) : null);
   }
 
@@ -224,20 +293,35 @@ public final class DecoderGraphBuilder {
     int h = c.hiddenSize();
     int f = c.intermediateSize();
     String m = p + "mlp.";
-    String gate = weights.linear(g, n + "/mlp/gate_proj", x, ckpt.require(m + "gate_proj.weight", f, h),
-        spec.mlpBias() ? ckpt.require(m + "gate_proj.bias", f) : null);
-    String up = weights.linear(g, n + "/mlp/up_proj", x, ckpt.require(m + "up_proj.weight", f, h),
-        spec.mlpBias() ? ckpt.require(m + "up_proj.bias", f) : null);
-    String act = switch (spec.activation()) {
-      case GELU_TANH -> g.op("FastGelu", n + "/mlp/act_fn/FastGelu").ms().in(gate).out();
-      case GELU -> g.op("Gelu", n + "/mlp/act_fn/Gelu").in(gate).out();
-      case SILU -> {
-        String sig = g.op("Sigmoid", n + "/mlp/act_fn/Sigmoid").in(gate).out();
-        yield g.op("Mul", n + "/mlp/act_fn/Mul").in(gate, sig).out();
-      }
-    };
+    String gate =
+        weights.linear(
+            g,
+            n + "/mlp/gate_proj",
+            x,
+            ckpt.require(m + "gate_proj.weight", f, h),
+            spec.mlpBias() ? ckpt.require(m + "gate_proj.bias", f) : null);
+    String up =
+        weights.linear(
+            g,
+            n + "/mlp/up_proj",
+            x,
+            ckpt.require(m + "up_proj.weight", f, h),
+            spec.mlpBias() ? ckpt.require(m + "up_proj.bias", f) : null);
+    String act =
+        switch (spec.activation()) {
+          case GELU_TANH -> g.op("FastGelu", n + "/mlp/act_fn/FastGelu").ms().in(gate).out();
+          case GELU -> g.op("Gelu", n + "/mlp/act_fn/Gelu").in(gate).out();
+          case SILU -> {
+            String sig = g.op("Sigmoid", n + "/mlp/act_fn/Sigmoid").in(gate).out();
+            yield g.op("Mul", n + "/mlp/act_fn/Mul").in(gate, sig).out();
+          }
+        };
     String prod = g.op("Mul", n + "/mlp/Mul").in(act, up).out();
-    return weights.linear(g, n + "/mlp/down_proj", prod, ckpt.require(m + "down_proj.weight", h, f),
+    return weights.linear(
+        g,
+        n + "/mlp/down_proj",
+        prod,
+        ckpt.require(m + "down_proj.weight", h, f),
         spec.mlpBias() ? ckpt.require(m + "down_proj.bias", h) : null);
   }
 
@@ -247,16 +331,25 @@ public final class DecoderGraphBuilder {
     String shape4 = g.int64(n + "/shape4", false, 0, 0, heads, hd);
     String r = g.op("Reshape", n + "/Reshape").in(x, shape4).out();
     String w = normWeight(weight, hd);
-    String y = g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization").in(r, w)
-        .attr("axis", -1L).attr("epsilon", (float) c.rmsNormEps()).attr("stash_type", 1L).out();
+    String y =
+        g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization")
+            .in(r, w)
+            .attr("axis", -1L)
+            .attr("epsilon", (float) c.rmsNormEps())
+            .attr("stash_type", 1L)
+            .out();
     String shape3 = g.int64(n + "/shape3", false, 0, 0, (long) heads * hd);
     return g.op("Reshape", n + "/Reshape_1").in(y, shape3).out();
   }
 
   private String simpleNorm(String x, String weight, String n, int dim) {
     String w = normWeight(weight, dim);
-    return g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization").in(x, w)
-        .attr("axis", -1L).attr("epsilon", (float) c.rmsNormEps()).attr("stash_type", 1L).out();
+    return g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization")
+        .in(x, w)
+        .attr("axis", -1L)
+        .attr("epsilon", (float) c.rmsNormEps())
+        .attr("stash_type", 1L)
+        .out();
   }
 
   /** A norm weight as float32, with Gemma's {@code 1 + w} folded in. */
@@ -272,8 +365,8 @@ public final class DecoderGraphBuilder {
   }
 
   /**
-   * The residual stream. A pending branch output is added to the residual by the next norm, fused as
-   * SkipSimplifiedLayerNormalization, which also yields the new residual.
+   * The residual stream. A pending branch output is added to the residual by the next norm, fused
+   * as SkipSimplifiedLayerNormalization, which also yields the new residual.
    */
   private final class Residual {
     private String residual;
@@ -291,12 +384,19 @@ public final class DecoderGraphBuilder {
       String w = normWeight(weight, c.hiddenSize());
       if (residual == null) {
         residual = pending;
-        return g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization").in(pending, w)
-            .attr("axis", -1L).attr("epsilon", (float) c.rmsNormEps()).attr("stash_type", 1L).out();
+        return g.op("SimplifiedLayerNormalization", n + "/SimplifiedLayerNormalization")
+            .in(pending, w)
+            .attr("axis", -1L)
+            .attr("epsilon", (float) c.rmsNormEps())
+            .attr("stash_type", 1L)
+            .out();
       }
-      String[] outs = g.op("SkipSimplifiedLayerNormalization", n + "/SkipLayerNorm").ms().in(pending, residual, w)
-          .attr("epsilon", (float) c.rmsNormEps())
-          .outNamed(n + "/SkipLayerNorm/output_0", "", "", n + "/SkipLayerNorm/output_3");
+      String[] outs =
+          g.op("SkipSimplifiedLayerNormalization", n + "/SkipLayerNorm")
+              .ms()
+              .in(pending, residual, w)
+              .attr("epsilon", (float) c.rmsNormEps())
+              .outNamed(n + "/SkipLayerNorm/output_0", "", "", n + "/SkipLayerNorm/output_3");
       residual = outs[3];
       return outs[0];
     }

@@ -2,11 +2,12 @@ package dev.edgellm.graph;
 
 /**
  * What distinguishes one decoder architecture from another, as the graph builder needs it. Each
- * architecture class in {@code dev.edgellm.graph.arch} turns a config into one of these; the builder
- * has no model-type switches.
+ * architecture class in {@code dev.edgellm.graph.arch} turns a config into one of these; the
+ * builder has no model-type switches.
  *
  * @param embeddingScale factor applied to the token embeddings (1 = none)
- * @param normAddsOne RMSNorm multiplies by {@code (1 + w)} instead of {@code w} (folded into the weight)
+ * @param normAddsOne RMSNorm multiplies by {@code (1 + w)} instead of {@code w} (folded into the
+ *     weight)
  * @param preAttnNorm per-layer norm before attention, e.g. {@code input_layernorm}
  * @param postAttnNorm norm of the attention output before the residual add, or null
  * @param preFfnNorm norm before the MLP, e.g. {@code post_attention_layernorm} (llama naming)

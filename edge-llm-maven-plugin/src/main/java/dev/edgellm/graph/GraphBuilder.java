@@ -34,7 +34,9 @@ public final class GraphBuilder {
     return new Node(opType, name);
   }
 
-  /** Adds a node built elsewhere (e.g. by the quantizer's builders, so both write the same bytes). */
+  /**
+   * Adds a node built elsewhere (e.g. by the quantizer's builders, so both write the same bytes).
+   */
   public GraphBuilder add(NodeProto node) {
     graph.addNode(node);
     return this;
@@ -64,7 +66,11 @@ public final class GraphBuilder {
     for (long v : values) {
       b.putLong(v);
     }
-    return raw(name, TensorProto.DataType.INT64, scalar ? new long[0] : new long[] {values.length}, b.array());
+    return raw(
+        name,
+        TensorProto.DataType.INT64,
+        scalar ? new long[0] : new long[] {values.length},
+        b.array());
   }
 
   /** Adds a small int32 constant initializer (shape [n], or a scalar when {@code scalar}). */
@@ -73,7 +79,11 @@ public final class GraphBuilder {
     for (int v : values) {
       b.putInt(v);
     }
-    return raw(name, TensorProto.DataType.INT32, scalar ? new long[0] : new long[] {values.length}, b.array());
+    return raw(
+        name,
+        TensorProto.DataType.INT32,
+        scalar ? new long[0] : new long[] {values.length},
+        b.array());
   }
 
   /** Adds a float32 constant initializer of the given shape. */
@@ -82,7 +92,11 @@ public final class GraphBuilder {
   }
 
   private String raw(String name, TensorProto.DataType type, long[] dims, byte[] bytes) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber()).setRawData(ByteString.copyFrom(bytes));
+    TensorProto.Builder t =
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(type.getNumber())
+            .setRawData(ByteString.copyFrom(bytes));
     for (long d : dims) {
       t.addDims(d);
     }
@@ -91,12 +105,19 @@ public final class GraphBuilder {
   }
 
   /** Adds a weight whose bytes are produced at write time. */
-  public String lazy(String name, TensorProto.DataType type, long[] dims, long byteLength, Supplier<ByteString> data) {
+  public String lazy(
+      String name,
+      TensorProto.DataType type,
+      long[] dims,
+      long byteLength,
+      Supplier<ByteString> data) {
     lazy.add(new LazyTensor(name, type.getNumber(), dims, byteLength, data));
     return name;
   }
 
-  /** The graph so far: nodes, inputs, outputs and small initializers (lazy weights not included). */
+  /**
+   * The graph so far: nodes, inputs, outputs and small initializers (lazy weights not included).
+   */
   public GraphProto.Builder graph() {
     return graph;
   }
@@ -126,8 +147,10 @@ public final class GraphBuilder {
     }
     return ValueInfoProto.newBuilder()
         .setName(name)
-        .setType(TypeProto.newBuilder()
-            .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)))
+        .setType(
+            TypeProto.newBuilder()
+                .setTensorType(
+                    TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)))
         .build();
   }
 
@@ -154,23 +177,35 @@ public final class GraphBuilder {
     }
 
     public Node attr(String name, long value) {
-      node.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value));
+      node.addAttribute(
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.INT)
+              .setI(value));
       return this;
     }
 
     public Node attr(String name, float value) {
-      node.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value));
+      node.addAttribute(
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.FLOAT)
+              .setF(value));
       return this;
     }
 
     public Node attr(String name, String value) {
-      node.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-          .setS(ByteString.copyFromUtf8(value)));
+      node.addAttribute(
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.STRING)
+              .setS(ByteString.copyFromUtf8(value)));
       return this;
     }
 
     public Node attr(String name, long[] values) {
-      AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+      AttributeProto.Builder a =
+          AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
       for (long v : values) {
         a.addInts(v);
       }

@@ -5,9 +5,9 @@ import dev.edgellm.onnx.proto.TensorProto;
 import java.util.function.Supplier;
 
 /**
- * An initializer whose bytes are produced only when the model is written (read from the memory-mapped
- * checkpoint, converted, transposed or quantized then), so a writer can stream the model tensor by
- * tensor without holding all weights on the heap.
+ * An initializer whose bytes are produced only when the model is written (read from the
+ * memory-mapped checkpoint, converted, transposed or quantized then), so a writer can stream the
+ * model tensor by tensor without holding all weights on the heap.
  *
  * @param name initializer name
  * @param dataType a {@link TensorProto.DataType} number
@@ -15,15 +15,18 @@ import java.util.function.Supplier;
  * @param byteLength exact length of {@code data.get()}
  * @param data produces the raw little-endian bytes (may be called once only)
  */
-public record LazyTensor(String name, int dataType, long[] dims, long byteLength, Supplier<ByteString> data) {
+public record LazyTensor(
+    String name, int dataType, long[] dims, long byteLength, Supplier<ByteString> data) {
 
   /** The initializer with its data filled in. */
   public TensorProto materialize() {
     ByteString bytes = data.get();
     if (bytes.size() != byteLength) {
-      throw new IllegalStateException(name + ": produced " + bytes.size() + " bytes, expected " + byteLength);
+      throw new IllegalStateException(
+          name + ": produced " + bytes.size() + " bytes, expected " + byteLength);
     }
-    TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(dataType).setRawData(bytes);
+    TensorProto.Builder b =
+        TensorProto.newBuilder().setName(name).setDataType(dataType).setRawData(bytes);
     for (long d : dims) {
       b.addDims(d);
     }

@@ -12,10 +12,10 @@ import java.util.function.Supplier;
 
 /**
  * 4-bit weights written straight from the checkpoint: each projection becomes {@code MatMulNBits}
- * (block 32, symmetric), quantized from the Hugging Face [N, K] tensor while the model is written; no
- * float32 copy is made. Names, node and initializer order are those the quantize stage gives the fp32
- * export, so {@code export q4} with fp32 embeddings is byte-identical to {@code export fp32} then {@code
- * quantize}.
+ * (block 32, symmetric), quantized from the Hugging Face [N, K] tensor while the model is written;
+ * no float32 copy is made. Names, node and initializer order are those the quantize stage gives the
+ * fp32 export, so {@code export q4} with fp32 embeddings is byte-identical to {@code export fp32}
+ * then {@code quantize}.
  *
  * <p>Embeddings: with {@code shareEmbeddings} and tied weights, the token embedding is a {@code
  * GatherBlockQuantized} over the lm_head's 4-bit weight (one copy in the file); untied tables are
@@ -38,7 +38,8 @@ public final class Q4Weights implements WeightFormat {
 
   @Override
   public String linear(GraphBuilder g, String nodeName, String x, TensorInfo w, TensorInfo bias) {
-    String y = matMulNBits(g, nodeName + "/MatMul_Q4", x, w.name(), w, nodeName + "/MatMul/output_0");
+    String y =
+        matMulNBits(g, nodeName + "/MatMul_Q4", x, w.name(), w, nodeName + "/MatMul/output_0");
     if (bias != null) {
       String b = fp32.asIs(g, bias.name(), bias);
       y = g.op("Add", nodeName + "/Add").in(y, b).out();
@@ -47,7 +48,8 @@ public final class Q4Weights implements WeightFormat {
   }
 
   @Override
-  public String embedding(GraphBuilder g, String nodeName, String ids, TensorInfo table, boolean tied) {
+  public String embedding(
+      GraphBuilder g, String nodeName, String ids, TensorInfo table, boolean tied) {
     String out = nodeName + "/output_0";
     if (!shareEmbeddings) {
       return fp32.embedding(g, nodeName, ids, table, tied);
@@ -56,7 +58,8 @@ public final class Q4Weights implements WeightFormat {
     int hidden = (int) table.shape()[1];
     if (tied && hidden % BLOCK_SIZE == 0) {
       // the lm_head's [vocab, hidden/2] nibbles, reshaped, looked up row by row
-      MatMulNBitsWeight shape = new MatMulNBitsWeight(hidden, vocab, BLOCK_SIZE, true, false, null, null, null);
+      MatMulNBitsWeight shape =
+          new MatMulNBitsWeight(hidden, vocab, BLOCK_SIZE, true, false, null, null, null);
       g.add(shape.gatherReshapeShape("lm_head.weight"));
       shape.gatherReshapeNodes("lm_head.weight").forEach(g::add);
       g.add(shape.gatherNode(nodeName + "_Q4", ids, out, "lm_head.weight"));
@@ -64,20 +67,35 @@ public final class Q4Weights implements WeightFormat {
       return out;
     }
     String name = "model.embed_tokens.weight";
-    Memo<GatherBlockQuantizedTable> q = new Memo<>(() ->
-        BlockQuantizer.quantizeTable(WeightSources.of(checkpoint, table), BLOCK_SIZE, true, true));
-    GatherBlockQuantizedTable shape = new GatherBlockQuantizedTable(vocab, hidden, BLOCK_SIZE, true, false, null, null, null);
+    Memo<GatherBlockQuantizedTable> q =
+        new Memo<>(
+            () ->
+                BlockQuantizer.quantizeTable(
+                    WeightSources.of(checkpoint, table), BLOCK_SIZE, true, true));
+    GatherBlockQuantizedTable shape =
+        new GatherBlockQuantizedTable(vocab, hidden, BLOCK_SIZE, true, false, null, null, null);
     int kb = shape.blocksPerRow();
-    trailing.add(new LazyTensor(name + "_Q4", TensorProto.DataType.INT4_VALUE, new long[] {vocab, hidden},
-        ((long) vocab * hidden + 1) / 2, () -> q.get().initializers(name).get(0).getRawData()));
-    trailing.add(new LazyTensor(name + "_scales", TensorProto.DataType.FLOAT_VALUE, new long[] {vocab, kb},
-        4L * vocab * kb, () -> q.release().initializers(name).get(1).getRawData()));
+    trailing.add(
+        new LazyTensor(
+            name + "_Q4",
+            TensorProto.DataType.INT4_VALUE,
+            new long[] {vocab, hidden},
+            ((long) vocab * hidden + 1) / 2,
+            () -> q.get().initializers(name).get(0).getRawData()));
+    trailing.add(
+        new LazyTensor(
+            name + "_scales",
+            TensorProto.DataType.FLOAT_VALUE,
+            new long[] {vocab, kb},
+            4L * vocab * kb,
+            () -> q.release().initializers(name).get(1).getRawData()));
     g.add(shape.node(nodeName + "_Q4", ids, out, name, 0));
     return out;
   }
 
   @Override
-  public String lmHead(GraphBuilder g, String nodeName, String x, TensorInfo w, boolean tied, String output) {
+  public String lmHead(
+      GraphBuilder g, String nodeName, String x, TensorInfo w, boolean tied, String output) {
     return matMulNBits(g, nodeName + "_Q4", x, "lm_head.weight", w, output);
   }
 
@@ -91,18 +109,32 @@ public final class Q4Weights implements WeightFormat {
     return sharedLmHead;
   }
 
-  private String matMulNBits(GraphBuilder g, String nodeName, String x, String name, TensorInfo w, String output) {
+  private String matMulNBits(
+      GraphBuilder g, String nodeName, String x, String name, TensorInfo w, String output) {
     int n = (int) w.shape()[0];
     int k = (int) w.shape()[1];
-    MatMulNBitsWeight shape = new MatMulNBitsWeight(k, n, BLOCK_SIZE, true, false, null, null, null);
+    MatMulNBitsWeight shape =
+        new MatMulNBitsWeight(k, n, BLOCK_SIZE, true, false, null, null, null);
     int kb = shape.blocksPerColumn();
-    Memo<MatMulNBitsWeight> q = new Memo<>(() ->
-        BlockQuantizer.quantizeNxK(WeightSources.of(checkpoint, w), BLOCK_SIZE, true, true));
-    trailing.add(new LazyTensor(MatMulNBitsWeight.q4Name(name), TensorProto.DataType.UINT8_VALUE,
-        new long[] {n, kb, BLOCK_SIZE / 2}, (long) n * kb * (BLOCK_SIZE / 2),
-        () -> q.get().q4Tensor(name).getRawData()));
-    trailing.add(new LazyTensor(MatMulNBitsWeight.scalesName(name), TensorProto.DataType.FLOAT_VALUE,
-        new long[] {n, kb}, 4L * n * kb, () -> q.release().scalesTensor(name).getRawData()));
+    Memo<MatMulNBitsWeight> q =
+        new Memo<>(
+            () ->
+                BlockQuantizer.quantizeNxK(
+                    WeightSources.of(checkpoint, w), BLOCK_SIZE, true, true));
+    trailing.add(
+        new LazyTensor(
+            MatMulNBitsWeight.q4Name(name),
+            TensorProto.DataType.UINT8_VALUE,
+            new long[] {n, kb, BLOCK_SIZE / 2},
+            (long) n * kb * (BLOCK_SIZE / 2),
+            () -> q.get().q4Tensor(name).getRawData()));
+    trailing.add(
+        new LazyTensor(
+            MatMulNBitsWeight.scalesName(name),
+            TensorProto.DataType.FLOAT_VALUE,
+            new long[] {n, kb},
+            4L * n * kb,
+            () -> q.release().scalesTensor(name).getRawData()));
     g.add(shape.node(nodeName, x, output, name, 0));
     return output;
   }

@@ -3,13 +3,16 @@ package dev.edgellm.graph;
 import dev.edgellm.checkpoint.RopeParameters;
 
 /**
- * Rotary inverse frequencies, computed in float32 step by step as transformers computes them (so the
- * exported model's cos/sin match the reference to the last bit or two).
+ * Rotary inverse frequencies, computed in float32 step by step as transformers computes them (so
+ * the exported model's cos/sin match the reference to the last bit or two).
  */
 public final class Rope {
   private Rope() {}
 
-  /** {@code inv_freq[i] = 1 / theta^(2i / dim)} for i in [0, dim/2), with the scaling of {@code p} applied. */
+  /**
+   * {@code inv_freq[i] = 1 / theta^(2i / dim)} for i in [0, dim/2), with the scaling of {@code p}
+   * applied.
+   */
   public static float[] invFreq(RopeParameters p, int dim) {
     float[] inv = new float[dim / 2];
     for (int i = 0; i < inv.length; i++) {
@@ -36,7 +39,8 @@ public final class Rope {
   }
 
   private static float[] llama3(float[] inv, RopeParameters p) {
-    // transformers' _compute_llama3_parameters, in float32 like torch (python scalars become float32)
+    // transformers' _compute_llama3_parameters, in float32 like torch (python scalars become
+    // float32)
     float factor = (float) p.factor();
     float low = (float) p.lowFreqFactor();
     float high = (float) p.highFreqFactor();

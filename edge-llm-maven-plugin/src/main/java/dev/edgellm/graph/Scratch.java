@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Off-heap room for converted weights: regions of a memory-mapped scratch file beside the output, so an
- * export of a model larger than the heap keeps only page cache, never a second heap copy. Small regions
- * stay on the heap. The file is deleted on {@link #close()}.
+ * Off-heap room for converted weights: regions of a memory-mapped scratch file beside the output,
+ * so an export of a model larger than the heap keeps only page cache, never a second heap copy.
+ * Small regions stay on the heap. The file is deleted on {@link #close()}.
  */
 public final class Scratch implements AutoCloseable {
   /** Regions smaller than this are plain heap buffers. */
@@ -22,7 +22,10 @@ public final class Scratch implements AutoCloseable {
   private FileChannel channel;
   private long end;
 
-  /** A scratch space backed by {@code file} (created on first use); null keeps everything on the heap. */
+  /**
+   * A scratch space backed by {@code file} (created on first use); null keeps everything on the
+   * heap.
+   */
   public Scratch(Path file) {
     this.file = file;
   }
@@ -38,10 +41,16 @@ public final class Scratch implements AutoCloseable {
     try {
       if (channel == null) {
         Files.createDirectories(file.getParent());
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel =
+            FileChannel.open(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
       }
-      ByteBuffer b = channel.map(FileChannel.MapMode.READ_WRITE, end, bytes).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b =
+          channel.map(FileChannel.MapMode.READ_WRITE, end, bytes).order(ByteOrder.LITTLE_ENDIAN);
       end += (bytes + 4095) & ~4095L;
       return b;
     } catch (IOException e) {

@@ -9,10 +9,10 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugin.logging.Log;
 
 /**
- * The {@code edgellm.checkpoint} setting shared by export and stage. In a project without it, the goals
- * fall back to the demo checkpoint (a tiny Gemma 3 with random weights), generated into {@code
- * target/edge-llm/demo-checkpoint} and announced loudly, so a freshly generated app builds out of the
- * box. Without a pom the setting is required.
+ * The {@code edgellm.checkpoint} setting shared by export and stage. In a project without it, the
+ * goals fall back to the demo checkpoint (a tiny Gemma 3 with random weights), generated into
+ * {@code target/edge-llm/demo-checkpoint} and announced loudly, so a freshly generated app builds
+ * out of the box. Without a pom the setting is required.
  */
 final class CheckpointParameter {
   private CheckpointParameter() {}
@@ -24,19 +24,23 @@ final class CheckpointParameter {
       return checkpoint.toPath();
     }
     if (pomFile == null || buildDirectory == null) {
-      throw new MojoFailureException("No checkpoint given: set -D" + Properties.CHECKPOINT
-          + "=DIR, a Hugging Face checkpoint folder with config.json, model.safetensors and the tokenizer files");
+      throw new MojoFailureException(
+          "No checkpoint given: set -D"
+              + Properties.CHECKPOINT
+              + "=DIR, a Hugging Face checkpoint folder with config.json, model.safetensors and the tokenizer files");
     }
     Path dir = buildDirectory.toPath().resolve(DemoCheckpoint.BUILD_SUBDIRECTORY);
     if ("stage".equals(goal) && DemoCheckpoint.isDemo(dir)) {
       // export already printed the banner in this build; one line is enough here.
-      log.warn("stage: no edgellm.checkpoint set; staging the DEMO model (random weights) from " + dir);
+      log.warn(
+          "stage: no edgellm.checkpoint set; staging the DEMO model (random weights) from " + dir);
       return dir;
     }
     try {
       DemoCheckpoint.write(dir);
     } catch (IOException e) {
-      throw new MojoExecutionException("Cannot write the demo checkpoint to " + dir + ": " + e.getMessage(), e);
+      throw new MojoExecutionException(
+          "Cannot write the demo checkpoint to " + dir + ": " + e.getMessage(), e);
     }
     DemoCheckpoint.warning(dir).forEach(log::warn);
     return dir;

@@ -15,15 +15,20 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
- * Exports a Hugging Face checkpoint to a Transformers.js-ready ONNX decoder ({@code model.onnx}), built
- * natively from the checkpoint's weights: fp32, or q4 (MatMulNBits) written directly.
+ * Exports a Hugging Face checkpoint to a Transformers.js-ready ONNX decoder ({@code model.onnx}),
+ * built natively from the checkpoint's weights: fp32, or q4 (MatMulNBits) written directly.
  */
-@Mojo(name = "export", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
+@Mojo(
+    name = "export",
+    defaultPhase = LifecyclePhase.PACKAGE,
+    requiresProject = false,
+    threadSafe = true)
 public class ExportMojo extends AbstractMojo {
 
   /**
-   * The checkpoint folder: config.json plus model.safetensors (or shards with their index). In a project
-   * where it is not set, the demo checkpoint (a tiny Gemma 3 with random weights) is generated and used.
+   * The checkpoint folder: config.json plus model.safetensors (or shards with their index). In a
+   * project where it is not set, the demo checkpoint (a tiny Gemma 3 with random weights) is
+   * generated and used.
    */
   @Parameter(property = Properties.CHECKPOINT)
   File checkpoint;
@@ -45,10 +50,12 @@ public class ExportMojo extends AbstractMojo {
   String embeddings;
 
   /**
-   * Largest model written as one embedded {@code model.onnx}; a larger one is written with external data
-   * ({@code model.onnx_data}). Default: protobuf's 2 GiB limit.
+   * Largest model written as one embedded {@code model.onnx}; a larger one is written with external
+   * data ({@code model.onnx_data}). Default: protobuf's 2 GiB limit.
    */
-  @Parameter(property = Properties.MAX_MODEL_BYTES, defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
+  @Parameter(
+      property = Properties.MAX_MODEL_BYTES,
+      defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   long maxModelBytes = OnnxWriter.DEFAULT_LIMIT;
 
   /** Skip this goal. */
@@ -64,18 +71,26 @@ public class ExportMojo extends AbstractMojo {
       getLog().info("export skipped (" + Properties.EXPORT_SKIP + "=true)");
       return;
     }
-    Path source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "export");
-    Failures.map("export", () -> {
-      Precision p = Precision.parse(precision);
-      Embeddings e = Embeddings.parse(embeddings);
-      File out = output != null
-          ? output
-          : new File(new File(buildDirectory, "edge-llm"), p == Precision.FP32 ? "model-fp32" : "model-q4");
-      ExportRequest req = new ExportRequest(source, out.toPath(), p, e);
-      new Exporter(new MavenReporter(getLog()), maxModelBytes)
-          .exportUnlessUpToDate(req)
-          .ifPresent(result -> getLog().info("exported " + result.modelType() + " to " + result.model()));
-      return null;
-    });
+    Path source =
+        CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "export");
+    Failures.map(
+        "export",
+        () -> {
+          Precision p = Precision.parse(precision);
+          Embeddings e = Embeddings.parse(embeddings);
+          File out =
+              output != null
+                  ? output
+                  : new File(
+                      new File(buildDirectory, "edge-llm"),
+                      p == Precision.FP32 ? "model-fp32" : "model-q4");
+          ExportRequest req = new ExportRequest(source, out.toPath(), p, e);
+          new Exporter(new MavenReporter(getLog()), maxModelBytes)
+              .exportUnlessUpToDate(req)
+              .ifPresent(
+                  result ->
+                      getLog().info("exported " + result.modelType() + " to " + result.model()));
+          return null;
+        });
   }
 }

@@ -1,9 +1,10 @@
 package dev.edgellm.maven;
 
 /**
- * Every user property of the Edge-LLM goals, in one place. Each constant is the name users pass with
- * {@code -D} on the command line or set in a pom's {@code <properties>}; all share the {@code edgellm.}
- * prefix. The mojos reference these names in their {@code @Parameter(property = ...)} annotations.
+ * Every user property of the Edge-LLM goals, in one place. Each constant is the name users pass
+ * with {@code -D} on the command line or set in a pom's {@code <properties>}; all share the {@code
+ * edgellm.} prefix. The mojos reference these names in their {@code @Parameter(property = ...)}
+ * annotations.
  */
 public final class Properties {
   private Properties() {}
@@ -14,88 +15,134 @@ public final class Properties {
   // ---- quantize --------------------------------------------------------------------------------
   /** The ONNX model to quantize (one file, or {@code model.onnx} with external data beside it). */
   public static final String QUANTIZE_INPUT = "edgellm.quantize.input";
+
   /** Where the 4-bit model is written, as one embedded file. */
   public static final String QUANTIZE_OUTPUT = "edgellm.quantize.output";
+
   /** Elements per quantization block along K: 16, 32, 64, 128 or 256. */
   public static final String QUANTIZE_BLOCK_SIZE = "edgellm.quantize.blockSize";
+
   /** Symmetric (signed scale, implicit zero point 8) or asymmetric (explicit zero points). */
   public static final String QUANTIZE_SYMMETRIC = "edgellm.quantize.symmetric";
+
   /** MatMulNBits {@code accuracy_level} (0 = unset, 1 = fp32, 2 = fp16, 3 = bf16, 4 = int8). */
   public static final String QUANTIZE_ACCURACY_LEVEL = "edgellm.quantize.accuracyLevel";
+
   /** Comma-separated node names left unquantized. */
   public static final String QUANTIZE_EXCLUDE_NODES = "edgellm.quantize.excludeNodes";
+
   /** Also quantize Gather tables (embeddings) to GatherBlockQuantized. */
   public static final String QUANTIZE_EMBEDDINGS = "edgellm.quantize.embeddings";
+
   /** Skip the quantize goal. */
   public static final String QUANTIZE_SKIP = "edgellm.quantize.skip";
 
   // ---- export ----------------------------------------------------------------------------------
-  /** The Hugging Face checkpoint folder to export (config.json plus model.safetensors or its shards). */
-  public static final String CHECKPOINT = "edgellm.checkpoint";
   /**
-   * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over 2 GB);
-   * default {@code ${project.build.directory}/edge-llm/model-q4} or {@code .../model-fp32}.
+   * The Hugging Face checkpoint folder to export (config.json plus model.safetensors or its
+   * shards).
+   */
+  public static final String CHECKPOINT = "edgellm.checkpoint";
+
+  /**
+   * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over
+   * 2 GB); default {@code ${project.build.directory}/edge-llm/model-q4} or {@code .../model-fp32}.
    */
   public static final String EXPORT_OUTPUT = "edgellm.export.output";
-  /** {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint) or {@code fp32}. */
-  public static final String EXPORT_PRECISION = "edgellm.export.precision";
+
   /**
-   * How a q4 export stores the token embedding: {@code shared} (default: a 4-bit GatherBlockQuantized
-   * sharing a tied lm_head's weight) or {@code fp32} (a float32 Gather table).
+   * {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint) or {@code fp32}.
+   */
+  public static final String EXPORT_PRECISION = "edgellm.export.precision";
+
+  /**
+   * How a q4 export stores the token embedding: {@code shared} (default: a 4-bit
+   * GatherBlockQuantized sharing a tied lm_head's weight) or {@code fp32} (a float32 Gather table).
    */
   public static final String EXPORT_EMBEDDINGS = "edgellm.export.embeddings";
+
   /** Skip the export goal. */
   public static final String EXPORT_SKIP = "edgellm.export.skip";
 
   // ---- stage -----------------------------------------------------------------------------------
-  /** The model's name: the staged folder is {@code public/models/<name>}; defaults to the checkpoint's folder name. */
-  public static final String MODEL_NAME = "edgellm.modelName";
-  /** The ONNX model to stage; in a pom defaults to the quantize goal's {@code target/edge-llm/model-q4/model.onnx}. */
-  public static final String STAGE_MODEL = "edgellm.stage.model";
-  /** The folder the web app loads the model from; in a pom defaults to {@code public/models/<modelName>}. */
-  public static final String STAGE_DIRECTORY = "edgellm.stage.directory";
   /**
-   * {@code local} (default): {@code onnx/model.onnx} with {@code dtype: "fp32"}, loads on WebGPU and WASM from
-   * your own server; {@code hub}: {@code onnx/model_q4.onnx} with {@code dtype: "q4"}, for publishing to the Hub.
+   * The model's name: the staged folder is {@code public/models/<name>}; defaults to the
+   * checkpoint's folder name.
+   */
+  public static final String MODEL_NAME = "edgellm.modelName";
+
+  /**
+   * The ONNX model to stage; in a pom defaults to the quantize goal's {@code
+   * target/edge-llm/model-q4/model.onnx}.
+   */
+  public static final String STAGE_MODEL = "edgellm.stage.model";
+
+  /**
+   * The folder the web app loads the model from; in a pom defaults to {@code
+   * public/models/<modelName>}.
+   */
+  public static final String STAGE_DIRECTORY = "edgellm.stage.directory";
+
+  /**
+   * {@code local} (default): {@code onnx/model.onnx} with {@code dtype: "fp32"}, loads on WebGPU
+   * and WASM from your own server; {@code hub}: {@code onnx/model_q4.onnx} with {@code dtype:
+   * "q4"}, for publishing to the Hub.
    */
   public static final String STAGE_LAYOUT = "edgellm.stage.layout";
+
   /**
-   * A folder to take {@code tokenizer.json}, {@code tokenizer_config.json} and {@code chat_template.*}
-   * from instead of the checkpoint, e.g. the base model's when a fine-tuning tool saved only the weights.
+   * A folder to take {@code tokenizer.json}, {@code tokenizer_config.json} and {@code
+   * chat_template.*} from instead of the checkpoint, e.g. the base model's when a fine-tuning tool
+   * saved only the weights.
    */
   public static final String STAGE_TOKENIZER = "edgellm.stage.tokenizer";
+
   /** Skip the stage goal. */
   public static final String STAGE_SKIP = "edgellm.stage.skip";
 
   // ---- validate --------------------------------------------------------------------------------
   /** The staged folder to validate; in a pom defaults to the stage goal's directory. */
   public static final String VALIDATE_DIRECTORY = "edgellm.validate.directory";
+
   /**
-   * An fp32 ONNX model of the same checkpoint for the quality gate; in a pom defaults to the export goal's
-   * {@code target/edge-llm/model-fp32/model.onnx} when it exists. Without one the quality gate is skipped.
+   * An fp32 ONNX model of the same checkpoint for the quality gate; in a pom defaults to the export
+   * goal's {@code target/edge-llm/model-fp32/model.onnx} when it exists. Without one the quality
+   * gate is skipped.
    */
   public static final String VALIDATE_REFERENCE = "edgellm.validate.reference";
-  /** The quality gate fails when the staged model's top-1 token agrees with the reference less often (0..1, default 0.9). */
+
+  /**
+   * The quality gate fails when the staged model's top-1 token agrees with the reference less often
+   * (0..1, default 0.9).
+   */
   public static final String VALIDATE_MIN_TOP_ONE_AGREEMENT = "edgellm.validate.minTopOneAgreement";
+
   /** Greedy decoding steps of the real run through the KV cache (default 8). */
   public static final String VALIDATE_GREEDY_STEPS = "edgellm.validate.greedySteps";
-  /** Report ops without a WebGPU kernel (they run on the CPU, slowly) as warnings instead of errors. */
+
+  /**
+   * Report ops without a WebGPU kernel (they run on the CPU, slowly) as warnings instead of errors.
+   */
   public static final String VALIDATE_ALLOW_CPU_FALLBACK = "edgellm.validate.allowCpuFallback";
+
   /** Report warnings as errors. */
   public static final String VALIDATE_STRICT = "edgellm.validate.strict";
+
   /** Where validation.json and validation.html are written; defaults to {@code target/edge-llm}. */
   public static final String VALIDATE_REPORT_DIRECTORY = "edgellm.validate.reportDirectory";
+
   /** Skip the validate goal. */
   public static final String VALIDATE_SKIP = "edgellm.validate.skip";
 
   // ---- limits (all goals) ----------------------------------------------------------------------
   /**
    * Largest ONNX model file, in bytes, the goals write or accept as one file (default 2147483647:
-   * protobuf's 2 GiB limit, which is also what a browser can load). Export writes a larger model with
-   * external data ({@code model.onnx_data}); quantize refuses to write a larger output. Lower it to
-   * keep downloads small, or to try the limit out on a small model.
+   * protobuf's 2 GiB limit, which is also what a browser can load). Export writes a larger model
+   * with external data ({@code model.onnx_data}); quantize refuses to write a larger output. Lower
+   * it to keep downloads small, or to try the limit out on a small model.
    */
   public static final String MAX_MODEL_BYTES = "edgellm.maxModelBytes";
+
   /** Default of {@link #MAX_MODEL_BYTES}: protobuf's limit, 2 GiB - 1 byte. */
   public static final String MAX_MODEL_BYTES_DEFAULT = "2147483647";
 }

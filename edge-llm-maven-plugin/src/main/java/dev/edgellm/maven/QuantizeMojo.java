@@ -17,8 +17,8 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Quantizes an ONNX model's MatMul weights to 4 bits ({@code com.microsoft.MatMulNBits}), and
- * optionally its embedding tables ({@code GatherBlockQuantized}), bit-exact with onnxruntime
- * 1.30's {@code MatMulNBitsQuantizer}. Writes one embedded {@code .onnx} file.
+ * optionally its embedding tables ({@code GatherBlockQuantized}), bit-exact with onnxruntime 1.30's
+ * {@code MatMulNBitsQuantizer}. Writes one embedded {@code .onnx} file.
  *
  * <p>Works without a pom: {@code mvn dev.edgellm:edge-llm-maven-plugin:quantize
  * -Dedgellm.quantize.input=in.onnx -Dedgellm.quantize.output=out.onnx}. In a project it binds to
@@ -69,10 +69,12 @@ public class QuantizeMojo extends AbstractMojo {
   boolean skip;
 
   /**
-   * Largest output accepted, in bytes (default: protobuf's 2 GiB limit); a larger model fails the build
-   * before anything is written.
+   * Largest output accepted, in bytes (default: protobuf's 2 GiB limit); a larger model fails the
+   * build before anything is written.
    */
-  @Parameter(property = Properties.MAX_MODEL_BYTES, defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
+  @Parameter(
+      property = Properties.MAX_MODEL_BYTES,
+      defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   long maxOutputBytes = OnnxWriter.DEFAULT_LIMIT;
 
   @Override
@@ -82,12 +84,17 @@ public class QuantizeMojo extends AbstractMojo {
       return;
     }
     // outside a project the defaults' ${project.build.directory} stays unresolved
-    if (input == null || output == null || input.getPath().contains("${")
+    if (input == null
+        || output == null
+        || input.getPath().contains("${")
         || output.getPath().contains("${")) {
       throw new MojoFailureException(
           "quantize needs an input and an output model (outside a project there are no"
-              + " defaults); set -D" + Properties.QUANTIZE_INPUT + "=<model.onnx> and -D"
-              + Properties.QUANTIZE_OUTPUT + "=<out.onnx>");
+              + " defaults); set -D"
+              + Properties.QUANTIZE_INPUT
+              + "=<model.onnx> and -D"
+              + Properties.QUANTIZE_OUTPUT
+              + "=<out.onnx>");
     }
     Set<String> exclude =
         excludeNodes == null

@@ -1,11 +1,9 @@
 package dev.edgellm.maven;
 
 import dev.edgellm.stage.Layout;
-import dev.edgellm.stage.StageException;
 import dev.edgellm.stage.StageRequest;
 import dev.edgellm.stage.Stager;
 import java.io.File;
-import java.io.IOException;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -14,27 +12,35 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
- * Lays out a model folder Transformers.js 4.x loads: config.json (with {@code transformers.js_config.dtype}),
- * generation_config.json, tokenizer.json, tokenizer_config.json (chat template inlined), onnx/model.onnx
- * and edge-llm.json (sizes, SHA-256, quantization, source). Replaces a previous staging of the same name.
+ * Lays out a model folder Transformers.js 4.x loads: config.json (with {@code
+ * transformers.js_config.dtype}), generation_config.json, tokenizer.json, tokenizer_config.json
+ * (chat template inlined), onnx/model.onnx and edge-llm.json (sizes, SHA-256, quantization,
+ * source). Replaces a previous staging of the same name.
  *
- * <p>Binds to {@code package}, after export and quantize when the pom declares them first (goals of one
- * plugin bound to the same phase run in the order of their executions); validate follows.
+ * <p>Binds to {@code package}, after export and quantize when the pom declares them first (goals of
+ * one plugin bound to the same phase run in the order of their executions); validate follows.
  *
- * <p>Without a pom: {@code mvn dev.edgellm:edge-llm-maven-plugin:0.1.0-SNAPSHOT:stage -Dedgellm.checkpoint=DIR
- * -Dedgellm.stage.model=MODEL.onnx -Dedgellm.stage.directory=public/models/NAME}.
+ * <p>Without a pom: {@code mvn dev.edgellm:edge-llm-maven-plugin:0.1.0-SNAPSHOT:stage
+ * -Dedgellm.checkpoint=DIR -Dedgellm.stage.model=MODEL.onnx
+ * -Dedgellm.stage.directory=public/models/NAME}.
  */
-@Mojo(name = "stage", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
+@Mojo(
+    name = "stage",
+    defaultPhase = LifecyclePhase.PACKAGE,
+    requiresProject = false,
+    threadSafe = true)
 public class StageMojo extends AbstractMojo {
   /**
-   * The Hugging Face checkpoint folder with config.json and the tokenizer files; in a project where it is
-   * not set, the demo checkpoint the export goal uses.
+   * The Hugging Face checkpoint folder with config.json and the tokenizer files; in a project where
+   * it is not set, the demo checkpoint the export goal uses.
    */
   @Parameter(property = Properties.CHECKPOINT)
   private File checkpoint;
 
   /** The ONNX model to stage; defaults to the model the quantize goal wrote in this build. */
-  @Parameter(property = Properties.STAGE_MODEL, defaultValue = "${project.build.directory}/edge-llm/model-q4/model.onnx")
+  @Parameter(
+      property = Properties.STAGE_MODEL,
+      defaultValue = "${project.build.directory}/edge-llm/model-q4/model.onnx")
   private File model;
 
   /** The model's name; defaults to the checkpoint's folder name. */
@@ -50,8 +56,9 @@ public class StageMojo extends AbstractMojo {
   private String layout;
 
   /**
-   * A folder to take the tokenizer files from (tokenizer.json, tokenizer_config.json, chat_template.*)
-   * instead of the checkpoint, e.g. the base model's when a fine-tuning tool saved only the weights.
+   * A folder to take the tokenizer files from (tokenizer.json, tokenizer_config.json,
+   * chat_template.*) instead of the checkpoint, e.g. the base model's when a fine-tuning tool saved
+   * only the weights.
    */
   @Parameter(property = Properties.STAGE_TOKENIZER)
   private File tokenizer;
@@ -61,7 +68,9 @@ public class StageMojo extends AbstractMojo {
   private boolean skip;
 
   /** Largest model staged, in bytes (default: protobuf's 2 GiB limit, which browsers need too). */
-  @Parameter(property = Properties.MAX_MODEL_BYTES, defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
+  @Parameter(
+      property = Properties.MAX_MODEL_BYTES,
+      defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   private long maxModelBytes;
 
   /** The project's pom; null when run without one (then no fingerprint is kept). */
@@ -80,24 +89,35 @@ public class StageMojo extends AbstractMojo {
       getLog().info("Skipping stage (" + Properties.STAGE_SKIP + ")");
       return;
     }
-    File source = CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "stage").toFile();
-    Failures.map("stage", () -> {
-      StageRequest request = new StageRequest(
-          source.toPath(), withoutPom(model, basedir).toPath(), stageDirectory(directory, modelName, source, basedir).toPath(), Layout.parse(layout),
-          tokenizer == null ? null : tokenizer.toPath());
-      // The fingerprint lives in the build folder, not in the staged folder the web app serves.
-      File state = pomFile == null || buildDirectory == null
-          ? null
-          : new File(buildDirectory, "edge-llm/.stage-" + request.directory().getFileName() + ".fingerprint");
-      new Stager(new MavenReporter(getLog()), maxModelBytes)
-          .stageUnlessUpToDate(request, state == null ? null : state.toPath());
-      return null;
-    });
+    File source =
+        CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "stage")
+            .toFile();
+    Failures.map(
+        "stage",
+        () -> {
+          StageRequest request =
+              new StageRequest(
+                  source.toPath(),
+                  withoutPom(model, basedir).toPath(),
+                  stageDirectory(directory, modelName, source, basedir).toPath(),
+                  Layout.parse(layout),
+                  tokenizer == null ? null : tokenizer.toPath());
+          // The fingerprint lives in the build folder, not in the staged folder the web app serves.
+          File state =
+              pomFile == null || buildDirectory == null
+                  ? null
+                  : new File(
+                      buildDirectory,
+                      "edge-llm/.stage-" + request.directory().getFileName() + ".fingerprint");
+          new Stager(new MavenReporter(getLog()), maxModelBytes)
+              .stageUnlessUpToDate(request, state == null ? null : state.toPath());
+          return null;
+        });
   }
 
   /**
-   * Without a pom, Maven 3.8/3.9 leave {@code ${project.basedir}} unexpanded in the standalone project's
-   * build directory; resolve it against the folder Maven runs in.
+   * Without a pom, Maven 3.8/3.9 leave {@code ${project.basedir}} unexpanded in the standalone
+   * project's build directory; resolve it against the folder Maven runs in.
    */
   static File withoutPom(File file, File basedir) {
     if (file == null) {
@@ -116,7 +136,10 @@ public class StageMojo extends AbstractMojo {
     if (directory != null) {
       return directory;
     }
-    String name = modelName != null && !modelName.isBlank() ? modelName : checkpoint.toPath().toAbsolutePath().normalize().getFileName().toString();
+    String name =
+        modelName != null && !modelName.isBlank()
+            ? modelName
+            : checkpoint.toPath().toAbsolutePath().normalize().getFileName().toString();
     return new File(new File(new File(basedir, "public"), "models"), name);
   }
 }

@@ -16,12 +16,16 @@ import org.apache.maven.plugins.annotations.Parameter;
  * Checks a staged model folder for everything that breaks in the browser (missing or invalid files,
  * external data, the 2 GiB limit, the model_q4.onnx/model.onnx naming trap, ops without a WebGPU
  * kernel, inputs and outputs Transformers.js does not feed, tokenizer and chat template problems),
- * runs the model for real with ONNX Runtime (prefill and greedy steps through the KV cache) and, with
- * an fp32 reference, gates the quality. Writes {@code target/edge-llm/validation.json} and
+ * runs the model for real with ONNX Runtime (prefill and greedy steps through the KV cache) and,
+ * with an fp32 reference, gates the quality. Writes {@code target/edge-llm/validation.json} and
  * {@code validation.html}; fails the build on any error. Binds to {@code package}: declare it after
  * stage, so a broken model fails {@code mvn package}.
  */
-@Mojo(name = "validate", defaultPhase = LifecyclePhase.PACKAGE, requiresProject = false, threadSafe = true)
+@Mojo(
+    name = "validate",
+    defaultPhase = LifecyclePhase.PACKAGE,
+    requiresProject = false,
+    threadSafe = true)
 public class ValidateMojo extends AbstractMojo {
   /** The staged folder; defaults to the stage goal's folder. */
   @Parameter(property = Properties.VALIDATE_DIRECTORY)
@@ -44,7 +48,9 @@ public class ValidateMojo extends AbstractMojo {
   private File reference;
 
   /** The export goal's fp32 model, used as the reference when it exists. */
-  @Parameter(defaultValue = "${project.build.directory}/edge-llm/model-fp32/model.onnx", readonly = true)
+  @Parameter(
+      defaultValue = "${project.build.directory}/edge-llm/model-fp32/model.onnx",
+      readonly = true)
   private File exportedReference;
 
   /** Minimum top-1 agreement with the reference (0..1). */
@@ -64,15 +70,22 @@ public class ValidateMojo extends AbstractMojo {
   private boolean strict;
 
   /** Where validation.json and validation.html are written. */
-  @Parameter(property = Properties.VALIDATE_REPORT_DIRECTORY, defaultValue = "${project.build.directory}/edge-llm")
+  @Parameter(
+      property = Properties.VALIDATE_REPORT_DIRECTORY,
+      defaultValue = "${project.build.directory}/edge-llm")
   private File reportDirectory;
 
   /** Skip this goal. */
   @Parameter(property = Properties.VALIDATE_SKIP, defaultValue = "false")
   private boolean skip;
 
-  /** Largest model file accepted, in bytes (default: protobuf's 2 GiB limit, which browsers need too). */
-  @Parameter(property = Properties.MAX_MODEL_BYTES, defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
+  /**
+   * Largest model file accepted, in bytes (default: protobuf's 2 GiB limit, which browsers need
+   * too).
+   */
+  @Parameter(
+      property = Properties.MAX_MODEL_BYTES,
+      defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   private long maxModelBytes;
 
   @Parameter(defaultValue = "${basedir}", readonly = true)
@@ -86,19 +99,36 @@ public class ValidateMojo extends AbstractMojo {
     }
     File folder = directory;
     if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
-      folder = StageMojo.stageDirectory(stageDirectory, modelName, checkpoint != null ? checkpoint : new File(modelName), basedir);
+      folder =
+          StageMojo.stageDirectory(
+              stageDirectory,
+              modelName,
+              checkpoint != null ? checkpoint : new File(modelName),
+              basedir);
     }
     if (folder == null) {
       throw new MojoFailureException(
-          "No staged folder to validate; set " + Properties.VALIDATE_DIRECTORY + " (e.g. public/models/NAME) or " + Properties.CHECKPOINT);
+          "No staged folder to validate; set "
+              + Properties.VALIDATE_DIRECTORY
+              + " (e.g. public/models/NAME) or "
+              + Properties.CHECKPOINT);
     }
     ValidationRequest request;
     try {
       boolean explicit = reference != null;
       File ref = explicit ? reference : StageMojo.withoutPom(exportedReference, basedir);
       reportDirectory = StageMojo.withoutPom(reportDirectory, basedir);
-      request = new ValidationRequest(folder.toPath(), ref == null ? null : ref.toPath(), explicit, minTopOneAgreement, greedySteps,
-          allowCpuFallback, strict, reportDirectory.toPath(), maxModelBytes);
+      request =
+          new ValidationRequest(
+              folder.toPath(),
+              ref == null ? null : ref.toPath(),
+              explicit,
+              minTopOneAgreement,
+              greedySteps,
+              allowCpuFallback,
+              strict,
+              reportDirectory.toPath(),
+              maxModelBytes);
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Invalid validate setting: " + e.getMessage(), e);
     }
@@ -111,7 +141,8 @@ public class ValidateMojo extends AbstractMojo {
     }
     getLog().info(report.summary());
     if (!report.passed()) {
-      throw new MojoFailureException(report.summary() + "; see " + new File(reportDirectory, "validation.html"));
+      throw new MojoFailureException(
+          report.summary() + "; see " + new File(reportDirectory, "validation.html"));
     }
   }
 }

@@ -18,7 +18,9 @@ import java.io.IOException;
 public final class ModelTensors {
   private ModelTensors() {}
 
-  /** Called for each tensor; {@code where} names its place, e.g. {@code graph main, initializer}. */
+  /**
+   * Called for each tensor; {@code where} names its place, e.g. {@code graph main, initializer}.
+   */
   @FunctionalInterface
   public interface TensorVisitor {
     void visit(TensorProto tensor, String where) throws OnnxFormatException, IOException;
@@ -161,8 +163,12 @@ public final class ModelTensors {
       throws OnnxFormatException, IOException {
     boolean any = false;
     for (AttributeProto a : n.getAttributeList()) {
-      if (a.hasT() || a.getTensorsCount() > 0 || a.hasG() || a.getGraphsCount() > 0
-          || a.hasSparseTensor() || a.getSparseTensorsCount() > 0) {
+      if (a.hasT()
+          || a.getTensorsCount() > 0
+          || a.hasG()
+          || a.getGraphsCount() > 0
+          || a.hasSparseTensor()
+          || a.getSparseTensorsCount() > 0) {
         any = true;
         break;
       }

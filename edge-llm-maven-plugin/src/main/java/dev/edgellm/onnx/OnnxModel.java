@@ -24,16 +24,16 @@ import java.util.Map;
 /**
  * An ONNX model read from disk, its tensor data memory-mapped rather than copied onto the heap.
  *
- * <p>{@link #read(Path)} maps the {@code .onnx} file and parses it with aliasing, so every
- * {@code raw_data} of the returned {@link #proto()} is a view of the mapping. Tensors stored as
- * external data ({@code data_location = EXTERNAL} with {@code location}/{@code offset}/{@code
- * length}) are resolved, checked and replaced by tensors whose {@code raw_data} is a view of the
- * mapped data file: the proto is self-contained, so callers never deal with external data, and
- * writing it with {@link OnnxWriter} produces either form. Use {@link Tensors#data(TensorProto)} to
- * read a tensor's bytes as a little-endian {@link ByteBuffer}.
+ * <p>{@link #read(Path)} maps the {@code .onnx} file and parses it with aliasing, so every {@code
+ * raw_data} of the returned {@link #proto()} is a view of the mapping. Tensors stored as external
+ * data ({@code data_location = EXTERNAL} with {@code location}/{@code offset}/{@code length}) are
+ * resolved, checked and replaced by tensors whose {@code raw_data} is a view of the mapped data
+ * file: the proto is self-contained, so callers never deal with external data, and writing it with
+ * {@link OnnxWriter} produces either form. Use {@link Tensors#data(TensorProto)} to read a tensor's
+ * bytes as a little-endian {@link ByteBuffer}.
  *
- * <p>Checks made while reading, each failing with an {@link OnnxFormatException} that names the file
- * and the fix: the file is a protobuf {@code ModelProto} with an IR version, a graph and opset
+ * <p>Checks made while reading, each failing with an {@link OnnxFormatException} that names the
+ * file and the fix: the file is a protobuf {@code ModelProto} with an IR version, a graph and opset
  * imports; every tensor's data has exactly the size its type and shape need; an external data
  * {@code location} is relative, has no {@code ..}, exists, and resolves (following symlinks) inside
  * the model's folder; {@code offset + length} lies inside the data file.
@@ -81,7 +81,8 @@ public final class OnnxModel implements AutoCloseable {
       throw new OnnxFormatException("ONNX model " + abs + " does not exist; check the path");
     }
     if (!Files.isRegularFile(abs)) {
-      throw new OnnxFormatException("ONNX model " + abs + " is not a file; point at the .onnx file");
+      throw new OnnxFormatException(
+          "ONNX model " + abs + " is not a file; point at the .onnx file");
     }
     List<FileChannel> channels = new ArrayList<>();
     boolean ok = false;
@@ -91,7 +92,11 @@ public final class OnnxModel implements AutoCloseable {
       long size = ch.size();
       if (size > PROTOBUF_LIMIT) {
         throw new OnnxFormatException(
-            "ONNX model " + abs + " is " + size + " bytes, more than protobuf's 2 GiB limit, so it"
+            "ONNX model "
+                + abs
+                + " is "
+                + size
+                + " bytes, more than protobuf's 2 GiB limit, so it"
                 + " is not a valid ONNX file; save the model with external data"
                 + " (model.onnx + model.onnx_data)");
       }
@@ -126,7 +131,10 @@ public final class OnnxModel implements AutoCloseable {
       proto = ModelProto.parseFrom(in);
     } catch (InvalidProtocolBufferException e) {
       throw new OnnxFormatException(
-          "ONNX model " + file + " is truncated or not an ONNX model (" + e.getMessage()
+          "ONNX model "
+              + file
+              + " is truncated or not an ONNX model ("
+              + e.getMessage()
               + "); export or download it again",
           e);
     } catch (IOException e) {
@@ -135,8 +143,12 @@ public final class OnnxModel implements AutoCloseable {
     }
     if (!proto.hasIrVersion() || !proto.hasGraph() || proto.getOpsetImportCount() == 0) {
       throw new OnnxFormatException(
-          "ONNX model " + file + " is truncated or not an ONNX model (it has no "
-              + (!proto.hasIrVersion() ? "ir_version" : !proto.hasGraph() ? "graph" : "opset_import")
+          "ONNX model "
+              + file
+              + " is truncated or not an ONNX model (it has no "
+              + (!proto.hasIrVersion()
+                  ? "ir_version"
+                  : !proto.hasGraph() ? "graph" : "opset_import")
               + "); export or download it again");
     }
     return proto;
@@ -234,24 +246,39 @@ public final class OnnxModel implements AutoCloseable {
       if (location.contains("..")) {
         throw fail(
             name,
-            "has external data location '" + location + "' containing '..'; external data must"
-                + " lie in the model's folder " + folder + ": move the data file there and set"
+            "has external data location '"
+                + location
+                + "' containing '..'; external data must"
+                + " lie in the model's folder "
+                + folder
+                + ": move the data file there and set"
                 + " location to its file name");
       }
-      if (location.startsWith("/") || location.startsWith("\\") || Path.of(location).isAbsolute()
+      if (location.startsWith("/")
+          || location.startsWith("\\")
+          || Path.of(location).isAbsolute()
           || location.matches("^[A-Za-z]:.*")) {
         throw fail(
             name,
-            "has absolute external data location '" + location + "'; external data must lie in"
-                + " the model's folder " + folder + ": move the data file there and set location"
+            "has absolute external data location '"
+                + location
+                + "'; external data must lie in"
+                + " the model's folder "
+                + folder
+                + ": move the data file there and set location"
                 + " to its file name");
       }
       Path dataPath = folder.resolve(location).normalize();
       if (!Files.exists(dataPath)) {
         throw fail(
             name,
-            "needs external data file " + dataPath + ", which does not exist; copy '" + location
-                + "' next to " + model.getFileName() + " (both files belong together)");
+            "needs external data file "
+                + dataPath
+                + ", which does not exist; copy '"
+                + location
+                + "' next to "
+                + model.getFileName()
+                + " (both files belong together)");
       }
       Path real;
       try {
@@ -262,14 +289,24 @@ public final class OnnxModel implements AutoCloseable {
       } catch (NoSuchFileException e) {
         throw fail(
             name,
-            "needs external data file " + dataPath + ", which does not exist (dangling link);"
-                + " copy '" + location + "' next to " + model.getFileName());
+            "needs external data file "
+                + dataPath
+                + ", which does not exist (dangling link);"
+                + " copy '"
+                + location
+                + "' next to "
+                + model.getFileName());
       }
       if (!real.startsWith(realFolder)) {
         throw fail(
             name,
-            "has external data location '" + location + "' that resolves to " + real
-                + ", outside the model's folder " + realFolder + "; copy the data file into the"
+            "has external data location '"
+                + location
+                + "' that resolves to "
+                + real
+                + ", outside the model's folder "
+                + realFolder
+                + "; copy the data file into the"
                 + " model's folder instead of linking to it");
       }
       if (!Files.isRegularFile(real)) {
@@ -288,8 +325,13 @@ public final class OnnxModel implements AutoCloseable {
       if (offset > m.size) {
         throw fail(
             name,
-            "has external data offset " + offset + " beyond the end of " + real + " ("
-                + m.size + " bytes); the data file does not belong to this model or is truncated:"
+            "has external data offset "
+                + offset
+                + " beyond the end of "
+                + real
+                + " ("
+                + m.size
+                + " bytes); the data file does not belong to this model or is truncated:"
                 + " copy both files again");
       }
       if (length < 0) {
@@ -298,20 +340,34 @@ public final class OnnxModel implements AutoCloseable {
       if (offset + length > m.size) {
         throw fail(
             name,
-            "has external data offset " + offset + " + length " + length + " = "
-                + (offset + length) + " beyond the end of " + real + " (" + m.size
+            "has external data offset "
+                + offset
+                + " + length "
+                + length
+                + " = "
+                + (offset + length)
+                + " beyond the end of "
+                + real
+                + " ("
+                + m.size
                 + " bytes); the data file does not belong to this model or is truncated:"
                 + " copy both files again");
       }
       if (expected >= 0 && length != expected) {
         throw fail(
             name,
-            "has external data length " + length + " but " + Tensors.typeName(t.getDataType())
-                + " " + t.getDimsList() + " needs " + expected + " bytes; export the model again");
+            "has external data length "
+                + length
+                + " but "
+                + Tensors.typeName(t.getDataType())
+                + " "
+                + t.getDimsList()
+                + " needs "
+                + expected
+                + " bytes; export the model again");
       }
       if (length > Integer.MAX_VALUE) {
-        throw fail(
-            name, "is " + length + " bytes; tensors of 2 GiB or more are not supported");
+        throw fail(name, "is " + length + " bytes; tensors of 2 GiB or more are not supported");
       }
       ByteBuffer view = m.slice(offset, (int) length);
       count++;
@@ -332,8 +388,16 @@ public final class OnnxModel implements AutoCloseable {
       if (expected >= 0 && raw.size() != expected) {
         throw fail(
             t.getName(),
-            "(" + where + ") has " + raw.size() + " bytes of data but "
-                + Tensors.typeName(t.getDataType()) + " " + t.getDimsList() + " needs " + expected
+            "("
+                + where
+                + ") has "
+                + raw.size()
+                + " bytes of data but "
+                + Tensors.typeName(t.getDataType())
+                + " "
+                + t.getDimsList()
+                + " needs "
+                + expected
                 + "; the file is damaged: export the model again");
       }
     }
@@ -353,7 +417,13 @@ public final class OnnxModel implements AutoCloseable {
       } catch (NumberFormatException e) {
         throw fail(
             name,
-            "has external data " + key + " '" + v + "' (file '" + loc + "'), which is not a"
+            "has external data "
+                + key
+                + " '"
+                + v
+                + "' (file '"
+                + loc
+                + "'), which is not a"
                 + " non-negative integer; export the model again");
       }
     }

@@ -33,14 +33,14 @@ import java.util.Map;
  *       and refused beforehand when it would exceed the limit, by default protobuf's 2 GiB;
  *   <li>{@link #writeWithExternalData {@code model.onnx} + {@code model.onnx_data}}: tensors of at
  *       least {@code threshold} bytes go, in model order and at offsets aligned to {@code
- *       alignment}, into one data file beside the model, the only way to store an fp32 model over
- *       2 GB.
+ *       alignment}, into one data file beside the model, the only way to store an fp32 model over 2
+ *       GB.
  * </ul>
  *
  * <p>Both write to a temporary file in the target folder and rename it into place, so a failure
  * never leaves a half-written model. Output is deterministic: the same model gives the same bytes.
- * Tensor data must be inline {@code raw_data} (as {@link OnnxModel#read} provides it); tensors still
- * marked external are refused.
+ * Tensor data must be inline {@code raw_data} (as {@link OnnxModel#read} provides it); tensors
+ * still marked external are refused.
  */
 public final class OnnxWriter {
   private OnnxWriter() {}
@@ -148,7 +148,9 @@ public final class OnnxWriter {
   public static ExternalDataResult writeWithExternalData(
       ModelProto model, Path target, String dataFileName, long thresholdBytes, int alignment)
       throws OnnxFormatException, IOException {
-    if (dataFileName.isEmpty() || dataFileName.contains("/") || dataFileName.contains("\\")
+    if (dataFileName.isEmpty()
+        || dataFileName.contains("/")
+        || dataFileName.contains("\\")
         || dataFileName.contains("..")) {
       throw new IllegalArgumentException("dataFileName must be a plain file name: " + dataFileName);
     }
@@ -165,7 +167,8 @@ public final class OnnxWriter {
         ModelTensors.rewrite(
             model,
             (t, where) -> {
-              if (!t.hasRawData() || t.getRawData().size() < thresholdBytes
+              if (!t.hasRawData()
+                  || t.getRawData().size() < thresholdBytes
                   || t.getRawData().isEmpty()) {
                 return t;
               }
@@ -186,8 +189,14 @@ public final class OnnxWriter {
     long modelSize = serializedSize(external);
     if (modelSize > DEFAULT_LIMIT) {
       throw new OnnxFormatException(
-          "the model for " + abs + " would be " + modelSize + " bytes even with tensors of "
-              + thresholdBytes + " bytes or more in " + dataFileName
+          "the model for "
+              + abs
+              + " would be "
+              + modelSize
+              + " bytes even with tensors of "
+              + thresholdBytes
+              + " bytes or more in "
+              + dataFileName
               + "; lower the external data threshold");
     }
     Path dataTemp = AtomicFiles.createTemp(dataTarget);
@@ -231,7 +240,11 @@ public final class OnnxWriter {
         (t, where) -> {
           if (Tensors.isExternal(t)) {
             throw new OnnxFormatException(
-                "tensor '" + t.getName() + "' (" + where + ") still refers to external data;"
+                "tensor '"
+                    + t.getName()
+                    + "' ("
+                    + where
+                    + ") still refers to external data;"
                     + " read the model with OnnxModel.read, which maps it inline");
           }
         });
@@ -290,8 +303,12 @@ public final class OnnxWriter {
   private static boolean mayHoldTensors(Message m) {
     if (m instanceof NodeProto) {
       for (AttributeProto a : ((NodeProto) m).getAttributeList()) {
-        if (a.hasT() || a.getTensorsCount() > 0 || a.hasG() || a.getGraphsCount() > 0
-            || a.hasSparseTensor() || a.getSparseTensorsCount() > 0) {
+        if (a.hasT()
+            || a.getTensorsCount() > 0
+            || a.hasG()
+            || a.getGraphsCount() > 0
+            || a.hasSparseTensor()
+            || a.getSparseTensorsCount() > 0) {
           return true;
         }
       }

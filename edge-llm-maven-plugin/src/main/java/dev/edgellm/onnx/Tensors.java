@@ -13,8 +13,8 @@ import java.util.List;
  * Small helpers for {@link TensorProto}: element types and sizes, shape arithmetic, read-only views
  * of a tensor's data, and builders for tensors with {@code raw_data}.
  *
- * <p>ONNX stores tensor data little-endian; every view returned here is a read-only
- * {@link ByteBuffer} in {@link ByteOrder#LITTLE_ENDIAN} order, positioned at 0.
+ * <p>ONNX stores tensor data little-endian; every view returned here is a read-only {@link
+ * ByteBuffer} in {@link ByteOrder#LITTLE_ENDIAN} order, positioned at 0.
  */
 public final class Tensors {
   private Tensors() {}
@@ -74,7 +74,9 @@ public final class Tensors {
     return d;
   }
 
-  /** Number of elements of a shape (1 for a scalar); -1 if a dimension is negative or it overflows. */
+  /**
+   * Number of elements of a shape (1 for a scalar); -1 if a dimension is negative or it overflows.
+   */
   public static long elementCount(List<Long> dims) {
     long n = 1;
     for (long d : dims) {
@@ -107,7 +109,9 @@ public final class Tensors {
     return (count * bits + 7) / 8;
   }
 
-  /** Bytes that the tensor's data takes in {@code raw_data} according to its type and shape, or -1. */
+  /**
+   * Bytes that the tensor's data takes in {@code raw_data} according to its type and shape, or -1.
+   */
   public static long expectedByteSize(TensorProto t) {
     return byteSize(t.getDataType(), elementCount(t));
   }
@@ -137,13 +141,16 @@ public final class Tensors {
    * memory, no copy; a tensor stored in the typed fields ({@code float_data}, {@code int64_data},
    * ...) is converted into a new buffer.
    *
-   * @throws OnnxFormatException if the data is external (read the model with {@link OnnxModel#read},
-   *     which inlines it), a string tensor, or stored in a typed field this helper does not convert
+   * @throws OnnxFormatException if the data is external (read the model with {@link
+   *     OnnxModel#read}, which inlines it), a string tensor, or stored in a typed field this helper
+   *     does not convert
    */
   public static ByteBuffer data(TensorProto t) throws OnnxFormatException {
     if (isExternal(t)) {
       throw new OnnxFormatException(
-          "tensor " + t.getName() + " has external data; read the model with OnnxModel.read, "
+          "tensor "
+              + t.getName()
+              + " has external data; read the model with OnnxModel.read, "
               + "which maps external data into raw_data");
     }
     if (t.hasRawData()) {
@@ -214,7 +221,9 @@ public final class Tensors {
         break;
       default:
         throw new OnnxFormatException(
-            "tensor " + describe(t) + " stores its data in a typed field this tool cannot read; "
+            "tensor "
+                + describe(t)
+                + " stores its data in a typed field this tool cannot read; "
                 + "re-save the model with raw_data (onnx saves raw_data by default)");
     }
     out.flip();
@@ -224,7 +233,12 @@ public final class Tensors {
   private static void need(TensorProto t, int have, int want) throws OnnxFormatException {
     if (have != want) {
       throw new OnnxFormatException(
-          "tensor " + describe(t) + " has " + have + " values but its shape needs " + want
+          "tensor "
+              + describe(t)
+              + " has "
+              + have
+              + " values but its shape needs "
+              + want
               + "; the model is damaged, export it again");
     }
   }
@@ -242,8 +256,16 @@ public final class Tensors {
     long expected = byteSize(dataType, elementCount(Arrays.stream(dims).boxed().toList()));
     if (expected >= 0 && expected != data.size()) {
       throw new IllegalArgumentException(
-          "tensor " + name + " " + typeName(dataType) + " " + Arrays.toString(dims) + " needs "
-              + expected + " bytes, got " + data.size());
+          "tensor "
+              + name
+              + " "
+              + typeName(dataType)
+              + " "
+              + Arrays.toString(dims)
+              + " needs "
+              + expected
+              + " bytes, got "
+              + data.size());
     }
     TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(dataType);
     for (long d : dims) {

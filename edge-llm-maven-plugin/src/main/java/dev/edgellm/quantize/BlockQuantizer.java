@@ -15,8 +15,8 @@ import java.util.stream.IntStream;
  * {@code ceil(K / blockSize)} blocks of {@code blockSize} consecutive values along K. Per block:
  *
  * <ul>
- *   <li>symmetric: {@code m} = the value of largest magnitude (the minimum on a tie), {@code scale =
- *       m / -8} (signed), zero point 8 (implicit);
+ *   <li>symmetric: {@code m} = the value of largest magnitude (the minimum on a tie), {@code scale
+ *       = m / -8} (signed), zero point 8 (implicit);
  *   <li>asymmetric: {@code lo = min(min, 0)}, {@code hi = max(max, 0)}, {@code scale = (hi - lo) /
  *       15}, zero point {@code = roundf(-lo / scale)} clamped to [0, 15] (0 when scale is 0);
  *   <li>each value becomes {@code clamp(roundf(v * (1 / scale) + zp), 0, 15)} in float arithmetic,
@@ -132,7 +132,14 @@ public final class BlockQuantizer {
           }
         });
     return new MatMulNBitsWeight(
-        k, n, blockSize, symmetric, f16, q, scales, zps == null ? null : packZeroPoints(zps, n, kb));
+        k,
+        n,
+        blockSize,
+        symmetric,
+        f16,
+        q,
+        scales,
+        zps == null ? null : packZeroPoints(zps, n, kb));
   }
 
   /**
@@ -182,7 +189,14 @@ public final class BlockQuantizer {
           }
         });
     return new MatMulNBitsWeight(
-        k, n, blockSize, symmetric, f16, q, scales, zps == null ? null : packZeroPoints(zps, n, kb));
+        k,
+        n,
+        blockSize,
+        symmetric,
+        f16,
+        q,
+        scales,
+        zps == null ? null : packZeroPoints(zps, n, kb));
   }
 
   /** Per-thread work arrays of the [K, N] path. */

@@ -15,8 +15,8 @@ import java.util.Map;
  * BlockQuantizer#quantizeTable} makes it (onnxruntime's layout). The arrays are owned by this
  * record: do not modify them.
  *
- * @param data the table as INT4 (symmetric, signed values -8..7) or UINT4 (asymmetric), packed
- *     over the flattened table, low nibble first
+ * @param data the table as INT4 (symmetric, signed values -8..7) or UINT4 (asymmetric), packed over
+ *     the flattened table, low nibble first
  * @param scales {@code [rows, ceil(cols/bs)]}
  * @param zeroPoints UINT4 {@code [rows, ceil(cols/bs)]} packed, or null when symmetric
  */
@@ -62,8 +62,7 @@ public record GatherBlockQuantizedTable(
    * <t>_zero_points]}, attributes {@code block_size}, {@code gather_axis}, {@code quantize_axis} =
    * 1, as onnxruntime writes them.
    */
-  public NodeProto node(
-      String nodeName, String indices, String output, String t, int gatherAxis) {
+  public NodeProto node(String nodeName, String indices, String output, String t, int gatherAxis) {
     List<String> inputs = new ArrayList<>(List.of(t + "_Q4", indices, t + "_scales"));
     if (!symmetric) {
       inputs.add(t + "_zero_points");

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A MatMul weight B ({@code [K, N]}) quantized to 4 bits for {@code com.microsoft.MatMulNBits},
- * as {@link BlockQuantizer} makes it. The arrays are owned by this record (not copied): do not
- * modify them.
+ * A MatMul weight B ({@code [K, N]}) quantized to 4 bits for {@code com.microsoft.MatMulNBits}, as
+ * {@link BlockQuantizer} makes it. The arrays are owned by this record (not copied): do not modify
+ * them.
  *
  * @param k rows of B (input features)
  * @param n columns of B (output features)
@@ -61,7 +61,8 @@ public record MatMulNBitsWeight(
 
   /** The {@code <w>_scales} initializer: FLOAT (or FLOAT16) {@code [N, ceil(K/bs)]}. */
   public TensorProto scalesTensor(String w) {
-    return OnnxNodes.scales(scalesName(w), new long[] {n, blocksPerColumn()}, scales, float16Scales);
+    return OnnxNodes.scales(
+        scalesName(w), new long[] {n, blocksPerColumn()}, scales, float16Scales);
   }
 
   /** The {@code <w>_zero_points} initializer (asymmetric only): UINT8 {@code [N, ceil(kb/2)]}. */
@@ -96,8 +97,7 @@ public record MatMulNBitsWeight(
    * @param nodeName the node's name (onnxruntime uses {@code <MatMul name>_Q4}); empty for none
    * @param accuracyLevel 0 (unset), 1 (fp32), 2 (fp16), 3 (bf16) or 4 (int8)
    */
-  public NodeProto node(
-      String nodeName, String input, String output, String w, int accuracyLevel) {
+  public NodeProto node(String nodeName, String input, String output, String w, int accuracyLevel) {
     List<String> inputs = new ArrayList<>(List.of(input, q4Name(w), scalesName(w)));
     if (!symmetric) {
       inputs.add(zeroPointsName(w));

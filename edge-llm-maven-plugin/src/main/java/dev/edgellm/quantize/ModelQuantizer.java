@@ -50,8 +50,9 @@ public final class ModelQuantizer {
 
   /**
    * The up-to-date check of {@code req}: the input model file and the files beside it whose names
-   * start with its name (external data such as {@code model.onnx_data}), by size and time, and every
-   * setting; the fingerprint is kept beside the output ({@code .<output name>.edge-llm-quantize}).
+   * start with its name (external data such as {@code model.onnx_data}), by size and time, and
+   * every setting; the fingerprint is kept beside the output ({@code .<output
+   * name>.edge-llm-quantize}).
    */
   public static UpToDateCheck upToDateCheck(QuantizeRequest req) {
     Path input = req.input().toAbsolutePath().normalize();
@@ -75,7 +76,8 @@ public final class ModelQuantizer {
     settings.put("edgellm.quantize.blockSize", Integer.toString(req.blockSize()));
     settings.put("edgellm.quantize.symmetric", Boolean.toString(req.symmetric()));
     settings.put("edgellm.quantize.accuracyLevel", Integer.toString(req.accuracyLevel()));
-    settings.put("edgellm.quantize.excludeNodes", String.join(",", new TreeSet<>(req.excludeNodes())));
+    settings.put(
+        "edgellm.quantize.excludeNodes", String.join(",", new TreeSet<>(req.excludeNodes())));
     settings.put("edgellm.quantize.embeddings", Boolean.toString(req.embeddings()));
     settings.put("edgellm.quantize.output", output.toString());
     settings.put("edgellm.maxModelBytes", Long.toString(req.maxOutputBytes()));
@@ -93,7 +95,9 @@ public final class ModelQuantizer {
   public static Optional<QuantizeResult> runUnlessUpToDate(QuantizeRequest req, Reporter reporter)
       throws UserErrorException, IOException {
     UpToDateCheck check = upToDateCheck(req);
-    if (check.skipIfUpToDate(reporter, "input model and settings",
+    if (check.skipIfUpToDate(
+        reporter,
+        "input model and settings",
         "delete " + req.output() + " or change a setting to rebuild")) {
       return Optional.empty();
     }
@@ -119,7 +123,9 @@ public final class ModelQuantizer {
       for (Path ext : in.externalFiles()) {
         if (OnnxWriter.sameFile(ext, out)) {
           throw new UserErrorException(
-              "quantize output " + out + " is an external data file of the input model; set"
+              "quantize output "
+                  + out
+                  + " is an external data file of the input model; set"
                   + " output (-Dedgellm.quantize.output) to another path");
         }
       }
@@ -143,7 +149,9 @@ public final class ModelQuantizer {
         reporter.warn(
             "quantize: no MatMul with a 2-D fp32/fp16 initializer as B"
                 + (req.embeddings() ? " and no Gather over one" : "")
-                + " in " + in.file() + "; the output is the input unchanged");
+                + " in "
+                + in.file()
+                + "; the output is the input unchanged");
       }
       long written = OnnxWriter.writeEmbedded(o.model(), out, req.maxOutputBytes());
       long t3 = System.nanoTime();
@@ -168,12 +176,16 @@ public final class ModelQuantizer {
   private static void validate(QuantizeRequest req) throws UserErrorException, IOException {
     if (!BlockQuantizer.isValidBlockSize(req.blockSize())) {
       throw new UserErrorException(
-          "quantize block size " + req.blockSize() + " is not supported; set blockSize"
+          "quantize block size "
+              + req.blockSize()
+              + " is not supported; set blockSize"
               + " (-Dedgellm.quantize.blockSize) to 16, 32, 64, 128 or 256");
     }
     if (req.accuracyLevel() < 0 || req.accuracyLevel() > 4) {
       throw new UserErrorException(
-          "quantize accuracy level " + req.accuracyLevel() + " is not supported; set"
+          "quantize accuracy level "
+              + req.accuracyLevel()
+              + " is not supported; set"
               + " accuracyLevel (-Dedgellm.quantize.accuracyLevel) to 0 (unset), 1 (fp32),"
               + " 2 (fp16), 3 (bf16) or 4 (int8)");
     }
@@ -184,13 +196,17 @@ public final class ModelQuantizer {
     }
     if (OnnxWriter.sameFile(req.input(), req.output())) {
       throw new UserErrorException(
-          "quantize output " + req.output().toAbsolutePath().normalize() + " is the input model;"
+          "quantize output "
+              + req.output().toAbsolutePath().normalize()
+              + " is the input model;"
               + " set output (-Dedgellm.quantize.output) to another path, the input is never"
               + " overwritten");
     }
     if (!Files.exists(req.input())) {
       throw new UserErrorException(
-          "quantize input " + req.input().toAbsolutePath().normalize() + " does not exist; run"
+          "quantize input "
+              + req.input().toAbsolutePath().normalize()
+              + " does not exist; run"
               + " the export goal first or set input (-Dedgellm.quantize.input) to an .onnx file");
     }
   }
@@ -494,8 +510,7 @@ public final class ModelQuantizer {
         TensorProto t = s.initializers.get(name);
         if (t != null) {
           boolean typeOk =
-              t.getDataType() == DataType.FLOAT_VALUE
-                  || t.getDataType() == DataType.FLOAT16_VALUE;
+              t.getDataType() == DataType.FLOAT_VALUE || t.getDataType() == DataType.FLOAT16_VALUE;
           boolean shapeOk =
               t.getDimsCount() == 2
                   && t.getDims(0) > 0
@@ -557,7 +572,10 @@ public final class ModelQuantizer {
       }
     }
 
-    /** True if this graph defines {@code name} itself (an input or a node output), hiding outer ones. */
+    /**
+     * True if this graph defines {@code name} itself (an input or a node output), hiding outer
+     * ones.
+     */
     boolean shadows(String name) {
       return inputsAndOutputs.contains(name);
     }

@@ -6,8 +6,8 @@ import java.util.Set;
 
 /**
  * What the quantize stage should do; built by the mojo (or any caller) and passed to {@link
- * ModelQuantizer#run}. Validation happens in {@link ModelQuantizer#run}, so that errors can name the
- * setting.
+ * ModelQuantizer#run}. Validation happens in {@link ModelQuantizer#run}, so that errors can name
+ * the setting.
  *
  * @param input the fp32/fp16 model ({@code .onnx}, single file or with external data)
  * @param output where the 4-bit model is written, as one embedded file

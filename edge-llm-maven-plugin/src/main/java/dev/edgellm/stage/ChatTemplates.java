@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds a checkpoint's chat template. Transformers.js reads it only from {@code tokenizer_config.json};
- * newer checkpoints keep it in {@code chat_template.jinja} (transformers 4.43+) or
- * {@code chat_template.json} (processor-style), which stage inlines.
+ * Finds a checkpoint's chat template. Transformers.js reads it only from {@code
+ * tokenizer_config.json}; newer checkpoints keep it in {@code chat_template.jinja} (transformers
+ * 4.43+) or {@code chat_template.json} (processor-style), which stage inlines.
  */
 final class ChatTemplates {
   private ChatTemplates() {}
@@ -22,7 +22,8 @@ final class ChatTemplates {
    * The template to inline into tokenizer_config.json, or {@code null} when tokenizer_config.json
    * already has one or the checkpoint has none.
    */
-  static Found toInline(Path checkpoint, JsonNode tokenizerConfig) throws IOException, StageException {
+  static Found toInline(Path checkpoint, JsonNode tokenizerConfig)
+      throws IOException, StageException {
     JsonNode existing = tokenizerConfig.get("chat_template");
     if (existing != null && !existing.isNull()) {
       return null;
@@ -38,12 +39,14 @@ final class ChatTemplates {
       try {
         node = Json.read(json);
       } catch (IOException e) {
-        throw new StageException(json + " is not valid JSON (" + e.getMessage() + "); fix or delete it", e);
+        throw new StageException(
+            json + " is not valid JSON (" + e.getMessage() + "); fix or delete it", e);
       }
       JsonNode template = node.get("chat_template");
       if (template == null || !(template.isTextual() || template.isArray())) {
         throw new StageException(
-            json + " has no \"chat_template\" string; fix it, or put the template in chat_template.jinja");
+            json
+                + " has no \"chat_template\" string; fix it, or put the template in chat_template.jinja");
       }
       return new Found("chat_template.json", template);
     }

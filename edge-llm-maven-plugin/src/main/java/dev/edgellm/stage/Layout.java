@@ -11,12 +11,16 @@ import java.util.Locale;
  */
 public enum Layout {
   /**
-   * For serving from your own web app: {@code onnx/model.onnx} with {@code dtype: "fp32"}, so the same
-   * file loads on WebGPU and on WASM (whose default dtype, q8, would look for {@code model_quantized.onnx}).
-   * A 4-bit model loads fine under this name: the dtype only chooses the file name.
+   * For serving from your own web app: {@code onnx/model.onnx} with {@code dtype: "fp32"}, so the
+   * same file loads on WebGPU and on WASM (whose default dtype, q8, would look for {@code
+   * model_quantized.onnx}). A 4-bit model loads fine under this name: the dtype only chooses the
+   * file name.
    */
   LOCAL,
-  /** For publishing to the Hugging Face Hub: a 4-bit model as {@code onnx/model_q4.onnx} with {@code dtype: "q4"}. */
+  /**
+   * For publishing to the Hugging Face Hub: a 4-bit model as {@code onnx/model_q4.onnx} with {@code
+   * dtype: "q4"}.
+   */
   HUB;
 
   /** Parses {@code local} or {@code hub} (any case). */
@@ -28,11 +32,15 @@ public enum Layout {
       return valueOf(value.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new StageException(
-          "Unknown layout '" + value + "'; set edgellm.stage.layout to 'local' (your own web app) or 'hub' (publishing to the Hub)");
+          "Unknown layout '"
+              + value
+              + "'; set edgellm.stage.layout to 'local' (your own web app) or 'hub' (publishing to the Hub)");
     }
   }
 
-  /** The Transformers.js dtype config.json declares for a model that is or is not 4-bit quantized. */
+  /**
+   * The Transformers.js dtype config.json declares for a model that is or is not 4-bit quantized.
+   */
   public String dtype(boolean quantized) {
     return this == HUB && quantized ? "q4" : "fp32";
   }
@@ -42,7 +50,10 @@ public enum Layout {
     return modelFileNameForDtype(dtype(quantized));
   }
 
-  /** The file Transformers.js 4.x loads for the decoder at a dtype: {@code model} + suffix + {@code .onnx}. */
+  /**
+   * The file Transformers.js 4.x loads for the decoder at a dtype: {@code model} + suffix + {@code
+   * .onnx}.
+   */
   public static String modelFileNameForDtype(String dtype) {
     String suffix =
         switch (dtype) {

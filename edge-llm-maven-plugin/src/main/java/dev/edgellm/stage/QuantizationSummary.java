@@ -8,9 +8,9 @@ import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.NodeProto;
 
 /**
- * The quantization settings a model was written with, read back from its nodes: MatMulNBits'
- * {@code bits}, {@code block_size}, {@code accuracy_level}, and whether it has zero points
- * (asymmetric); how many MatMuls stayed float; whether the embeddings are GatherBlockQuantized.
+ * The quantization settings a model was written with, read back from its nodes: MatMulNBits' {@code
+ * bits}, {@code block_size}, {@code accuracy_level}, and whether it has zero points (asymmetric);
+ * how many MatMuls stayed float; whether the embeddings are GatherBlockQuantized.
  */
 public record QuantizationSummary(
     int quantizedMatMuls,
@@ -46,7 +46,8 @@ public record QuantizationSummary(
         if (node.getInputCount() > 3 && !node.getInput(3).isEmpty()) {
           symmetric = false;
         }
-      } else if ("GatherBlockQuantized".equals(node.getOpType()) && "com.microsoft".equals(domain)) {
+      } else if ("GatherBlockQuantized".equals(node.getOpType())
+          && "com.microsoft".equals(domain)) {
         gathers++;
         if (bits == 0) {
           bits = (int) attribute(node, "bits", 4);
@@ -55,7 +56,8 @@ public record QuantizationSummary(
         if (node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
           symmetric = false;
         }
-      } else if ("MatMul".equals(node.getOpType()) && (domain.isEmpty() || "ai.onnx".equals(domain))) {
+      } else if ("MatMul".equals(node.getOpType())
+          && (domain.isEmpty() || "ai.onnx".equals(domain))) {
         floats++;
       }
     }

@@ -5,12 +5,13 @@ import java.util.Objects;
 
 /**
  * What to stage: the checkpoint folder (config.json, generation_config.json and, unless {@code
- * tokenizer} is set, the tokenizer files), the ONNX model, the folder the web app loads from ({@code
- * public/models/<name>}), the layout, and optionally another folder to take the tokenizer files from
- * ({@code tokenizer.json}, {@code tokenizer_config.json}, {@code chat_template.*}: e.g. the base model's,
- * when a fine-tuning tool wrote only the weights).
+ * tokenizer} is set, the tokenizer files), the ONNX model, the folder the web app loads from
+ * ({@code public/models/<name>}), the layout, and optionally another folder to take the tokenizer
+ * files from ({@code tokenizer.json}, {@code tokenizer_config.json}, {@code chat_template.*}: e.g.
+ * the base model's, when a fine-tuning tool wrote only the weights).
  */
-public record StageRequest(Path checkpoint, Path model, Path directory, Layout layout, Path tokenizer) {
+public record StageRequest(
+    Path checkpoint, Path model, Path directory, Layout layout, Path tokenizer) {
   public StageRequest {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(model, "model");
@@ -23,7 +24,9 @@ public record StageRequest(Path checkpoint, Path model, Path directory, Layout l
     this(checkpoint, model, directory, layout, null);
   }
 
-  /** The folder the tokenizer files come from: {@link #tokenizer()} when set, else the checkpoint. */
+  /**
+   * The folder the tokenizer files come from: {@link #tokenizer()} when set, else the checkpoint.
+   */
   public Path tokenizerFolder() {
     return tokenizer != null ? tokenizer : checkpoint;
   }

@@ -60,22 +60,30 @@ public final class Stager {
   }
 
   /**
-   * The up-to-date check of {@code request}: every file of the checkpoint folder and the model (sizes and
-   * times), the staging folder and the layout; the fingerprint is kept in {@code stateFile} (outside the
-   * staged folder, which the web app serves as it is).
+   * The up-to-date check of {@code request}: every file of the checkpoint folder and the model
+   * (sizes and times), the staging folder and the layout; the fingerprint is kept in {@code
+   * stateFile} (outside the staged folder, which the web app serves as it is).
    */
   public UpToDateCheck upToDateCheck(StageRequest request, Path stateFile) {
     Map<String, String> settings = new TreeMap<>();
-    settings.put("edgellm.stage.directory", request.directory().toAbsolutePath().normalize().toString());
+    settings.put(
+        "edgellm.stage.directory", request.directory().toAbsolutePath().normalize().toString());
     settings.put("edgellm.stage.layout", request.layout().id());
     settings.put("edgellm.maxModelBytes", Long.toString(maxModelBytes));
-    return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, request.tokenizer() == null ? List.of(request.checkpoint(), request.model()) : List.of(request.checkpoint(), request.model(), request.tokenizer()));
+    return UpToDateCheck.of(
+        stateFile,
+        "edge-llm:stage",
+        settings,
+        request.tokenizer() == null
+            ? List.of(request.checkpoint(), request.model())
+            : List.of(request.checkpoint(), request.model(), request.tokenizer()));
   }
 
   /**
-   * {@link #stage} unless the staged folder is up to date (same checkpoint files, model and settings, and
-   * the staged files as written): then logs that it skips and returns empty. With {@code stateFile} null
-   * there is no fingerprint and it always stages (which still keeps unchanged files untouched).
+   * {@link #stage} unless the staged folder is up to date (same checkpoint files, model and
+   * settings, and the staged files as written): then logs that it skips and returns empty. With
+   * {@code stateFile} null there is no fingerprint and it always stages (which still keeps
+   * unchanged files untouched).
    */
   public Optional<StageResult> stageUnlessUpToDate(StageRequest request, Path stateFile)
       throws StageException, IOException {
@@ -83,7 +91,9 @@ public final class Stager {
       return Optional.of(stage(request));
     }
     UpToDateCheck check = upToDateCheck(request, stateFile);
-    if (check.skipIfUpToDate(log, "checkpoint, model and settings",
+    if (check.skipIfUpToDate(
+        log,
+        "checkpoint, model and settings",
         "delete " + request.directory() + " or change a setting to restage")) {
       return Optional.empty();
     }
@@ -105,7 +115,8 @@ public final class Stager {
     checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
 
     ObjectNode config = readObject(checkpoint.resolve("config.json"), "config.json");
-    ObjectNode tokenizerConfig = readObject(tokenizers.resolve("tokenizer_config.json"), "tokenizer_config.json");
+    ObjectNode tokenizerConfig =
+        readObject(tokenizers.resolve("tokenizer_config.json"), "tokenizer_config.json");
     readObject(tokenizers.resolve("tokenizer.json"), "tokenizer.json");
 
     QuantizationSummary quantization = inspectModel(modelPath);
@@ -114,7 +125,8 @@ public final class Stager {
     String modelFile = "onnx/" + layout.modelFileName(quantization.quantized());
     if (layout == Layout.HUB && !quantization.quantized()) {
       log.warn(
-          modelPath.getFileName() + " is not 4-bit quantized, so the hub layout stages it as onnx/model.onnx with dtype fp32");
+          modelPath.getFileName()
+              + " is not 4-bit quantized, so the hub layout stages it as onnx/model.onnx with dtype fp32");
     }
 
     Path parent = target.getParent();
@@ -126,9 +138,10 @@ public final class Stager {
       Files.createDirectories(building.resolve("onnx"));
 
       // config.json: tell Transformers.js which file to load; keep every other key.
-      ObjectNode tjsConfig = config.has("transformers.js_config") && config.get("transformers.js_config").isObject()
-          ? (ObjectNode) config.get("transformers.js_config")
-          : config.putObject("transformers.js_config");
+      ObjectNode tjsConfig =
+          config.has("transformers.js_config") && config.get("transformers.js_config").isObject()
+              ? (ObjectNode) config.get("transformers.js_config")
+              : config.putObject("transformers.js_config");
       tjsConfig.put("dtype", dtype);
       files.add(writeText(building, "config.json", Json.pretty(config)));
 
@@ -137,8 +150,13 @@ public final class Stager {
         readObject(generation, "generation_config.json");
         files.add(copy(building, "generation_config.json", generation));
       } else {
-        log.info("generation_config.json not in the checkpoint; derived it from config.json's token ids");
-        files.add(writeText(building, "generation_config.json", Json.pretty(GenerationConfigs.deriveFrom(config))));
+        log.info(
+            "generation_config.json not in the checkpoint; derived it from config.json's token ids");
+        files.add(
+            writeText(
+                building,
+                "generation_config.json",
+                Json.pretty(GenerationConfigs.deriveFrom(config))));
       }
 
       files.add(copy(building, "tokenizer.json", tokenizers.resolve("tokenizer.json")));
@@ -149,20 +167,33 @@ public final class Stager {
         tokenizerConfig.set("chat_template", template.template());
         files.add(writeText(building, "tokenizer_config.json", Json.pretty(tokenizerConfig)));
         templateSource = template.source();
-        log.info("Inlined the chat template from " + template.source() + " into tokenizer_config.json");
+        log.info(
+            "Inlined the chat template from " + template.source() + " into tokenizer_config.json");
       } else {
-        files.add(copy(building, "tokenizer_config.json", tokenizers.resolve("tokenizer_config.json")));
+        files.add(
+            copy(building, "tokenizer_config.json", tokenizers.resolve("tokenizer_config.json")));
         boolean has = tokenizerConfig.hasNonNull("chat_template");
         templateSource = has ? "tokenizer_config.json" : null;
         if (!has) {
-          log.warn("The checkpoint has no chat template (a base model?): apply_chat_template will not work");
+          log.warn(
+              "The checkpoint has no chat template (a base model?): apply_chat_template will not work");
         }
       }
 
       files.add(copyModel(building, modelFile, modelPath));
       files.sort(Comparator.comparing(StagedFile::path));
 
-      ObjectNode manifest = manifest(target, config, checkpoint, layout, dtype, modelFile, quantization, files, templateSource);
+      ObjectNode manifest =
+          manifest(
+              target,
+              config,
+              checkpoint,
+              layout,
+              dtype,
+              modelFile,
+              quantization,
+              files,
+              templateSource);
       writeText(building, MANIFEST, Json.pretty(manifest));
 
       if (sameStaging(building, target)) {
@@ -178,46 +209,85 @@ public final class Stager {
         deleteTree(building);
       }
     }
-    log.info("Staged " + modelFile + " (" + megabytes(sizeOf(files, modelFile)) + " MB, dtype " + dtype + ") in " + target);
+    log.info(
+        "Staged "
+            + modelFile
+            + " ("
+            + megabytes(sizeOf(files, modelFile))
+            + " MB, dtype "
+            + dtype
+            + ") in "
+            + target);
     return new StageResult(target, modelFile, dtype, quantization, List.copyOf(files));
   }
 
-  private static void checkInputs(Path checkpoint, Path tokenizers, boolean tokenizerSet, Path model, Path target)
+  private static void checkInputs(
+      Path checkpoint, Path tokenizers, boolean tokenizerSet, Path model, Path target)
       throws StageException {
     if (!Files.isDirectory(checkpoint)) {
       throw new StageException(
-          "Checkpoint folder " + checkpoint + " does not exist; set edgellm.checkpoint to the folder with config.json and the tokenizer files");
+          "Checkpoint folder "
+              + checkpoint
+              + " does not exist; set edgellm.checkpoint to the folder with config.json and the tokenizer files");
     }
     if (!Files.isRegularFile(checkpoint.resolve("config.json"))) {
-      throw new StageException("config.json missing in " + checkpoint + "; copy it from the base model on the Hub (Transformers.js needs it)");
+      throw new StageException(
+          "config.json missing in "
+              + checkpoint
+              + "; copy it from the base model on the Hub (Transformers.js needs it)");
     }
     if (tokenizerSet && !Files.isDirectory(tokenizers)) {
-      throw new StageException("Tokenizer folder " + tokenizers + " does not exist; fix edgellm.stage.tokenizer or remove it"
-          + " to take the tokenizer files from the checkpoint");
+      throw new StageException(
+          "Tokenizer folder "
+              + tokenizers
+              + " does not exist; fix edgellm.stage.tokenizer or remove it"
+              + " to take the tokenizer files from the checkpoint");
     }
     for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
       if (!Files.isRegularFile(tokenizers.resolve(name))) {
-        throw new StageException(name + " missing in " + tokenizers + "; copy it from the base model on the Hub (Transformers.js needs it)"
-            + (tokenizerSet ? "" : " or set edgellm.stage.tokenizer to a folder that has the tokenizer files"));
+        throw new StageException(
+            name
+                + " missing in "
+                + tokenizers
+                + "; copy it from the base model on the Hub (Transformers.js needs it)"
+                + (tokenizerSet
+                    ? ""
+                    : " or set edgellm.stage.tokenizer to a folder that has the tokenizer files"));
       }
     }
     if (!Files.isRegularFile(model)) {
       throw new StageException(
-          "ONNX model " + model + " does not exist; run the export and quantize goals first, or set edgellm.stage.model");
+          "ONNX model "
+              + model
+              + " does not exist; run the export and quantize goals first, or set edgellm.stage.model");
     }
     if (target.getParent() == null || target.getFileName() == null) {
-      throw new StageException("Cannot stage into " + target + "; set edgellm.stage.directory to a folder like public/models/NAME");
-    }
-    if (checkpoint.startsWith(target) || target.startsWith(checkpoint) || model.startsWith(target)) {
       throw new StageException(
-          "The staging folder " + target + " overlaps the checkpoint or the model; choose another edgellm.stage.directory");
+          "Cannot stage into "
+              + target
+              + "; set edgellm.stage.directory to a folder like public/models/NAME");
+    }
+    if (checkpoint.startsWith(target)
+        || target.startsWith(checkpoint)
+        || model.startsWith(target)) {
+      throw new StageException(
+          "The staging folder "
+              + target
+              + " overlaps the checkpoint or the model; choose another edgellm.stage.directory");
     }
     if (Files.isSymbolicLink(target) || Files.isRegularFile(target)) {
-      throw new StageException(target + " exists and is not a folder; remove it or choose another edgellm.stage.directory");
-    }
-    if (Files.isDirectory(target) && !Files.isRegularFile(target.resolve(MANIFEST)) && !isEmpty(target)) {
       throw new StageException(
-          target + " exists but was not written by stage (it has no " + MANIFEST + "); stage only replaces its own folders:"
+          target
+              + " exists and is not a folder; remove it or choose another edgellm.stage.directory");
+    }
+    if (Files.isDirectory(target)
+        && !Files.isRegularFile(target.resolve(MANIFEST))
+        && !isEmpty(target)) {
+      throw new StageException(
+          target
+              + " exists but was not written by stage (it has no "
+              + MANIFEST
+              + "); stage only replaces its own folders:"
               + " remove it or choose another edgellm.stage.directory");
     }
   }
@@ -226,19 +296,30 @@ public final class Stager {
     long size = Files.size(model);
     if (size > OnnxModel.PROTOBUF_LIMIT) {
       throw new StageException(
-          model + " is " + megabytes(size) + " MB, over protobuf's 2 GiB limit: browsers cannot load it as one file;"
+          model
+              + " is "
+              + megabytes(size)
+              + " MB, over protobuf's 2 GiB limit: browsers cannot load it as one file;"
               + " quantize it (the quantize goal writes 4-bit weights) or pick a smaller model");
     }
     if (size > maxModelBytes) {
       throw new StageException(
-          model + " is " + size + " bytes, over the limit edgellm.maxModelBytes=" + maxModelBytes
+          model
+              + " is "
+              + size
+              + " bytes, over the limit edgellm.maxModelBytes="
+              + maxModelBytes
               + "; quantize it, pick a smaller model or raise edgellm.maxModelBytes");
     }
     try (OnnxModel onnx = OnnxModel.read(model)) {
       if (!onnx.externalFiles().isEmpty()) {
         throw new StageException(
-            model.getFileName() + " keeps " + onnx.externalDataSize() + " bytes of weights in external data ("
-                + onnx.externalFiles().get(0).getFileName() + "); the browser cannot mount external data files: stage a"
+            model.getFileName()
+                + " keeps "
+                + onnx.externalDataSize()
+                + " bytes of weights in external data ("
+                + onnx.externalFiles().get(0).getFileName()
+                + "); the browser cannot mount external data files: stage a"
                 + " model written as one embedded file under 2 GiB (the quantize goal writes one)");
       }
       return QuantizationSummary.of(onnx.proto());
@@ -303,14 +384,16 @@ public final class Stager {
     return copy(root, relative, source, true);
   }
 
-  private StagedFile copy(Path root, String relative, Path source, boolean progress) throws IOException {
+  private StagedFile copy(Path root, String relative, Path source, boolean progress)
+      throws IOException {
     MessageDigest digest = Sha256.newDigest();
     long total = Files.size(source);
     long copied = 0;
     long start = System.nanoTime();
     long nextReport = 256L << 20;
     try (InputStream in = Files.newInputStream(source);
-        OutputStream out = new DigestOutputStream(Files.newOutputStream(root.resolve(relative)), digest)) {
+        OutputStream out =
+            new DigestOutputStream(Files.newOutputStream(root.resolve(relative)), digest)) {
       byte[] buffer = new byte[1 << 20];
       int n;
       while ((n = in.read(buffer)) > 0) {
@@ -318,8 +401,10 @@ public final class Stager {
         copied += n;
         if (progress && copied >= nextReport) {
           double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-          log.info(String.format(
-              "Copying %s: %d of %d MB (%.0f MB/s)", relative, copied >> 20, total >> 20, (copied >> 20) / seconds));
+          log.info(
+              String.format(
+                  "Copying %s: %d of %d MB (%.0f MB/s)",
+                  relative, copied >> 20, total >> 20, (copied >> 20) / seconds));
           nextReport += 256L << 20;
         }
       }
@@ -327,7 +412,10 @@ public final class Stager {
     return new StagedFile(relative, copied, Sha256.hex(digest.digest()));
   }
 
-  /** Puts {@code building} in place of {@code target}: rename the old one aside, rename the new one in, delete the old. */
+  /**
+   * Puts {@code building} in place of {@code target}: rename the old one aside, rename the new one
+   * in, delete the old.
+   */
   private void replace(Path building, Path target) throws IOException {
     if (!Files.exists(target)) {
       AtomicFiles.move(building, target);
@@ -346,8 +434,9 @@ public final class Stager {
   }
 
   /**
-   * True when {@code building} holds exactly the files of the existing {@code target}, with the same bytes,
-   * edge-llm.json compared without its {@code validation} summary (which the validate goal adds).
+   * True when {@code building} holds exactly the files of the existing {@code target}, with the
+   * same bytes, edge-llm.json compared without its {@code validation} summary (which the validate
+   * goal adds).
    */
   private static boolean sameStaging(Path building, Path target) throws IOException {
     if (!Files.isDirectory(target)) {
@@ -389,7 +478,9 @@ public final class Stager {
     for (Path rel : relativeFiles(building)) {
       Path old = target.resolve(rel);
       Path now = building.resolve(rel);
-      if (Files.isRegularFile(old) && Files.size(old) == Files.size(now) && Files.mismatch(old, now) == -1) {
+      if (Files.isRegularFile(old)
+          && Files.size(old) == Files.size(now)
+          && Files.mismatch(old, now) == -1) {
         Files.setLastModifiedTime(now, Files.getLastModifiedTime(old));
       }
     }
@@ -426,12 +517,15 @@ public final class Stager {
       return Json.readObject(file);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new StageException(
-          name + " in " + file.getParent() + " is not a valid JSON object (" + e.getOriginalMessage()
-              + "); fix it or copy it again from the base model", e);
+          name
+              + " in "
+              + file.getParent()
+              + " is not a valid JSON object ("
+              + e.getOriginalMessage()
+              + "); fix it or copy it again from the base model",
+          e);
     }
   }
-
-
 
   private static long sizeOf(List<StagedFile> files, String path) {
     return files.stream().filter(f -> f.path().equals(path)).mapToLong(StagedFile::size).sum();

@@ -69,8 +69,7 @@ public final class AtomicFiles {
   /** Renames {@code temp} onto {@code target}, atomically where the file system allows it. */
   public static void moveIntoPlace(Path temp, Path target) throws IOException {
     try {
-      Files.move(
-          temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -90,15 +89,20 @@ public final class AtomicFiles {
   /** Writes {@code text} as UTF-8 to {@code target} atomically, creating parent folders. */
   public static void writeString(Path target, String text) throws IOException {
     byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    write(target, ch -> {
-      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        ch.write(buffer);
-      }
-    });
+    write(
+        target,
+        ch -> {
+          java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+          while (buffer.hasRemaining()) {
+            ch.write(buffer);
+          }
+        });
   }
 
-  /** Renames {@code from} (a file or a folder) to {@code to}, atomically where the file system allows it. */
+  /**
+   * Renames {@code from} (a file or a folder) to {@code to}, atomically where the file system
+   * allows it.
+   */
   public static void move(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

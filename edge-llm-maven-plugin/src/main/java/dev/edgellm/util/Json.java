@@ -33,7 +33,10 @@ public final class Json {
               .withObjectIndenter(new DefaultIndenter("  ", "\n"))
               .withArrayIndenter(new DefaultIndenter("  ", "\n")));
 
-  /** Reads a JSON file; throws {@link JsonProcessingException} (an IOException) when it is not valid JSON. */
+  /**
+   * Reads a JSON file; throws {@link JsonProcessingException} (an IOException) when it is not valid
+   * JSON.
+   */
   public static JsonNode read(Path file) throws IOException {
     return MAPPER.readTree(Files.readAllBytes(file));
   }

@@ -3,9 +3,9 @@ package dev.edgellm.util;
 import java.io.PrintStream;
 
 /**
- * Where the core writes its log lines. The core never talks to Maven's {@code Log}; a mojo adapts its
- * {@code Log} to this interface (see {@code dev.edgellm.maven.MavenReporter}), tests and benchmarks use
- * {@link #silent()} or {@link #to(PrintStream)}.
+ * Where the core writes its log lines. The core never talks to Maven's {@code Log}; a mojo adapts
+ * its {@code Log} to this interface (see {@code dev.edgellm.maven.MavenReporter}), tests and
+ * benchmarks use {@link #silent()} or {@link #to(PrintStream)}.
  *
  * <p>Implementations must be thread-safe: core code may report from worker threads.
  */

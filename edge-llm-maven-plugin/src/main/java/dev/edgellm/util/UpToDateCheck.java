@@ -19,17 +19,17 @@ import java.util.stream.Stream;
 
 /**
  * Incremental builds: a goal's outputs are up to date when the fingerprint of what produced them
- * (the tool, every output-affecting setting, and every input file's path, size and modification time)
- * equals the one recorded when they were written, and the outputs recorded then are still there,
- * unchanged (same size and modification time).
+ * (the tool, every output-affecting setting, and every input file's path, size and modification
+ * time) equals the one recorded when they were written, and the outputs recorded then are still
+ * there, unchanged (same size and modification time).
  *
  * <p>The fingerprint is a small text file (one line per tool, setting, input and output) that a
  * goal keeps beside its outputs or in the build folder. It is written only after the outputs were
- * completely written, and deleted before a goal rewrites them, so an interrupted build never looks up
- * to date. Because it is text, a rerun can say why: which setting or file changed.
+ * completely written, and deleted before a goal rewrites them, so an interrupted build never looks
+ * up to date. Because it is text, a rerun can say why: which setting or file changed.
  *
- * <p>Use: build it with {@link #of}, call {@link #skipIfUpToDate} (which logs either the skip or the
- * reason to run), do the work, then {@link #record} the files written.
+ * <p>Use: build it with {@link #of}, call {@link #skipIfUpToDate} (which logs either the skip or
+ * the reason to run), do the work, then {@link #record} the files written.
  */
 public final class UpToDateCheck {
   private static final String HEADER =
@@ -122,8 +122,8 @@ public final class UpToDateCheck {
    * recorded fingerprint (so a failure cannot leave it looking up to date) and returns false.
    *
    * @param unchanged what was found unchanged, e.g. {@code "checkpoint and settings"}
-   * @param rebuildHint how to force a rebuild, e.g. {@code "delete target/edge-llm or change a setting
-   *     to rebuild"}
+   * @param rebuildHint how to force a rebuild, e.g. {@code "delete target/edge-llm or change a
+   *     setting to rebuild"}
    */
   public boolean skipIfUpToDate(Reporter log, String unchanged, String rebuildHint) {
     Status s = status();
@@ -183,8 +183,8 @@ public final class UpToDateCheck {
   }
 
   /**
-   * Lines keyed for comparison: {@code tool}, {@code setting NAME} and {@code input PATH} map to their
-   * values (or, with {@code outputs}, only the {@code output PATH} lines, keyed by PATH).
+   * Lines keyed for comparison: {@code tool}, {@code setting NAME} and {@code input PATH} map to
+   * their values (or, with {@code outputs}, only the {@code output PATH} lines, keyed by PATH).
    */
   private static Map<String, String> keyed(List<String> lines, boolean outputs) {
     Map<String, String> map = new LinkedHashMap<>();
@@ -213,7 +213,8 @@ public final class UpToDateCheck {
         map.put(name, eq < 0 ? "" : line.substring(eq + 1));
       } else if (line.startsWith("input ")) {
         String rest = line.substring("input ".length());
-        int at = rest.endsWith(" missing") ? rest.length() - " missing".length() : lastSpace(rest, 2);
+        int at =
+            rest.endsWith(" missing") ? rest.length() - " missing".length() : lastSpace(rest, 2);
         if (at > 0) {
           map.put("input " + rest.substring(0, at), rest.substring(at + 1));
         }

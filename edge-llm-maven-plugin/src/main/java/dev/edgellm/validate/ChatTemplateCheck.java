@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 
 /**
- * {@code tokenizer.chat-template}: tokenizer_config.json carries a chat template (Transformers.js reads
- * it only from there); a template left in chat_template.jinja/json is an error, none at all a warning
- * (a base model).
+ * {@code tokenizer.chat-template}: tokenizer_config.json carries a chat template (Transformers.js
+ * reads it only from there); a template left in chat_template.jinja/json is an error, none at all a
+ * warning (a base model).
  */
 final class ChatTemplateCheck implements Check {
   @Override
@@ -26,7 +26,9 @@ final class ChatTemplateCheck implements Check {
       String text = template.asText();
       out.detail("length", text.length());
       if (!text.contains("{{") && !text.contains("{%")) {
-        out.warn("tokenizer_config.json", "chat_template contains no Jinja tags; apply_chat_template returns it unchanged",
+        out.warn(
+            "tokenizer_config.json",
+            "chat_template contains no Jinja tags; apply_chat_template returns it unchanged",
             "Copy the chat template from the base model");
       }
       return;
@@ -37,12 +39,19 @@ final class ChatTemplateCheck implements Check {
     }
     for (String f : new String[] {"chat_template.jinja", "chat_template.json"}) {
       if (Files.isRegularFile(ctx.file(f))) {
-        out.error(f, "The chat template is in " + f + ", but Transformers.js reads it only from tokenizer_config.json:"
-                + " apply_chat_template fails", "Stage again: stage inlines the template into tokenizer_config.json");
+        out.error(
+            f,
+            "The chat template is in "
+                + f
+                + ", but Transformers.js reads it only from tokenizer_config.json:"
+                + " apply_chat_template fails",
+            "Stage again: stage inlines the template into tokenizer_config.json");
         return;
       }
     }
-    out.warn("tokenizer_config.json", "No chat template: a base model; apply_chat_template fails, so prompt it with plain text",
+    out.warn(
+        "tokenizer_config.json",
+        "No chat template: a base model; apply_chat_template fails, so prompt it with plain text",
         "Use an instruction-tuned checkpoint for chat, or add a chat_template to tokenizer_config.json");
   }
 }

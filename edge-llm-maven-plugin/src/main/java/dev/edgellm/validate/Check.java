@@ -1,8 +1,8 @@
 package dev.edgellm.validate;
 
 /**
- * One validation of a staged folder. Each check has a stable id ({@code files.present},
- * {@code ops.webgpu}, ...) that reports, tests and users refer to.
+ * One validation of a staged folder. Each check has a stable id ({@code files.present}, {@code
+ * ops.webgpu}, ...) that reports, tests and users refer to.
  */
 public interface Check {
   /** Stable id, e.g. {@code model.embedded}. */
@@ -12,8 +12,8 @@ public interface Check {
   String title();
 
   /**
-   * Runs the check, reporting through {@code out}. Throw {@link SkipCheck} when an input it needs is
-   * missing or broken (another check already reported that).
+   * Runs the check, reporting through {@code out}. Throw {@link SkipCheck} when an input it needs
+   * is missing or broken (another check already reported that).
    */
   void run(ValidationContext context, Findings out) throws Exception;
 }

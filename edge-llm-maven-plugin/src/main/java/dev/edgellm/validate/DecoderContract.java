@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * A decoder's inputs and outputs as Transformers.js 4.x feeds and reads them: {@code input_ids},
  * {@code attention_mask}, optional {@code position_ids}, {@code past_key_values.N.key/value} in,
- * {@code logits} and {@code present.N.key/value} out, the cache shaped
- * {@code [batch_size, kvHeads, past_sequence_length, headDim]}.
+ * {@code logits} and {@code present.N.key/value} out, the cache shaped {@code [batch_size, kvHeads,
+ * past_sequence_length, headDim]}.
  *
  * @param kvElemType ONNX element type of the cache (1 = float, 10 = float16)
  * @param logitsElemType ONNX element type of the logits

@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs a staged decoder with ONNX Runtime for Java (CPU, with the com.microsoft contrib ops) the way
- * Transformers.js does: {@code input_ids}, an all-ones {@code attention_mask} over past and new
+ * Runs a staged decoder with ONNX Runtime for Java (CPU, with the com.microsoft contrib ops) the
+ * way Transformers.js does: {@code input_ids}, an all-ones {@code attention_mask} over past and new
  * tokens, {@code position_ids} counting on from the cache length, and the {@code present.*} outputs
  * fed back as {@code past_key_values.*}. Batch size 1.
  */
@@ -64,12 +64,14 @@ final class DecoderSession implements AutoCloseable {
     this.contract = contract;
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      options.setIntraOpNumThreads(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+      options.setIntraOpNumThreads(
+          Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
       this.session = env.createSession(model.toString(), options);
     }
     this.inputs = session.getInputInfo();
     NodeInfo past = inputs.get(DecoderContract.pastKey(0));
-    this.float16Cache = past != null && past.getInfo() instanceof TensorInfo t && t.type == OnnxJavaType.FLOAT16;
+    this.float16Cache =
+        past != null && past.getInfo() instanceof TensorInfo t && t.type == OnnxJavaType.FLOAT16;
   }
 
   /** An empty cache: {@code [1, kvHeads, 0, headDim]} for every layer. */
@@ -77,9 +79,14 @@ final class DecoderSession implements AutoCloseable {
     Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
     long[] shape = {1, contract.kvHeads(), 0, contract.headDim()};
     for (String name : contract.pastNames()) {
-      OnnxTensor t = float16Cache
-          ? OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()), shape, OnnxJavaType.FLOAT16)
-          : OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
+      OnnxTensor t =
+          float16Cache
+              ? OnnxTensor.createTensor(
+                  env,
+                  ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()),
+                  shape,
+                  OnnxJavaType.FLOAT16)
+              : OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
       tensors.put(name, t);
     }
     List<OnnxTensor> owned = new ArrayList<>(tensors.values());
@@ -87,8 +94,8 @@ final class DecoderSession implements AutoCloseable {
   }
 
   /**
-   * Runs {@code ids} after {@code cache}. The caller keeps ownership of {@code cache} and must close
-   * the returned step's cache.
+   * Runs {@code ids} after {@code cache}. The caller keeps ownership of {@code cache} and must
+   * close the returned step's cache.
    */
   Step forward(long[] ids, Cache cache) throws OrtException {
     int past = cache.length;
@@ -96,24 +103,42 @@ final class DecoderSession implements AutoCloseable {
     List<OnnxTensor> created = new ArrayList<>();
     try {
       Map<String, OnnxTensor> feeds = new HashMap<>(cache.tensors);
-      feeds.put("input_ids", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, ids.length})));
+      feeds.put(
+          "input_ids",
+          track(
+              created,
+              OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, ids.length})));
       if (inputs.containsKey("attention_mask")) {
         long[] mask = new long[total];
         java.util.Arrays.fill(mask, 1);
-        feeds.put("attention_mask", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {1, total})));
+        feeds.put(
+            "attention_mask",
+            track(
+                created,
+                OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {1, total})));
       }
       if (inputs.containsKey("position_ids")) {
         long[] pos = new long[ids.length];
         for (int i = 0; i < pos.length; i++) {
           pos[i] = past + i;
         }
-        feeds.put("position_ids", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {1, ids.length})));
+        feeds.put(
+            "position_ids",
+            track(
+                created,
+                OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {1, ids.length})));
       }
       if (inputs.containsKey("num_logits_to_keep")) {
-        feeds.put("num_logits_to_keep", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {})));
+        feeds.put(
+            "num_logits_to_keep",
+            track(
+                created,
+                OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {})));
       }
       if (inputs.containsKey("use_cache_branch")) {
-        feeds.put("use_cache_branch", track(created, OnnxTensor.createTensor(env, new boolean[] {past > 0})));
+        feeds.put(
+            "use_cache_branch",
+            track(created, OnnxTensor.createTensor(env, new boolean[] {past > 0})));
       }
       OrtSession.Result result = session.run(feeds);
       float[][] logits;
@@ -122,7 +147,8 @@ final class DecoderSession implements AutoCloseable {
         logits = logits(result, ids.length);
         for (int i = 0; i < contract.layers(); i++) {
           present.put(DecoderContract.pastKey(i), tensor(result, DecoderContract.presentKey(i)));
-          present.put(DecoderContract.pastValue(i), tensor(result, DecoderContract.presentValue(i)));
+          present.put(
+              DecoderContract.pastValue(i), tensor(result, DecoderContract.presentValue(i)));
         }
       } catch (OrtException | RuntimeException e) {
         result.close();

@@ -2,7 +2,10 @@ package dev.edgellm.validate;
 
 import java.nio.file.Files;
 
-/** {@code files.present}: config.json, generation_config.json, the tokenizer files and one ONNX model exist. */
+/**
+ * {@code files.present}: config.json, generation_config.json, the tokenizer files and one ONNX
+ * model exist.
+ */
 final class FilesPresentCheck implements Check {
   @Override
   public String id() {
@@ -17,18 +20,25 @@ final class FilesPresentCheck implements Check {
   @Override
   public void run(ValidationContext ctx, Findings out) {
     if (!Files.isDirectory(ctx.directory())) {
-      out.error(ctx.directory().toString(), "The staged folder does not exist",
+      out.error(
+          ctx.directory().toString(),
+          "The staged folder does not exist",
           "Run the stage goal, or point edgellm.validate.directory at a staged folder");
       return;
     }
     for (String name : ValidationContext.REQUIRED_JSON) {
       if (!Files.isRegularFile(ctx.file(name))) {
-        out.error(name, name + " is missing: Transformers.js requests it and the model does not load",
+        out.error(
+            name,
+            name + " is missing: Transformers.js requests it and the model does not load",
             "Stage again (stage writes " + name + "), or copy it from the base model");
       }
     }
     if (ctx.onnxFiles().isEmpty()) {
-      out.error("onnx/", "No ONNX model in onnx/", "Stage again: stage copies the model to onnx/model.onnx");
+      out.error(
+          "onnx/",
+          "No ONNX model in onnx/",
+          "Stage again: stage copies the model to onnx/model.onnx");
     }
     out.detail("files", ctx.listOnnxFolder());
   }

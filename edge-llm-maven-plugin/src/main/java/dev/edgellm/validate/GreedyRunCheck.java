@@ -6,10 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code run.greedy}: a real run with ONNX Runtime for Java, fed as Transformers.js feeds it: prefill
- * the sample prompt, then greedy steps through the KV cache. The cached steps must give the same
- * logits as one uncached pass over the same tokens (so the cache is wired right), and all logits must
- * be finite.
+ * {@code run.greedy}: a real run with ONNX Runtime for Java, fed as Transformers.js feeds it:
+ * prefill the sample prompt, then greedy steps through the KV cache. The cached steps must give the
+ * same logits as one uncached pass over the same tokens (so the cache is wired right), and all
+ * logits must be finite.
  */
 final class GreedyRunCheck implements Check {
   /** Prompt tokens of the prefill. */
@@ -60,8 +60,14 @@ final class GreedyRunCheck implements Check {
         decodeNanos = System.nanoTime() - t1;
         long[] presentShape = cache.tensors.get(DecoderContract.pastKey(0)).getInfo().getShape();
         if (presentShape.length != 4 || presentShape[2] != prompt.length + steps) {
-          out.error(file, "After " + (prompt.length + steps) + " tokens present.0.key has shape " + Arrays.toString(presentShape)
-              + ": the cache does not grow by one position per step", "Export again: present must be past + new positions");
+          out.error(
+              file,
+              "After "
+                  + (prompt.length + steps)
+                  + " tokens present.0.key has shape "
+                  + Arrays.toString(presentShape)
+                  + ": the cache does not grow by one position per step",
+              "Export again: present must be past + new positions");
         }
       } finally {
         cache.close();
@@ -78,7 +84,9 @@ final class GreedyRunCheck implements Check {
           float[][] rows = full.logits();
           int offset = rows.length - (steps + 1);
           if (offset < 0) {
-            out.warn(file, "The model returns logits for the last position only; the cache consistency check is limited to it",
+            out.warn(
+                file,
+                "The model returns logits for the last position only; the cache consistency check is limited to it",
                 "Return logits for every position");
             offset = rows.length - 1;
           }
@@ -86,11 +94,17 @@ final class GreedyRunCheck implements Check {
             float[] uncached = rows[offset + i];
             float[] cached = cachedRows.get(i);
             if (!Logits.finite(cached) || !Logits.finite(uncached)) {
-              out.error(file, "The logits contain NaN or infinity at step " + i, "Export again; check the weights' dtype conversion");
+              out.error(
+                  file,
+                  "The logits contain NaN or infinity at step " + i,
+                  "Export again; check the weights' dtype conversion");
               worst = Double.NaN;
               break;
             }
-            worst = Math.max(worst, Logits.maxAbsDiff(cached, uncached) / Math.max(1e-6, Logits.std(uncached)));
+            worst =
+                Math.max(
+                    worst,
+                    Logits.maxAbsDiff(cached, uncached) / Math.max(1e-6, Logits.std(uncached)));
           }
         } finally {
           full.cache().close();
@@ -98,15 +112,25 @@ final class GreedyRunCheck implements Check {
       }
       out.detail("cachedVsUncached", worst);
       if (worst > 1e-2) {
-        out.error(file, String.format("Logits through the KV cache differ from one uncached pass by %.3g (relative to the logits'"
-                + " spread): the cache or the positions are wired wrong", worst),
+        out.error(
+            file,
+            String.format(
+                "Logits through the KV cache differ from one uncached pass by %.3g (relative to the logits'"
+                    + " spread): the cache or the positions are wired wrong",
+                worst),
             "Export again; check past/present order, position_ids and the attention mask");
       } else if (worst > 1e-3) {
-        out.warn(file, String.format("Logits through the KV cache differ from one uncached pass by %.3g (relative)", worst),
+        out.warn(
+            file,
+            String.format(
+                "Logits through the KV cache differ from one uncached pass by %.3g (relative)",
+                worst),
             "Check the export's cache handling");
       }
     } catch (OrtException e) {
-      out.error(file, "ONNX Runtime could not run " + file + ": " + ValidationContext.firstLine(e.getMessage()),
+      out.error(
+          file,
+          "ONNX Runtime could not run " + file + ": " + ValidationContext.firstLine(e.getMessage()),
           "Export again; onnxruntime-web would fail the same way");
       return;
     }

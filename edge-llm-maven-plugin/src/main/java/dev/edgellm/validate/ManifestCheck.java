@@ -24,7 +24,9 @@ final class ManifestCheck implements Check {
   @Override
   public void run(ValidationContext ctx, Findings out) throws Exception {
     if (!Files.isRegularFile(ctx.file(Stager.MANIFEST))) {
-      out.warn(Stager.MANIFEST, "No edge-llm.json: the folder was not written by the stage goal, so sizes and checksums are unknown",
+      out.warn(
+          Stager.MANIFEST,
+          "No edge-llm.json: the folder was not written by the stage goal, so sizes and checksums are unknown",
           "Stage the model with the stage goal");
       return;
     }
@@ -44,12 +46,22 @@ final class ManifestCheck implements Check {
       }
       long size = Files.size(file);
       if (size != f.path("size").asLong(-1)) {
-        out.error(path, path + " is " + size + " bytes but was staged with " + f.path("size").asLong() + " (changed or truncated since staging)",
+        out.error(
+            path,
+            path
+                + " is "
+                + size
+                + " bytes but was staged with "
+                + f.path("size").asLong()
+                + " (changed or truncated since staging)",
             "Stage again");
         continue;
       }
       if (!dev.edgellm.util.Sha256.of(file).equals(f.path("sha256").asText())) {
-        out.error(path, path + " changed since staging (SHA-256 differs from edge-llm.json)", "Stage again");
+        out.error(
+            path,
+            path + " changed since staging (SHA-256 differs from edge-llm.json)",
+            "Stage again");
         continue;
       }
       verified++;
@@ -57,5 +69,4 @@ final class ManifestCheck implements Check {
     out.detail("verified", verified);
     out.detail("demo", manifest.path("demo").asBoolean(false));
   }
-
 }

@@ -3,15 +3,19 @@ package dev.edgellm.validate;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The sizes config.json promises, which the ONNX model's inputs and outputs must match: layer count,
- * KV heads, head size and vocabulary. Reads both the transformers 5 and the older v4 config keys
- * ({@code head_dim} absent means {@code hidden_size / num_attention_heads}).
+ * The sizes config.json promises, which the ONNX model's inputs and outputs must match: layer
+ * count, KV heads, head size and vocabulary. Reads both the transformers 5 and the older v4 config
+ * keys ({@code head_dim} absent means {@code hidden_size / num_attention_heads}).
  */
-public record ModelDims(String modelType, int layers, int attentionHeads, int kvHeads, int headDim, int vocabSize) {
+public record ModelDims(
+    String modelType, int layers, int attentionHeads, int kvHeads, int headDim, int vocabSize) {
 
   /** Reads the dims; throws {@link IllegalArgumentException} naming the missing key. */
   public static ModelDims of(JsonNode config) {
-    JsonNode c = config.has("text_config") && !config.has("num_hidden_layers") ? config.get("text_config") : config;
+    JsonNode c =
+        config.has("text_config") && !config.has("num_hidden_layers")
+            ? config.get("text_config")
+            : config;
     String type = config.path("model_type").asText("");
     int layers = required(c, "num_hidden_layers", "n_layer", "num_layers");
     int heads = required(c, "num_attention_heads", "n_head", "num_heads");

@@ -24,8 +24,12 @@ final class ModelEmbeddedCheck implements Check {
       if (!f.endsWith(".onnx")) {
         String lower = f.toLowerCase(java.util.Locale.ROOT);
         if (lower.endsWith("data") || lower.contains(".onnx.") || lower.contains(".onnx_")) {
-          out.error(f, f + " looks like an external data file: the browser cannot mount it, so weights in it never load",
-              "Stage a model written as one embedded file (the quantize goal writes one) and delete " + f);
+          out.error(
+              f,
+              f
+                  + " looks like an external data file: the browser cannot mount it, so weights in it never load",
+              "Stage a model written as one embedded file (the quantize goal writes one) and delete "
+                  + f);
         }
       }
     }
@@ -34,7 +38,13 @@ final class ModelEmbeddedCheck implements Check {
     out.detail("externalDataBytes", bytes);
     if (!external.isEmpty()) {
       List<String> names = external.stream().map(p -> p.getFileName().toString()).toList();
-      out.error(file, file + " keeps " + bytes + " bytes of weights in external data (" + String.join(", ", names)
+      out.error(
+          file,
+          file
+              + " keeps "
+              + bytes
+              + " bytes of weights in external data ("
+              + String.join(", ", names)
               + "): the browser cannot mount external data files",
           "Write the model as one embedded file under 2 GiB (the quantize goal does), then stage again");
     }

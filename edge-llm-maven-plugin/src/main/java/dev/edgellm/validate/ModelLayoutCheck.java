@@ -6,9 +6,9 @@ import java.nio.file.Files;
 import java.util.List;
 
 /**
- * {@code model.layout}: config.json declares a dtype, and the model file has the name Transformers.js
- * derives from it ({@code fp32} -> {@code onnx/model.onnx}, {@code q4} -> {@code onnx/model_q4.onnx}).
- * A mismatch is the seed guide's "session creation fails" trap.
+ * {@code model.layout}: config.json declares a dtype, and the model file has the name
+ * Transformers.js derives from it ({@code fp32} -> {@code onnx/model.onnx}, {@code q4} -> {@code
+ * onnx/model_q4.onnx}). A mismatch is the seed guide's "session creation fails" trap.
  */
 final class ModelLayoutCheck implements Check {
   @Override
@@ -27,36 +27,63 @@ final class ModelLayoutCheck implements Check {
     List<String> models = ctx.onnxFiles();
     String dtype = ctx.declaredDtype();
     if (dtype == null) {
-      out.error("config.json", "config.json declares no transformers.js_config.dtype: on WASM Transformers.js then defaults to q8"
+      out.error(
+          "config.json",
+          "config.json declares no transformers.js_config.dtype: on WASM Transformers.js then defaults to q8"
               + " and requests onnx/model_quantized.onnx, which does not exist",
           "Add \"transformers.js_config\": {\"dtype\": \"fp32\"} for onnx/model.onnx (stage does this)");
       return;
     }
     String expected = ctx.expectedModelFile();
     if (expected == null) {
-      out.error("config.json", "Unknown dtype '" + dtype + "' in transformers.js_config", "Use fp32 (onnx/model.onnx) or q4 (onnx/model_q4.onnx)");
+      out.error(
+          "config.json",
+          "Unknown dtype '" + dtype + "' in transformers.js_config",
+          "Use fp32 (onnx/model.onnx) or q4 (onnx/model_q4.onnx)");
       return;
     }
     out.detail("dtype", dtype);
     out.detail("model", expected);
     if (!Files.isRegularFile(ctx.file(expected))) {
-      out.error(expected, "config.json declares dtype " + dtype + ", so Transformers.js requests " + expected
-              + ", which does not exist (the folder has " + (models.isEmpty() ? "no model" : String.join(", ", models))
+      out.error(
+          expected,
+          "config.json declares dtype "
+              + dtype
+              + ", so Transformers.js requests "
+              + expected
+              + ", which does not exist (the folder has "
+              + (models.isEmpty() ? "no model" : String.join(", ", models))
               + "): session creation fails",
           models.size() == 1
-              ? "Rename " + models.get(0) + " to " + expected + ", or set transformers.js_config.dtype to "
-                  + dtypeFor(models.get(0)) + "; stage with edgellm.stage.layout=local writes onnx/model.onnx with fp32"
+              ? "Rename "
+                  + models.get(0)
+                  + " to "
+                  + expected
+                  + ", or set transformers.js_config.dtype to "
+                  + dtypeFor(models.get(0))
+                  + "; stage with edgellm.stage.layout=local writes onnx/model.onnx with fp32"
               : "Stage again");
     }
     for (String m : models) {
       if (!m.equals(expected)) {
-        out.warn(m, m + " is never loaded (dtype " + dtype + " loads " + expected + "); it only adds to the deployment",
+        out.warn(
+            m,
+            m
+                + " is never loaded (dtype "
+                + dtype
+                + " loads "
+                + expected
+                + "); it only adds to the deployment",
             "Delete it, or stage again");
       }
     }
-    if (tjs.path("use_external_data_format").asBoolean(false) || tjs.path("use_external_data_format").isObject()) {
-      out.error("config.json", "transformers.js_config.use_external_data_format is set: Transformers.js requests "
-              + expected + "_data, which a single embedded model does not have",
+    if (tjs.path("use_external_data_format").asBoolean(false)
+        || tjs.path("use_external_data_format").isObject()) {
+      out.error(
+          "config.json",
+          "transformers.js_config.use_external_data_format is set: Transformers.js requests "
+              + expected
+              + "_data, which a single embedded model does not have",
           "Remove use_external_data_format from config.json");
     }
   }

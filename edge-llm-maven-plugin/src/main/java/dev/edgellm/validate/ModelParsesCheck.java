@@ -19,7 +19,10 @@ final class ModelParsesCheck implements Check {
     String file = ctx.modelFile();
     String error = ctx.modelParseError();
     if (error != null) {
-      out.error(file, file + ": " + error, "Export and quantize again; a truncated copy also looks like this");
+      out.error(
+          file,
+          file + ": " + error,
+          "Export and quantize again; a truncated copy also looks like this");
       return;
     }
     ModelProto model = ctx.model();

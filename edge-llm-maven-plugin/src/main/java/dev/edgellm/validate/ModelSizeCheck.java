@@ -2,7 +2,10 @@ package dev.edgellm.validate;
 
 import java.nio.file.Files;
 
-/** {@code model.size}: the model is one file under protobuf's 2 GiB limit (larger files do not load in the browser). */
+/**
+ * {@code model.size}: the model is one file under protobuf's 2 GiB limit (larger files do not load
+ * in the browser).
+ */
 final class ModelSizeCheck implements Check {
   @Override
   public String id() {
@@ -21,14 +24,30 @@ final class ModelSizeCheck implements Check {
     out.detail("bytes", size);
     out.detail("megabytes", Math.round(size / 1048576.0));
     if (size > dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT) {
-      out.error(file, file + " is " + Math.round(size / 1048576.0) + " MB, over protobuf's 2 GiB limit: it cannot be parsed"
+      out.error(
+          file,
+          file
+              + " is "
+              + Math.round(size / 1048576.0)
+              + " MB, over protobuf's 2 GiB limit: it cannot be parsed"
               + " as one file, and browsers cannot mount external data instead",
           "Quantize it (the quantize goal writes 4-bit weights, about 1/7 of fp32) or pick a smaller checkpoint");
     } else if (size > ctx.request().maxModelBytes()) {
-      out.error(file, file + " is " + size + " bytes, over edgellm.maxModelBytes=" + ctx.request().maxModelBytes(),
+      out.error(
+          file,
+          file
+              + " is "
+              + size
+              + " bytes, over edgellm.maxModelBytes="
+              + ctx.request().maxModelBytes(),
           "Quantize it, pick a smaller checkpoint, or raise edgellm.maxModelBytes");
     } else if (size > 1536L << 20) {
-      out.warn(file, file + " is " + Math.round(size / 1048576.0) + " MB: a download this size is slow and may not fit a tab's memory",
+      out.warn(
+          file,
+          file
+              + " is "
+              + Math.round(size / 1048576.0)
+              + " MB: a download this size is slow and may not fit a tab's memory",
           "Quantize it, or pick a smaller checkpoint");
     }
   }

@@ -2,7 +2,10 @@ package dev.edgellm.validate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** {@code contract.model-type}: config.json's model_type is one Transformers.js 4.x loads as a causal LM. */
+/**
+ * {@code contract.model-type}: config.json's model_type is one Transformers.js 4.x loads as a
+ * causal LM.
+ */
 final class ModelTypeCheck implements Check {
   @Override
   public String id() {
@@ -20,13 +23,21 @@ final class ModelTypeCheck implements Check {
     String type = config.path("model_type").asText("");
     out.detail("modelType", type);
     if (type.isEmpty()) {
-      out.error("config.json", "config.json has no model_type: Transformers.js cannot choose a model class",
+      out.error(
+          "config.json",
+          "config.json has no model_type: Transformers.js cannot choose a model class",
           "Copy config.json from the base model");
     } else if (!TransformersJsSupport.CAUSAL_LM_MODEL_TYPES.contains(type)) {
-      out.error("config.json", "model_type '" + type + "' is not one Transformers.js 4.x loads with AutoModelForCausalLM",
+      out.error(
+          "config.json",
+          "model_type '"
+              + type
+              + "' is not one Transformers.js 4.x loads with AutoModelForCausalLM",
           "Pick a checkpoint of a supported architecture (llama, qwen3, gemma3_text, ...)");
     } else if (!TransformersJsSupport.STANDARD_KV_CACHE.contains(type)) {
-      out.warn("config.json", "model_type '" + type + "' uses a cache layout this validation does not check",
+      out.warn(
+          "config.json",
+          "model_type '" + type + "' uses a cache layout this validation does not check",
           "Test the model in the browser");
     }
   }

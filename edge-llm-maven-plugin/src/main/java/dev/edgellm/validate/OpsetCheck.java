@@ -14,6 +14,7 @@ import java.util.TreeMap;
 final class OpsetCheck implements Check {
   /** The newest ONNX opset onnxruntime 1.30 has kernels registered for. */
   static final int MAX_ONNX_OPSET = 25;
+
   /** The newest IR version this check knows onnxruntime 1.30 reads. */
   static final int MAX_IR_VERSION = 12;
 
@@ -37,31 +38,67 @@ final class OpsetCheck implements Check {
     out.detail("opsets", shown);
     Long onnx = imports.get("");
     if (onnx == null) {
-      out.error(file, file + " imports no ONNX opset", "Export again: every model needs an opset_import for the ONNX domain");
+      out.error(
+          file,
+          file + " imports no ONNX opset",
+          "Export again: every model needs an opset_import for the ONNX domain");
     } else if (onnx < 7 || onnx > MAX_ONNX_OPSET) {
-      out.error(file, file + " imports ONNX opset " + onnx + "; onnxruntime-web 1.30 runs opsets 7 to " + MAX_ONNX_OPSET,
+      out.error(
+          file,
+          file
+              + " imports ONNX opset "
+              + onnx
+              + "; onnxruntime-web 1.30 runs opsets 7 to "
+              + MAX_ONNX_OPSET,
           "Export with an opset between 17 and 21");
     }
     for (Map.Entry<String, Long> e : imports.entrySet()) {
       String domain = e.getKey();
       if (!domain.isEmpty() && !domain.equals(WebGpuKernels.MS_DOMAIN)) {
-        out.error(file, file + " imports domain '" + domain + "' (version " + e.getValue() + "), which onnxruntime-web has no kernels for",
+        out.error(
+            file,
+            file
+                + " imports domain '"
+                + domain
+                + "' (version "
+                + e.getValue()
+                + "), which onnxruntime-web has no kernels for",
             "Export without custom ops");
       } else if (domain.equals(WebGpuKernels.MS_DOMAIN) && e.getValue() != 1) {
-        out.error(file, file + " imports com.microsoft version " + e.getValue() + "; onnxruntime's contrib ops are version 1",
+        out.error(
+            file,
+            file
+                + " imports com.microsoft version "
+                + e.getValue()
+                + "; onnxruntime's contrib ops are version 1",
             "Set the com.microsoft opset_import to 1");
       }
     }
     for (NodeProto node : model.getGraph().getNodeList()) {
       String domain = WebGpuKernels.normalizeDomain(node.getDomain());
       if (!imports.containsKey(domain)) {
-        out.error(file, "Node " + node.getName() + " (" + node.getOpType() + ") uses domain '" + domain + "', which the model does not import",
+        out.error(
+            file,
+            "Node "
+                + node.getName()
+                + " ("
+                + node.getOpType()
+                + ") uses domain '"
+                + domain
+                + "', which the model does not import",
             "Add an opset_import for '" + domain + "'");
         break;
       }
     }
     if (model.getIrVersion() > MAX_IR_VERSION) {
-      out.warn(file, file + " has IR version " + model.getIrVersion() + ", newer than this check knows onnxruntime 1.30 reads (" + MAX_IR_VERSION + ")",
+      out.warn(
+          file,
+          file
+              + " has IR version "
+              + model.getIrVersion()
+              + ", newer than this check knows onnxruntime 1.30 reads ("
+              + MAX_IR_VERSION
+              + ")",
           "Write IR version 10 or lower unless a newer one is needed");
     }
   }

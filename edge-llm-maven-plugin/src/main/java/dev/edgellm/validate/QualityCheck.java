@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * {@code quality.agreement}: with an fp32 reference of the same checkpoint at hand, both models read
- * the sample text (teacher-forced, one pass) and the staged model's top-1 token must agree with the
- * reference's at least {@code edgellm.validate.minTopOneAgreement} of the positions; the mean
- * KL(reference || staged) is reported.
+ * {@code quality.agreement}: with an fp32 reference of the same checkpoint at hand, both models
+ * read the sample text (teacher-forced, one pass) and the staged model's top-1 token must agree
+ * with the reference's at least {@code edgellm.validate.minTopOneAgreement} of the positions; the
+ * mean KL(reference || staged) is reported.
  */
 final class QualityCheck implements Check {
   @Override
@@ -26,11 +26,14 @@ final class QualityCheck implements Check {
   public void run(ValidationContext ctx, Findings out) throws Exception {
     Path reference = ctx.request().reference();
     if (reference == null) {
-      throw new SkipCheck("no fp32 reference model (set edgellm.validate.reference, or run the export goal in this build)");
+      throw new SkipCheck(
+          "no fp32 reference model (set edgellm.validate.reference, or run the export goal in this build)");
     }
     if (!Files.isRegularFile(reference)) {
       if (ctx.request().referenceRequired()) {
-        out.error(reference.toString(), "The reference model " + reference + " does not exist",
+        out.error(
+            reference.toString(),
+            "The reference model " + reference + " does not exist",
             "Run the export goal first, or fix edgellm.validate.reference");
         return;
       }
@@ -48,19 +51,32 @@ final class QualityCheck implements Check {
     try {
       candidate = logits(model, contract, ids);
     } catch (OrtException e) {
-      out.error(ctx.modelFile(), "ONNX Runtime could not run the staged model: " + ValidationContext.firstLine(e.getMessage()), "Export again");
+      out.error(
+          ctx.modelFile(),
+          "ONNX Runtime could not run the staged model: "
+              + ValidationContext.firstLine(e.getMessage()),
+          "Export again");
       return;
     }
     try {
       expected = logits(reference, contract, ids);
     } catch (OrtException e) {
-      out.error(reference.toString(), "ONNX Runtime could not run the reference: " + ValidationContext.firstLine(e.getMessage()),
+      out.error(
+          reference.toString(),
+          "ONNX Runtime could not run the reference: "
+              + ValidationContext.firstLine(e.getMessage()),
           "Point edgellm.validate.reference at the fp32 export of this checkpoint");
       return;
     }
     if (expected[0].length != candidate[0].length) {
-      out.error(reference.toString(), "The reference has " + expected[0].length + " logits per token, the staged model "
-          + candidate[0].length + ": not the same checkpoint", "Point edgellm.validate.reference at the fp32 export of this checkpoint");
+      out.error(
+          reference.toString(),
+          "The reference has "
+              + expected[0].length
+              + " logits per token, the staged model "
+              + candidate[0].length
+              + ": not the same checkpoint",
+          "Point edgellm.validate.reference at the fp32 export of this checkpoint");
       return;
     }
     int n = Math.min(expected.length, candidate.length);
@@ -86,18 +102,27 @@ final class QualityCheck implements Check {
     if (agreement < min && isDemo(ctx)) {
       // The demo checkpoint has random weights: its logits are nearly flat, so 4 bits flip many
       // top-1 tokens. That is not a broken quantization; say so without failing the build.
-      out.warn(ctx.modelFile(), String.format("The DEMO model (random weights) agrees with its fp32 reference at %d of %d"
-              + " positions (%.1f%%), below %.1f%%; expected for random weights, so not an error", agree, n, agreement * 100, min * 100),
+      out.warn(
+          ctx.modelFile(),
+          String.format(
+              "The DEMO model (random weights) agrees with its fp32 reference at %d of %d"
+                  + " positions (%.1f%%), below %.1f%%; expected for random weights, so not an error",
+              agree, n, agreement * 100, min * 100),
           "Set edgellm.checkpoint to a trained model; the gate then applies");
     } else if (agreement < min) {
-      out.error(ctx.modelFile(), String.format("The staged model's top-1 token agrees with the fp32 reference at %d of %d positions"
-              + " (%.1f%%), below edgellm.validate.minTopOneAgreement %.1f%% (mean KL %.4f nats)", agree, n, agreement * 100, min * 100, klSum / n),
+      out.error(
+          ctx.modelFile(),
+          String.format(
+              "The staged model's top-1 token agrees with the fp32 reference at %d of %d positions"
+                  + " (%.1f%%), below edgellm.validate.minTopOneAgreement %.1f%% (mean KL %.4f nats)",
+              agree, n, agreement * 100, min * 100, klSum / n),
           "Quantize with smaller blocks (edgellm.quantize.blockSize=16 or 32), keep sensitive layers in float"
               + " (edgellm.quantize.excludeNodes), or lower the threshold");
     }
   }
 
-  private static float[][] logits(Path model, DecoderContract contract, long[] ids) throws OrtException {
+  private static float[][] logits(Path model, DecoderContract contract, long[] ids)
+      throws OrtException {
     try (DecoderSession session = new DecoderSession(model, contract);
         DecoderSession.Cache empty = session.emptyCache()) {
       DecoderSession.Step step = session.forward(ids, empty);
@@ -108,7 +133,9 @@ final class QualityCheck implements Check {
 
   private static boolean isDemo(ValidationContext ctx) {
     try {
-      return ctx.json("config.json").path(dev.edgellm.demo.DemoCheckpoint.DEMO_FLAG).asBoolean(false);
+      return ctx.json("config.json")
+          .path(dev.edgellm.demo.DemoCheckpoint.DEMO_FLAG)
+          .asBoolean(false);
     } catch (SkipCheck e) {
       return false;
     }

@@ -39,7 +39,10 @@ public final class ReportWriter {
     return root;
   }
 
-  /** The short summary stored in the staged folder's edge-llm.json: statuses and the key numbers, no timings. */
+  /**
+   * The short summary stored in the staged folder's edge-llm.json: statuses and the key numbers, no
+   * timings.
+   */
   public static ObjectNode summaryJson(ValidationReport report) {
     ObjectNode s = Json.MAPPER.createObjectNode();
     s.put("status", report.passed() ? "passed" : "failed");
@@ -58,28 +61,52 @@ public final class ReportWriter {
     CheckResult quality = report.check("quality.agreement");
     if (quality != null && quality.details().containsKey("topOneAgreement")) {
       s.put("topOneAgreement", ((Number) quality.details().get("topOneAgreement")).doubleValue());
-      s.put("meanKl", Math.round(((Number) quality.details().get("meanKl")).doubleValue() * 1e4) / 1e4);
+      s.put(
+          "meanKl",
+          Math.round(((Number) quality.details().get("meanKl")).doubleValue() * 1e4) / 1e4);
     }
     return s;
   }
 
-  /** A self-contained HTML page: one row per check, its findings with file and fix, and its details. */
+  /**
+   * A self-contained HTML page: one row per check, its findings with file and fix, and its details.
+   */
   public static String toHtml(ValidationReport report) {
     StringBuilder h = new StringBuilder();
-    h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Edge-LLM validation</title>\n<style>\n")
-        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}")
-        .append("th,td{border:1px solid #ccc;padding:.4em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}")
-        .append(".PASSED{color:#17692c}.WARNING{color:#8a5a00}.FAILED{color:#b00020;font-weight:bold}.SKIPPED{color:#777}")
-        .append("code{font-size:.9em}ul{margin:0;padding-left:1.2em}.fix{color:#555}\n</style>\n</head>\n<body>\n");
-    h.append("<h1>Edge-LLM validation</h1>\n<p>Folder: <code>").append(esc(report.directory().toString())).append("</code>");
+    h.append(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Edge-LLM validation</title>\n<style>\n")
+        .append(
+            "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}")
+        .append(
+            "th,td{border:1px solid #ccc;padding:.4em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}")
+        .append(
+            ".PASSED{color:#17692c}.WARNING{color:#8a5a00}.FAILED{color:#b00020;font-weight:bold}.SKIPPED{color:#777}")
+        .append(
+            "code{font-size:.9em}ul{margin:0;padding-left:1.2em}.fix{color:#555}\n</style>\n</head>\n<body>\n");
+    h.append("<h1>Edge-LLM validation</h1>\n<p>Folder: <code>")
+        .append(esc(report.directory().toString()))
+        .append("</code>");
     if (report.modelFile() != null) {
       h.append(" &middot; model: <code>").append(esc(report.modelFile())).append("</code>");
     }
-    h.append("</p>\n<p class=\"").append(report.passed() ? "PASSED" : "FAILED").append("\">").append(esc(report.summary())).append("</p>\n");
-    h.append("<table>\n<tr><th>Check</th><th>Status</th><th>Findings (file: problem, fix)</th><th>Details</th></tr>\n");
+    h.append("</p>\n<p class=\"")
+        .append(report.passed() ? "PASSED" : "FAILED")
+        .append("\">")
+        .append(esc(report.summary()))
+        .append("</p>\n");
+    h.append(
+        "<table>\n<tr><th>Check</th><th>Status</th><th>Findings (file: problem, fix)</th><th>Details</th></tr>\n");
     for (CheckResult r : report.checks()) {
-      h.append("<tr><td><code>").append(esc(r.id())).append("</code><br>").append(esc(r.title())).append("</td>");
-      h.append("<td class=\"").append(r.status().name()).append("\">").append(r.status().name()).append("</td><td>");
+      h.append("<tr><td><code>")
+          .append(esc(r.id()))
+          .append("</code><br>")
+          .append(esc(r.title()))
+          .append("</td>");
+      h.append("<td class=\"")
+          .append(r.status().name())
+          .append("\">")
+          .append(r.status().name())
+          .append("</td><td>");
       if (r.status() == CheckStatus.SKIPPED) {
         h.append(esc(r.skipReason()));
       }
@@ -87,8 +114,14 @@ public final class ReportWriter {
       if (!findings.isEmpty()) {
         h.append("<ul>");
         for (Finding f : findings) {
-          h.append("<li><span class=\"").append(f.severity() == Severity.ERROR ? "FAILED" : f.severity() == Severity.WARNING ? "WARNING" : "SKIPPED")
-              .append("\">").append(f.severity().name()).append("</span> ");
+          h.append("<li><span class=\"")
+              .append(
+                  f.severity() == Severity.ERROR
+                      ? "FAILED"
+                      : f.severity() == Severity.WARNING ? "WARNING" : "SKIPPED")
+              .append("\">")
+              .append(f.severity().name())
+              .append("</span> ");
           if (!f.file().isEmpty()) {
             h.append("<code>").append(esc(f.file())).append("</code>: ");
           }
@@ -102,7 +135,10 @@ public final class ReportWriter {
       }
       h.append("</td><td>");
       for (Map.Entry<String, Object> d : r.details().entrySet()) {
-        h.append(esc(d.getKey())).append(": <code>").append(esc(String.valueOf(d.getValue()))).append("</code><br>");
+        h.append(esc(d.getKey()))
+            .append(": <code>")
+            .append(esc(String.valueOf(d.getValue())))
+            .append("</code><br>");
       }
       h.append("</td></tr>\n");
     }

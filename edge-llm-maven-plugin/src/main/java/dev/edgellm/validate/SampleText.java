@@ -15,15 +15,18 @@ import java.util.OptionalInt;
  * greedily into the longest vocabulary entries, left to right; characters no entry covers become
  * {@code <0xNN>} byte tokens where the vocabulary has them and are dropped otherwise. The BOS token
  * the tokenizer's post-processor (or {@code add_bos_token}) adds comes first. For BPE this is not
- * always the segmentation the merges would give, but every id is a real token of natural text, which
- * is what a forward pass and a comparison of two models over the same ids need (for the fixtures'
- * prompts it reproduces transformers' ids exactly: see SampleTextTest). When fewer than 8
+ * always the segmentation the merges would give, but every id is a real token of natural text,
+ * which is what a forward pass and a comparison of two models over the same ids need (for the
+ * fixtures' prompts it reproduces transformers' ids exactly: see SampleTextTest). When fewer than 8
  * ids come out (an unusual vocabulary), a deterministic spread of ids over the vocabulary is used.
  */
 public final class SampleText {
   private SampleText() {}
 
-  /** The sample: a short story in plain English, the register small chat and story models are trained on. */
+  /**
+   * The sample: a short story in plain English, the register small chat and story models are
+   * trained on.
+   */
   public static final String TEXT =
       "Once upon a time, there was a little girl named Lily. She liked to play in the park with her friend Tom."
           + " One day, they found a big red ball under a tree. \"Can we keep it?\" Lily asked. Tom smiled and said,"
@@ -36,17 +39,22 @@ public final class SampleText {
           + " and looked everywhere. At last they saw the mother duck near the big rock. The little duck swam to her"
           + " and quacked with joy. Lily and Tom were very proud. They learned that helping others makes everyone happy.";
 
-  /** At most this many ids (BOS included): enough positions that one token moves the agreement by well under 1%. */
+  /**
+   * At most this many ids (BOS included): enough positions that one token moves the agreement by
+   * well under 1%.
+   */
   public static final int MAX_IDS = 256;
 
   /** Ids of {@link #TEXT}, BOS first when the tokenizer adds one, at most {@code max} ids. */
-  public static long[] ids(Vocabulary vocabulary, JsonNode tokenizer, JsonNode tokenizerConfig, int max) {
+  public static long[] ids(
+      Vocabulary vocabulary, JsonNode tokenizer, JsonNode tokenizerConfig, int max) {
     long[] ids = ids(TEXT, vocabulary, tokenizer, tokenizerConfig, max);
     return ids.length < 8 ? spread(vocabulary, max) : ids;
   }
 
   /** Ids of {@code text} as described in the class comment (no fallback). */
-  public static long[] ids(String text, Vocabulary vocabulary, JsonNode tokenizer, JsonNode tokenizerConfig, int max) {
+  public static long[] ids(
+      String text, Vocabulary vocabulary, JsonNode tokenizer, JsonNode tokenizerConfig, int max) {
     List<Long> ids = new ArrayList<>();
     for (int id : prefixIds(vocabulary, tokenizer, tokenizerConfig)) {
       ids.add((long) id);
@@ -79,7 +87,8 @@ public final class SampleText {
     return ids.stream().mapToLong(Long::longValue).toArray();
   }
 
-  private static List<Integer> prefixIds(Vocabulary vocabulary, JsonNode tokenizer, JsonNode tokenizerConfig) {
+  private static List<Integer> prefixIds(
+      Vocabulary vocabulary, JsonNode tokenizer, JsonNode tokenizerConfig) {
     List<Integer> prefix = new ArrayList<>();
     JsonNode post = tokenizer.path("post_processor");
     JsonNode template = findTemplate(post);
@@ -141,12 +150,16 @@ public final class SampleText {
     };
   }
 
-  /** GPT-2's reversible byte-to-unicode mapping: printable bytes stay, the others move to U+0100 and up. */
+  /**
+   * GPT-2's reversible byte-to-unicode mapping: printable bytes stay, the others move to U+0100 and
+   * up.
+   */
   static String byteLevel(String text) {
     char[] table = new char[256];
     int next = 0;
     for (int b = 0; b < 256; b++) {
-      boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+      boolean printable =
+          (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
       table[b] = printable ? (char) b : (char) (256 + next++);
     }
     StringBuilder out = new StringBuilder();

@@ -1,6 +1,8 @@
 package dev.edgellm.validate;
 
-/** {@code tokenizer.loads}: tokenizer.json has a model of a known type with a non-empty vocabulary. */
+/**
+ * {@code tokenizer.loads}: tokenizer.json has a model of a known type with a non-empty vocabulary.
+ */
 final class TokenizerLoadsCheck implements Check {
   @Override
   public String id() {
@@ -17,7 +19,10 @@ final class TokenizerLoadsCheck implements Check {
     ctx.json("tokenizer.json");
     String error = ctx.vocabularyError();
     if (error != null) {
-      out.error("tokenizer.json", error, "Copy tokenizer.json from the base model (Transformers.js needs the fast-tokenizer file)");
+      out.error(
+          "tokenizer.json",
+          error,
+          "Copy tokenizer.json from the base model (Transformers.js needs the fast-tokenizer file)");
       return;
     }
     Vocabulary v = ctx.vocabulary();

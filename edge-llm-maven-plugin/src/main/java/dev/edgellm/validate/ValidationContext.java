@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * What checks share: the staged folder, its parsed files (loaded once, on first use) and the results
- * of the checks run so far. A getter throws {@link SkipCheck} when its file is missing or broken, so
- * a check that needs it is skipped instead of repeating another check's error.
+ * What checks share: the staged folder, its parsed files (loaded once, on first use) and the
+ * results of the checks run so far. A getter throws {@link SkipCheck} when its file is missing or
+ * broken, so a check that needs it is skipped instead of repeating another check's error.
  */
 public final class ValidationContext {
   /** The JSON files every staged folder must have. */
@@ -94,7 +94,10 @@ public final class ValidationContext {
 
   // ---- model file ------------------------------------------------------------------------------
 
-  /** The dtype config.json declares for the decoder ({@code transformers.js_config.dtype}), or {@code null}. */
+  /**
+   * The dtype config.json declares for the decoder ({@code transformers.js_config.dtype}), or
+   * {@code null}.
+   */
   public String declaredDtype() {
     try {
       JsonNode dtype = json("config.json").path("transformers.js_config").path("dtype");
@@ -110,7 +113,10 @@ public final class ValidationContext {
     return null;
   }
 
-  /** The model file Transformers.js will request, relative to the folder, or {@code null} if the dtype is unknown. */
+  /**
+   * The model file Transformers.js will request, relative to the folder, or {@code null} if the
+   * dtype is unknown.
+   */
   public String expectedModelFile() {
     String dtype = declaredDtype();
     String name = dtype == null ? null : Layout.modelFileNameForDtype(dtype);
@@ -148,7 +154,10 @@ public final class ValidationContext {
     if (files.size() == 1) {
       return files.get(0);
     }
-    throw new SkipCheck(files.isEmpty() ? "no ONNX model in onnx/ (see files.present)" : "no single model to examine (see model.layout)");
+    throw new SkipCheck(
+        files.isEmpty()
+            ? "no ONNX model in onnx/ (see files.present)"
+            : "no single model to examine (see model.layout)");
   }
 
   public Path modelPath() throws SkipCheck {
@@ -178,7 +187,10 @@ public final class ValidationContext {
     return model;
   }
 
-  /** External data files the model's tensors live in (read and checked by {@link OnnxModel}); empty for one embedded file. */
+  /**
+   * External data files the model's tensors live in (read and checked by {@link OnnxModel}); empty
+   * for one embedded file.
+   */
   public List<Path> externalFiles() throws SkipCheck {
     model();
     return onnx.externalFiles();
@@ -261,7 +273,8 @@ public final class ValidationContext {
   /** The decoder's inputs and outputs as contract.io found them; skips when that check failed. */
   public DecoderContract contract() throws SkipCheck {
     if (contract == null) {
-      throw new SkipCheck("the model's inputs and outputs do not fit the Transformers.js contract (see contract.io)");
+      throw new SkipCheck(
+          "the model's inputs and outputs do not fit the Transformers.js contract (see contract.io)");
     }
     return contract;
   }

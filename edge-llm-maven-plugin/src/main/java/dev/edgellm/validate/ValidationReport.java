@@ -22,9 +22,20 @@ public record ValidationReport(Path directory, String modelFile, List<CheckResul
 
   /** "FAILED: 2 of 18 checks (model.embedded, ops.webgpu)" or "passed: ...". */
   public String summary() {
-    List<String> failed = checks.stream().filter(c -> c.status() == CheckStatus.FAILED).map(CheckResult::id).toList();
-    String counts = count(CheckStatus.PASSED) + " passed, " + count(CheckStatus.WARNING) + " with warnings, "
-        + failed.size() + " failed, " + count(CheckStatus.SKIPPED) + " skipped";
-    return (failed.isEmpty() ? "Validation passed: " : "Validation FAILED (" + String.join(", ", failed) + "): ") + counts;
+    List<String> failed =
+        checks.stream().filter(c -> c.status() == CheckStatus.FAILED).map(CheckResult::id).toList();
+    String counts =
+        count(CheckStatus.PASSED)
+            + " passed, "
+            + count(CheckStatus.WARNING)
+            + " with warnings, "
+            + failed.size()
+            + " failed, "
+            + count(CheckStatus.SKIPPED)
+            + " skipped";
+    return (failed.isEmpty()
+            ? "Validation passed: "
+            : "Validation FAILED (" + String.join(", ", failed) + "): ")
+        + counts;
   }
 }

@@ -8,12 +8,14 @@ import java.util.Objects;
  *
  * @param directory the staged folder (config.json, tokenizer files, onnx/model*.onnx)
  * @param reference an fp32 ONNX model of the same checkpoint for the quality gate, or {@code null}
- * @param referenceRequired fail (instead of skipping the quality gate) when {@code reference} does not exist
+ * @param referenceRequired fail (instead of skipping the quality gate) when {@code reference} does
+ *     not exist
  * @param minTopOneAgreement the quality gate's threshold, 0..1
  * @param greedySteps greedy decoding steps through the KV cache in the real run
  * @param allowCpuFallback report ops without a WebGPU kernel as warnings instead of errors
  * @param strict report warnings as errors
- * @param reportDirectory where validation.json and validation.html go, or {@code null} to write none
+ * @param reportDirectory where validation.json and validation.html go, or {@code null} to write
+ *     none
  * @param maxModelBytes the largest model file accepted (default: protobuf's 2 GiB limit)
  */
 public record ValidationRequest(
@@ -30,7 +32,8 @@ public record ValidationRequest(
   public ValidationRequest {
     Objects.requireNonNull(directory, "directory");
     if (!(minTopOneAgreement >= 0 && minTopOneAgreement <= 1)) {
-      throw new IllegalArgumentException("minTopOneAgreement must be between 0 and 1, not " + minTopOneAgreement);
+      throw new IllegalArgumentException(
+          "minTopOneAgreement must be between 0 and 1, not " + minTopOneAgreement);
     }
     if (greedySteps < 1) {
       throw new IllegalArgumentException("greedySteps must be at least 1, not " + greedySteps);
@@ -50,8 +53,16 @@ public record ValidationRequest(
       boolean allowCpuFallback,
       boolean strict,
       Path reportDirectory) {
-    this(directory, reference, referenceRequired, minTopOneAgreement, greedySteps, allowCpuFallback, strict,
-        reportDirectory, dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT);
+    this(
+        directory,
+        reference,
+        referenceRequired,
+        minTopOneAgreement,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT);
   }
 
   /** Defaults: no reference, agreement 0.9, 8 steps, CPU fallback is an error, no report files. */
@@ -61,21 +72,53 @@ public record ValidationRequest(
 
   public ValidationRequest withReference(Path reference, boolean required) {
     return new ValidationRequest(
-        directory, reference, required, minTopOneAgreement, greedySteps, allowCpuFallback, strict, reportDirectory, maxModelBytes);
+        directory,
+        reference,
+        required,
+        minTopOneAgreement,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        maxModelBytes);
   }
 
   public ValidationRequest withReportDirectory(Path reportDirectory) {
     return new ValidationRequest(
-        directory, reference, referenceRequired, minTopOneAgreement, greedySteps, allowCpuFallback, strict, reportDirectory, maxModelBytes);
+        directory,
+        reference,
+        referenceRequired,
+        minTopOneAgreement,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        maxModelBytes);
   }
 
   public ValidationRequest withMaxModelBytes(long value) {
     return new ValidationRequest(
-        directory, reference, referenceRequired, minTopOneAgreement, greedySteps, allowCpuFallback, strict, reportDirectory, value);
+        directory,
+        reference,
+        referenceRequired,
+        minTopOneAgreement,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        value);
   }
 
   public ValidationRequest withMinTopOneAgreement(double value) {
     return new ValidationRequest(
-        directory, reference, referenceRequired, value, greedySteps, allowCpuFallback, strict, reportDirectory, maxModelBytes);
+        directory,
+        reference,
+        referenceRequired,
+        value,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        maxModelBytes);
   }
 }

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * Runs every check on a staged folder, in an order where later checks can rely on earlier ones, and
- * writes {@code validation.json} and {@code validation.html}. The staged folder's edge-llm.json gets
- * the summary.
+ * writes {@code validation.json} and {@code validation.html}. The staged folder's edge-llm.json
+ * gets the summary.
  */
 public final class Validator {
   /** The checks, in the order they run. */
@@ -66,10 +66,13 @@ public final class Validator {
     } catch (SkipCheck e) {
       model = null;
     }
-    ValidationReport report = new ValidationReport(request.directory().toAbsolutePath().normalize(), model, List.copyOf(results));
+    ValidationReport report =
+        new ValidationReport(
+            request.directory().toAbsolutePath().normalize(), model, List.copyOf(results));
     if (request.reportDirectory() != null) {
       Path dir = request.reportDirectory();
-      AtomicFiles.writeString(dir.resolve("validation.json"), Json.pretty(ReportWriter.toJson(report)));
+      AtomicFiles.writeString(
+          dir.resolve("validation.json"), Json.pretty(ReportWriter.toJson(report)));
       AtomicFiles.writeString(dir.resolve("validation.html"), ReportWriter.toHtml(report));
       log.info("Validation report: " + dir.resolve("validation.html"));
     }
@@ -85,7 +88,10 @@ public final class Validator {
     } catch (SkipCheck e) {
       skip = e.getMessage();
     } catch (Exception | LinkageError e) {
-      out.error("", check.id() + " could not complete: " + e, "This is a bug in the check or a broken file; see the build log");
+      out.error(
+          "",
+          check.id() + " could not complete: " + e,
+          "This is a bug in the check or a broken file; see the build log");
       log.debug("Check " + check.id() + " crashed: " + e);
     }
     boolean strict = ctx.request().strict();
@@ -101,7 +107,13 @@ public final class Validator {
     }
     java.util.Map<String, Object> details = new java.util.LinkedHashMap<>(out.details());
     details.values().removeIf(java.util.Objects::isNull);
-    return new CheckResult(check.id(), check.title(), status, skip, out.list(), java.util.Collections.unmodifiableMap(details));
+    return new CheckResult(
+        check.id(),
+        check.title(),
+        status,
+        skip,
+        out.list(),
+        java.util.Collections.unmodifiableMap(details));
   }
 
   private void logResult(CheckResult r) {
@@ -113,8 +125,12 @@ public final class Validator {
           if (f.severity() == Severity.INFO) {
             continue;
           }
-          String line = (f.severity() == Severity.ERROR ? "  FAIL  " : "  warn  ") + r.id() + ": " + f.message()
-              + (f.fix().isEmpty() ? "" : ". Fix: " + f.fix());
+          String line =
+              (f.severity() == Severity.ERROR ? "  FAIL  " : "  warn  ")
+                  + r.id()
+                  + ": "
+                  + f.message()
+                  + (f.fix().isEmpty() ? "" : ". Fix: " + f.fix());
           log.warn(line);
         }
       }

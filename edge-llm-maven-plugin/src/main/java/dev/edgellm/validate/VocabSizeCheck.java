@@ -1,6 +1,9 @@
 package dev.edgellm.validate;
 
-/** {@code tokenizer.vocab-size}: every id the tokenizer can produce is a row of the model's embedding (size <= vocab_size). */
+/**
+ * {@code tokenizer.vocab-size}: every id the tokenizer can produce is a row of the model's
+ * embedding (size <= vocab_size).
+ */
 final class VocabSizeCheck implements Check {
   @Override
   public String id() {
@@ -22,8 +25,14 @@ final class VocabSizeCheck implements Check {
     out.detail("tokenizer", vocab.size());
     out.detail("vocabSize", vocabSize);
     if (vocab.size() > vocabSize) {
-      out.error("tokenizer.json", "tokenizer.json has ids up to " + (vocab.size() - 1) + " but config.json's vocab_size is " + vocabSize
-              + ": those tokens index past the embedding table", "Use the tokenizer of the checkpoint the model was exported from");
+      out.error(
+          "tokenizer.json",
+          "tokenizer.json has ids up to "
+              + (vocab.size() - 1)
+              + " but config.json's vocab_size is "
+              + vocabSize
+              + ": those tokens index past the embedding table",
+          "Use the tokenizer of the checkpoint the model was exported from");
     }
   }
 }

@@ -16,7 +16,10 @@ public final class Vocabulary {
   public enum Style {
     /** GPT-2 style: every byte mapped to a printable character, a space is {@code Ġ}. */
     BYTE_LEVEL,
-    /** SentencePiece style: a space is {@code ▁}, often prepended; may fall back to {@code <0xNN>} byte tokens. */
+    /**
+     * SentencePiece style: a space is {@code ▁}, often prepended; may fall back to {@code <0xNN>}
+     * byte tokens.
+     */
     METASPACE,
     /** Words as they are (WordPiece, WordLevel). */
     PLAIN
@@ -32,7 +35,12 @@ public final class Vocabulary {
   private final int maxTokenLength;
 
   private Vocabulary(
-      String modelType, Map<String, Integer> ids, Map<Integer, String> tokens, int added, Style style, boolean prependSpace) {
+      String modelType,
+      Map<String, Integer> ids,
+      Map<Integer, String> tokens,
+      int added,
+      Style style,
+      boolean prependSpace) {
     this.modelType = modelType;
     this.ids = ids;
     this.tokens = tokens;
@@ -58,35 +66,42 @@ public final class Vocabulary {
     String type = model.path("type").asText("");
     JsonNode vocab = model.get("vocab");
     if (type.isEmpty()) {
-      type = vocab != null && vocab.isArray() ? "Unigram" : model.has("merges") ? "BPE" : "WordPiece";
+      type =
+          vocab != null && vocab.isArray() ? "Unigram" : model.has("merges") ? "BPE" : "WordPiece";
     }
     Map<String, Integer> ids = new HashMap<>();
     Map<Integer, String> tokens = new HashMap<>();
     if (vocab == null || vocab.isEmpty()) {
-      throw new IllegalArgumentException("tokenizer.json's model (" + type + ") has an empty vocab");
+      throw new IllegalArgumentException(
+          "tokenizer.json's model (" + type + ") has an empty vocab");
     }
     switch (type) {
       case "BPE", "WordPiece", "WordLevel" -> {
         if (!vocab.isObject()) {
-          throw new IllegalArgumentException("tokenizer.json's " + type + " vocab is not a token -> id object");
+          throw new IllegalArgumentException(
+              "tokenizer.json's " + type + " vocab is not a token -> id object");
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           if (!e.getValue().isIntegralNumber() || e.getValue().asInt() < 0) {
-            throw new IllegalArgumentException("token '" + e.getKey() + "' has no valid id in tokenizer.json");
+            throw new IllegalArgumentException(
+                "token '" + e.getKey() + "' has no valid id in tokenizer.json");
           }
           put(ids, tokens, e.getKey(), e.getValue().asInt());
         }
       }
       case "Unigram" -> {
         if (!vocab.isArray()) {
-          throw new IllegalArgumentException("tokenizer.json's Unigram vocab is not a list of [piece, score]");
+          throw new IllegalArgumentException(
+              "tokenizer.json's Unigram vocab is not a list of [piece, score]");
         }
         for (int i = 0; i < vocab.size(); i++) {
           put(ids, tokens, vocab.get(i).path(0).asText(), i);
         }
       }
-      default -> throw new IllegalArgumentException("tokenizer.json has an unknown model type '" + type + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "tokenizer.json has an unknown model type '" + type + "'");
     }
     int added = 0;
     for (JsonNode t : tokenizer.path("added_tokens")) {
@@ -96,20 +111,24 @@ public final class Vocabulary {
       }
     }
     Style style = Style.PLAIN;
-    if (mentions(tokenizer.path("pre_tokenizer"), "ByteLevel") || mentions(tokenizer.path("decoder"), "ByteLevel")) {
+    if (mentions(tokenizer.path("pre_tokenizer"), "ByteLevel")
+        || mentions(tokenizer.path("decoder"), "ByteLevel")) {
       style = Style.BYTE_LEVEL;
     } else if (mentions(tokenizer.path("pre_tokenizer"), "Metaspace")
         || mentions(tokenizer.path("decoder"), "Metaspace")
         || tokenizer.path("normalizer").toString().contains("\u2581")) {
       style = Style.METASPACE;
     }
-    boolean prepend = style == Style.METASPACE
-        && (mentions(tokenizer.path("normalizer"), "Prepend")
-            || !"never".equals(findText(tokenizer.path("pre_tokenizer"), "prepend_scheme", "always")));
+    boolean prepend =
+        style == Style.METASPACE
+            && (mentions(tokenizer.path("normalizer"), "Prepend")
+                || !"never"
+                    .equals(findText(tokenizer.path("pre_tokenizer"), "prepend_scheme", "always")));
     return new Vocabulary(type, ids, tokens, added, style, prepend);
   }
 
-  private static void put(Map<String, Integer> ids, Map<Integer, String> tokens, String token, int id) {
+  private static void put(
+      Map<String, Integer> ids, Map<Integer, String> tokens, String token, int id) {
     ids.putIfAbsent(token, id);
     tokens.putIfAbsent(id, token);
   }

@@ -4,15 +4,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The ops onnxruntime-web's WebGPU execution provider (onnxruntime 1.30 generation) has kernels for:
- * a node whose op is not here runs on the CPU (WASM) between GPU ops, copying tensors back and forth.
+ * The ops onnxruntime-web's WebGPU execution provider (onnxruntime 1.30 generation) has kernels
+ * for: a node whose op is not here runs on the CPU (WASM) between GPU ops, copying tensors back and
+ * forth.
  *
- * <p>Written from the kernel registrations in onnxruntime's
- * {@code onnxruntime/core/providers/webgpu/webgpu_execution_provider.cc} (ONNX domain) and
- * {@code onnxruntime/contrib_ops/webgpu/webgpu_contrib_kernels.cc} ({@code com.microsoft}); each op
- * with the opset range its kernels cover. Internal NHWC variants and Memcpy are left out. Some
- * kernels accept only some element types (Clip: float and float16; Range, Cast, Unsqueeze, Expand:
- * int64 only with the provider's int64 option); that is below this list's resolution.
+ * <p>Written from the kernel registrations in onnxruntime's {@code
+ * onnxruntime/core/providers/webgpu/webgpu_execution_provider.cc} (ONNX domain) and {@code
+ * onnxruntime/contrib_ops/webgpu/webgpu_contrib_kernels.cc} ({@code com.microsoft}); each op with
+ * the opset range its kernels cover. Internal NHWC variants and Memcpy are left out. Some kernels
+ * accept only some element types (Clip: float and float16; Range, Cast, Unsqueeze, Expand: int64
+ * only with the provider's int64 option); that is below this list's resolution.
  */
 public final class WebGpuKernels {
   private WebGpuKernels() {}
@@ -42,7 +43,19 @@ public final class WebGpuKernels {
 
   static {
     // unary math
-    onnx(6, "Abs", "Neg", "Floor", "Ceil", "Reciprocal", "Sqrt", "Exp", "Sigmoid", "HardSigmoid", "Log", "Tanh");
+    onnx(
+        6,
+        "Abs",
+        "Neg",
+        "Floor",
+        "Ceil",
+        "Reciprocal",
+        "Sqrt",
+        "Exp",
+        "Sigmoid",
+        "HardSigmoid",
+        "Log",
+        "Tanh");
     onnx(9, "Erf");
     onnx(7, "Sin", "Cos", "Tan", "Asin", "Acos", "Atan");
     onnx(9, "Sinh", "Cosh", "Asinh", "Acosh", "Atanh");
@@ -58,22 +71,56 @@ public final class WebGpuKernels {
     onnx(12, "GreaterOrEqual", "LessOrEqual");
     onnx(9, "Where");
     // shape and data movement
-    onnx(1, "Shape", "Identity", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Split", "Gather", "Slice", "Flatten");
+    onnx(
+        1,
+        "Shape",
+        "Identity",
+        "Squeeze",
+        "Unsqueeze",
+        "Transpose",
+        "Concat",
+        "Split",
+        "Gather",
+        "Slice",
+        "Flatten");
     onnx(5, "Reshape");
     onnx(6, "Cast", "Tile");
     onnx(8, "Expand");
-    onnx(11, "GatherElements", "GatherND", "ScatterND", "ScatterElements", "DepthToSpace", "Range", "CumSum");
+    onnx(
+        11,
+        "GatherElements",
+        "GatherND",
+        "ScatterND",
+        "ScatterElements",
+        "DepthToSpace",
+        "Range",
+        "CumSum");
     onnx(2, "Pad");
     onnx(1, "If");
     onnx(1, "TopK");
     // reductions
-    onnx(1, "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSum", "ReduceL1", "ReduceL2",
-        "ReduceLogSum", "ReduceSumSquare", "ReduceLogSumExp", "ArgMax", "ArgMin");
+    onnx(
+        1,
+        "ReduceMax",
+        "ReduceMean",
+        "ReduceMin",
+        "ReduceProd",
+        "ReduceSum",
+        "ReduceL1",
+        "ReduceL2",
+        "ReduceLogSum",
+        "ReduceSumSquare",
+        "ReduceLogSumExp",
+        "ArgMax",
+        "ArgMin");
     // linear algebra, normalization
     onnx(1, "MatMul", "Softmax", "LpNormalization", "InstanceNormalization");
     onnx(7, "Gemm", "BatchNormalization");
     onnx(12, "Einsum");
-    onnx(1, "LayerNormalization"); // 1-16 registered as a contrib kernel in the ONNX domain, 17+ as the ONNX op
+    onnx(
+        1,
+        "LayerNormalization"); // 1-16 registered as a contrib kernel in the ONNX domain, 17+ as the
+    // ONNX op
     onnx(1, "SimplifiedLayerNormalization"); // onnxruntime's RMSNorm, registered in the ONNX domain
     onnx(23, "RMSNormalization", "RotaryEmbedding");
     onnx(10, "DequantizeLinear");
@@ -83,9 +130,23 @@ public final class WebGpuKernels {
     onnx(10, "Resize");
     onnx(16, 19, "GridSample");
 
-    ms("Attention", "BiasAdd", "BiasGelu", "BiasSplitGelu", "FastGelu", "FusedConv", "GatherBlockQuantized", "Gelu",
-        "GroupQueryAttention", "MatMulNBits", "MultiHeadAttention", "QuickGelu", "RotaryEmbedding",
-        "SkipLayerNormalization", "SkipSimplifiedLayerNormalization", "QMoE");
+    ms(
+        "Attention",
+        "BiasAdd",
+        "BiasGelu",
+        "BiasSplitGelu",
+        "FastGelu",
+        "FusedConv",
+        "GatherBlockQuantized",
+        "Gelu",
+        "GroupQueryAttention",
+        "MatMulNBits",
+        "MultiHeadAttention",
+        "QuickGelu",
+        "RotaryEmbedding",
+        "SkipLayerNormalization",
+        "SkipSimplifiedLayerNormalization",
+        "QMoE");
   }
 
   private static String key(String domain, String op) {
@@ -97,7 +158,10 @@ public final class WebGpuKernels {
     return domain == null || domain.equals("ai.onnx") ? "" : domain;
   }
 
-  /** True when WebGPU has a kernel for {@code op} of {@code domain} at the model's {@code opset} for that domain. */
+  /**
+   * True when WebGPU has a kernel for {@code op} of {@code domain} at the model's {@code opset} for
+   * that domain.
+   */
   public static boolean supports(String domain, String op, long opset) {
     Range r = KERNELS.get(key(domain, op));
     return r != null && opset >= r.from() && opset <= r.to();

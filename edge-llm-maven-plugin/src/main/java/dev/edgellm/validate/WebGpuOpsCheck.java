@@ -35,10 +35,18 @@ final class WebGpuOpsCheck implements Check {
     out.detail("ops", histogram);
     for (Map.Entry<String, List<String>> e : missing.entrySet()) {
       List<String> nodes = e.getValue();
-      String message = e.getKey() + " has no WebGPU kernel in onnxruntime-web 1.30: " + nodes.size() + " node"
-          + (nodes.size() == 1 ? "" : "s") + " (" + String.join(", ", nodes.subList(0, Math.min(5, nodes.size())))
-          + (nodes.size() > 5 ? ", ..." : "") + ") would run on the CPU, copying tensors between GPU and CPU each step";
-      String fix = "Export with ops WebGPU runs (see WebGpuKernels), or set edgellm.validate.allowCpuFallback to accept the slowdown";
+      String message =
+          e.getKey()
+              + " has no WebGPU kernel in onnxruntime-web 1.30: "
+              + nodes.size()
+              + " node"
+              + (nodes.size() == 1 ? "" : "s")
+              + " ("
+              + String.join(", ", nodes.subList(0, Math.min(5, nodes.size())))
+              + (nodes.size() > 5 ? ", ..." : "")
+              + ") would run on the CPU, copying tensors between GPU and CPU each step";
+      String fix =
+          "Export with ops WebGPU runs (see WebGpuKernels), or set edgellm.validate.allowCpuFallback to accept the slowdown";
       if (ctx.request().allowCpuFallback()) {
         out.warn(file, message, fix);
       } else {
@@ -48,7 +56,10 @@ final class WebGpuOpsCheck implements Check {
   }
 
   private static void visit(
-      GraphProto graph, Map<String, Long> imports, Map<String, Integer> histogram, Map<String, List<String>> missing) {
+      GraphProto graph,
+      Map<String, Long> imports,
+      Map<String, Integer> histogram,
+      Map<String, List<String>> missing) {
     for (NodeProto node : graph.getNodeList()) {
       String domain = WebGpuKernels.normalizeDomain(node.getDomain());
       String label = (domain.isEmpty() ? "" : domain + ".") + node.getOpType();
@@ -56,7 +67,10 @@ final class WebGpuOpsCheck implements Check {
       long opset = imports.getOrDefault(domain, -1L);
       if (!WebGpuKernels.supports(domain, node.getOpType(), opset)) {
         String name = node.getName().isEmpty() ? "#" + histogram.get(label) : node.getName();
-        String key = WebGpuKernels.knows(domain, node.getOpType()) ? label + " (at opset " + opset + ")" : label;
+        String key =
+            WebGpuKernels.knows(domain, node.getOpType())
+                ? label + " (at opset " + opset + ")"
+                : label;
         missing.computeIfAbsent(key, k -> new ArrayList<>()).add(name);
       }
       for (AttributeProto a : node.getAttributeList()) {

@@ -13,16 +13,17 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Benchmark (not a test): exports a random checkpoint with Gemma 3 270M's real config (bf16, about 536
- * MB) and prints time around read + build + write, heap use and file size. Run from the plugin module
- * after {@code test-compile}:
+ * Benchmark (not a test): exports a random checkpoint with Gemma 3 270M's real config (bf16, about
+ * 536 MB) and prints time around read + build + write, heap use and file size. Run from the plugin
+ * module after {@code test-compile}:
  *
  * <pre>
  * ../mvnw -q -o dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -Xmx1g -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.edgellm.bench.ExportBenchmark [q4|fp32] [shared|fp32] [workdir]
  * </pre>
  *
- * The checkpoint is generated once into {@code workdir/gemma-3-270m-random} (default {@code ../bench-out}).
+ * The checkpoint is generated once into {@code workdir/gemma-3-270m-random} (default {@code
+ * ../bench-out}).
  */
 public final class ExportBenchmark {
   private ExportBenchmark() {}
@@ -34,21 +35,36 @@ public final class ExportBenchmark {
     Path ckpt = work.resolve("gemma-3-270m-random");
     if (!Files.exists(ckpt.resolve("model.safetensors"))) {
       long t = System.nanoTime();
-      RandomCheckpoint.writeGemma3(Path.of("src/test/resources/configs/gemma-3-270m-v4.json"), ckpt, 42);
-      System.out.printf(Locale.ROOT, "generated %s (%.1f MB) in %.1f s (not counted)%n", ckpt,
-          Files.size(ckpt.resolve("model.safetensors")) / 1e6, (System.nanoTime() - t) / 1e9);
+      RandomCheckpoint.writeGemma3(
+          Path.of("src/test/resources/configs/gemma-3-270m-v4.json"), ckpt, 42);
+      System.out.printf(
+          Locale.ROOT,
+          "generated %s (%.1f MB) in %.1f s (not counted)%n",
+          ckpt,
+          Files.size(ckpt.resolve("model.safetensors")) / 1e6,
+          (System.nanoTime() - t) / 1e9);
     }
     Path out = work.resolve("model-" + precision.name().toLowerCase(Locale.ROOT));
     for (int run = 1; run <= 2; run++) {
       System.gc();
       resetPeaks();
       long t0 = System.nanoTime();
-      ExportResult r = new Exporter(dev.edgellm.util.Reporter.silent()).export(new ExportRequest(ckpt, out, precision, embeddings));
+      ExportResult r =
+          new Exporter(dev.edgellm.util.Reporter.silent())
+              .export(new ExportRequest(ckpt, out, precision, embeddings));
       double secs = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "run %d: %s (embeddings %s) export of %.1f MB bf16 checkpoint: %.2f s (read + build + write), file %.1f MB, peak heap %.0f MB (-Xmx %.0f MB), %d cores%n",
-          run, precision, embeddings, Files.size(ckpt.resolve("model.safetensors")) / 1e6, secs, r.bytes() / 1e6, peakHeapMb(),
-          Runtime.getRuntime().maxMemory() / 1e6, Runtime.getRuntime().availableProcessors());
+          run,
+          precision,
+          embeddings,
+          Files.size(ckpt.resolve("model.safetensors")) / 1e6,
+          secs,
+          r.bytes() / 1e6,
+          peakHeapMb(),
+          Runtime.getRuntime().maxMemory() / 1e6,
+          Runtime.getRuntime().availableProcessors());
     }
   }
 

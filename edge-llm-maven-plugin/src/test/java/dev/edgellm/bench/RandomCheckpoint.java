@@ -24,7 +24,9 @@ public final class RandomCheckpoint {
 
   private RandomCheckpoint() {}
 
-  /** Writes {@code dir/config.json} (a copy of {@code config}) and {@code dir/model.safetensors}. */
+  /**
+   * Writes {@code dir/config.json} (a copy of {@code config}) and {@code dir/model.safetensors}.
+   */
   public static void writeGemma3(Path config, Path dir, long seed) throws IOException {
     Files.createDirectories(dir);
     Files.copy(config, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
@@ -76,9 +78,14 @@ public final class RandomCheckpoint {
     byte[] hb = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
     Path tmp = dir.resolve("model.safetensors.tmp");
     long state = seed * 0x9E3779B97F4A7C15L + 1;
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hb.length).flip();
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      ByteBuffer len =
+          ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hb.length).flip();
       ch.write(len);
       ch.write(ByteBuffer.wrap(hb));
       ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);

@@ -39,7 +39,9 @@ class ConfigReaderTest {
   @Test
   void gemma3FixtureInV5Format() {
     ModelConfig c = ConfigReader.read(Path.of("src/test/resources/models/tiny-gemma3"));
-    assertThat(c.layerTypes()).containsExactly("sliding_attention", "full_attention", "sliding_attention", "full_attention");
+    assertThat(c.layerTypes())
+        .containsExactly(
+            "sliding_attention", "full_attention", "sliding_attention", "full_attention");
     assertThat(c.ropeOf(0).theta()).isEqualTo(10000.0);
     assertThat(c.ropeOf(1).theta()).isEqualTo(1000000.0);
     assertThat(c.slidingWindow()).isEqualTo(16);
@@ -48,8 +50,9 @@ class ConfigReaderTest {
 
   @Test
   void slidingPatternWithoutLayerTypes() throws IOException {
-    String json = Files.readString(Path.of("src/test/resources/configs/gemma-3-270m-v4.json"))
-        .replaceAll("(?s)\"layer_types\"\\s*:\\s*\\[[^]]*],", "");
+    String json =
+        Files.readString(Path.of("src/test/resources/configs/gemma-3-270m-v4.json"))
+            .replaceAll("(?s)\"layer_types\"\\s*:\\s*\\[[^]]*],", "");
     Files.writeString(tmp.resolve("config.json"), json);
     ModelConfig c = ConfigReader.read(tmp);
     assertThat(c.isSliding(4)).isTrue();
@@ -69,17 +72,28 @@ class ConfigReaderTest {
     assertThat(c.slidingWindow()).isZero();
     // reference: transformers' _compute_llama3_parameters evaluated in float32
     float[] inv = Rope.invFreq(p, 64);
-    float[] expected = {1.0f, 0.6636012196540833f, 0.016560440883040428f, 0.000429556705057621f,
-        8.570255886297673e-06f, 1.6619676443951903e-06f, 9.41830720080361e-08f};
+    float[] expected = {
+      1.0f,
+      0.6636012196540833f,
+      0.016560440883040428f,
+      0.000429556705057621f,
+      8.570255886297673e-06f,
+      1.6619676443951903e-06f,
+      9.41830720080361e-08f
+    };
     int[] at = {0, 1, 10, 16, 20, 24, 31};
     for (int i = 0; i < at.length; i++) {
-      assertThat(inv[at[i]]).as("inv_freq[%d]", at[i]).isCloseTo(expected[i], within(expected[i] * 2e-6f));
+      assertThat(inv[at[i]])
+          .as("inv_freq[%d]", at[i])
+          .isCloseTo(expected[i], within(expected[i] * 2e-6f));
     }
   }
 
   @Test
   void llama3InV5Format() throws IOException {
-    Files.writeString(tmp.resolve("config.json"), """
+    Files.writeString(
+        tmp.resolve("config.json"),
+        """
         {"model_type":"llama","hidden_size":64,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":128,
          "vocab_size":100,"rope_parameters":{"rope_type":"llama3","rope_theta":500000.0,"factor":32.0,
          "low_freq_factor":1.0,"high_freq_factor":4.0,"original_max_position_embeddings":8192},"dtype":"float32"}

@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -57,12 +57,14 @@ class DemoCheckpointTest {
     DemoCheckpoint.write(again);
     for (String name : DemoCheckpoint.FILES) {
       assertThat(Files.getLastModifiedTime(again.resolve(name))).as(name).isEqualTo(old);
-      assertThat(Files.readAllBytes(again.resolve(name))).isEqualTo(Files.readAllBytes(dir.resolve(name)));
+      assertThat(Files.readAllBytes(again.resolve(name)))
+          .isEqualTo(Files.readAllBytes(dir.resolve(name)));
     }
     // A damaged file is rewritten.
     Files.writeString(again.resolve("config.json"), "{}");
     DemoCheckpoint.write(again);
-    assertThat(Files.readAllBytes(again.resolve("config.json"))).isEqualTo(Files.readAllBytes(dir.resolve("config.json")));
+    assertThat(Files.readAllBytes(again.resolve("config.json")))
+        .isEqualTo(Files.readAllBytes(dir.resolve("config.json")));
   }
 
   @Test
@@ -70,7 +72,8 @@ class DemoCheckpointTest {
     // Changing the seed, shapes or rounding changes what the demo says, and so every expected
     // continuation derived from it: update this hash only on purpose.
     byte[] digest =
-        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(dir.resolve("model.safetensors")));
+        MessageDigest.getInstance("SHA-256")
+            .digest(Files.readAllBytes(dir.resolve("model.safetensors")));
     assertThat(HexFormat.of().formatHex(digest))
         .isEqualTo("1efdbef771b19765d6bd633e40fda1c903a380c53a163a2f936529f7191125fa");
   }
@@ -135,7 +138,8 @@ class DemoCheckpointTest {
   @Test
   void embeddingRowsOfPrintableTokensAreLoudAndTheOthersQuiet() throws IOException {
     float[] embed = tensor("model.embed_tokens.weight");
-    JsonNode vocab = JSON.readTree(dir.resolve("tokenizer.json").toFile()).get("model").get("vocab");
+    JsonNode vocab =
+        JSON.readTree(dir.resolve("tokenizer.json").toFile()).get("model").get("vocab");
     int space = vocab.get("Ġ").asInt();
     int letterA = vocab.get("a").asInt();
     int the = vocab.get("Ġthe").asInt();
@@ -181,7 +185,10 @@ class DemoCheckpointTest {
           boolean high = false;
           for (int c = chunk; c < chunk + 16; c++) {
             double q = values[r * cols + c] / scale;
-            assertThat(q).as("%s[%d][%d] / scale", name, r, c).isEqualTo(Math.rint(q)).isBetween(-8.0, 7.0);
+            assertThat(q)
+                .as("%s[%d][%d] / scale", name, r, c)
+                .isEqualTo(Math.rint(q))
+                .isBetween(-8.0, 7.0);
             low |= q == -8;
             high |= q == 7;
           }
@@ -230,7 +237,8 @@ class DemoCheckpointTest {
     Set<Integer> ids = new HashSet<>();
     vocab.fields().forEachRemaining(e -> ids.add(e.getValue().asInt()));
     assertThat(ids).hasSize(vocab.size());
-    assertThat(ids.stream().mapToInt(Integer::intValue).max().getAsInt()).isEqualTo(vocab.size() - 1);
+    assertThat(ids.stream().mapToInt(Integer::intValue).max().getAsInt())
+        .isEqualTo(vocab.size() - 1);
 
     String[] specials = {"<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>"};
     for (int i = 0; i < specials.length; i++) {
@@ -285,7 +293,11 @@ class DemoCheckpointTest {
 
   @Test
   void bf16RoundsToNearestEven() {
-    byte[] b = DemoCheckpoint.bf16(new float[] {1.0f, Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000), -2.5f});
+    byte[] b =
+        DemoCheckpoint.bf16(
+            new float[] {
+              1.0f, Float.intBitsToFloat(0x3F808000), Float.intBitsToFloat(0x3F818000), -2.5f
+            });
     assertThat(b)
         .containsExactly(
             0x80, 0x3F, // 1.0

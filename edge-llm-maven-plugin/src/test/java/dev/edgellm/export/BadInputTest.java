@@ -1,7 +1,5 @@
 package dev.edgellm.export;
 
-import dev.edgellm.util.Reporter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.testing.Fixtures;
 import dev.edgellm.testing.SafetensorsWriter;
+import dev.edgellm.util.Reporter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -23,7 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad checkpoints fail with a message naming the file/tensor/setting and the fix; nothing is written. */
+/**
+ * Bad checkpoints fail with a message naming the file/tensor/setting and the fix; nothing is
+ * written.
+ */
 class BadInputTest {
   @TempDir Path tmp;
   Path ckpt;
@@ -36,8 +38,10 @@ class BadInputTest {
   }
 
   private AbstractThrowableAssert<?, ? extends Throwable> assertExportFails() throws IOException {
-    var a = assertThatThrownBy(() -> new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, out)))
-        .isInstanceOf(CheckpointException.class);
+    var a =
+        assertThatThrownBy(
+                () -> new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, out)))
+            .isInstanceOf(CheckpointException.class);
     assertNothingWritten();
     return a;
   }
@@ -61,7 +65,9 @@ class BadInputTest {
   @Test
   void missingConfig() throws IOException {
     Files.delete(ckpt.resolve("config.json"));
-    assertExportFails().hasMessageContaining("config.json missing in " + ckpt).hasMessageContaining("save_pretrained");
+    assertExportFails()
+        .hasMessageContaining("config.json missing in " + ckpt)
+        .hasMessageContaining("save_pretrained");
   }
 
   @Test
@@ -78,7 +84,8 @@ class BadInputTest {
     SafetensorsWriter w = tensors();
     w.tensors().remove("model.layers.1.mlp.up_proj.weight");
     w.write(weights());
-    assertExportFails().hasMessageContaining("tensor 'model.layers.1.mlp.up_proj.weight' [160, 64] is missing");
+    assertExportFails()
+        .hasMessageContaining("tensor 'model.layers.1.mlp.up_proj.weight' [160, 64] is missing");
   }
 
   @Test
@@ -86,14 +93,19 @@ class BadInputTest {
     SafetensorsWriter w = tensors();
     w.put("model.layers.1.mlp.extra_proj.weight", "F16", new long[] {4, 4}, new byte[32]);
     w.write(weights());
-    assertExportFails().hasMessageContaining("unexpected tensor 'model.layers.1.mlp.extra_proj.weight' [4, 4]")
+    assertExportFails()
+        .hasMessageContaining("unexpected tensor 'model.layers.1.mlp.extra_proj.weight' [4, 4]")
         .hasMessageContaining("config.json");
   }
 
   @Test
   void tensorOfWrongShape() throws IOException {
     SafetensorsWriter w = tensors();
-    w.put("model.layers.2.self_attn.k_proj.weight", "F16", new long[] {64, 64}, new byte[64 * 64 * 2]);
+    w.put(
+        "model.layers.2.self_attn.k_proj.weight",
+        "F16",
+        new long[] {64, 64},
+        new byte[64 * 64 * 2]);
     w.write(weights());
     assertExportFails()
         .hasMessageContaining("tensor 'model.layers.2.self_attn.k_proj.weight'")
@@ -105,7 +117,9 @@ class BadInputTest {
     try (FileChannel ch = FileChannel.open(weights(), StandardOpenOption.WRITE)) {
       ch.truncate(ch.size() - 100);
     }
-    assertExportFails().hasMessageContaining(weights().toString()).hasMessageContaining("outside the file")
+    assertExportFails()
+        .hasMessageContaining(weights().toString())
+        .hasMessageContaining("outside the file")
         .hasMessageContaining("download or save the checkpoint again");
   }
 
@@ -137,7 +151,9 @@ class BadInputTest {
     long e = second.get("data_offsets").get(1).asLong();
     second.putArray("data_offsets").add(b - 2).add(e - 2);
     w.write(weights(), h);
-    assertExportFails().hasMessageContaining("overlap").hasMessageContaining("model.embed_tokens.weight");
+    assertExportFails()
+        .hasMessageContaining("overlap")
+        .hasMessageContaining("model.embed_tokens.weight");
   }
 
   @Test
@@ -148,7 +164,8 @@ class BadInputTest {
     long b = t.get("data_offsets").get(0).asLong();
     t.putArray("data_offsets").add(b + 1_000_000).add(b + 1_000_128);
     w.write(weights(), h);
-    assertExportFails().hasMessageContaining("tensor 'model.norm.weight' has data_offsets")
+    assertExportFails()
+        .hasMessageContaining("tensor 'model.norm.weight' has data_offsets")
         .hasMessageContaining("outside the file");
   }
 
@@ -157,7 +174,9 @@ class BadInputTest {
     SafetensorsWriter w = tensors();
     w.put("model.norm.weight", "F64", new long[] {64}, new byte[64 * 8]);
     w.write(weights());
-    assertExportFails().hasMessageContaining("tensor 'model.norm.weight'").hasMessageContaining("has dtype F64")
+    assertExportFails()
+        .hasMessageContaining("tensor 'model.norm.weight'")
+        .hasMessageContaining("has dtype F64")
         .hasMessageContaining("F32, F16 and BF16");
   }
 
@@ -166,31 +185,37 @@ class BadInputTest {
     SafetensorsWriter w = tensors();
     w.put("model.norm.weight", "Q4_K", new long[] {64}, new byte[64]);
     w.write(weights());
-    assertExportFails().hasMessageContaining("tensor 'model.norm.weight' has dtype Q4_K")
+    assertExportFails()
+        .hasMessageContaining("tensor 'model.norm.weight' has dtype Q4_K")
         .hasMessageContaining("F32, F16 and BF16");
   }
 
   @Test
   void indexNamesMissingShard() throws IOException {
     Files.move(weights(), ckpt.resolve("model-00001-of-00002.safetensors"));
-    Files.writeString(ckpt.resolve("model.safetensors.index.json"), "{\"metadata\":{},\"weight_map\":{"
-        + "\"model.norm.weight\":\"model-00002-of-00002.safetensors\","
-        + "\"lm_head.weight\":\"model-00001-of-00002.safetensors\"}}");
-    assertExportFails().hasMessageContaining("names shard 'model-00002-of-00002.safetensors', which is missing")
+    Files.writeString(
+        ckpt.resolve("model.safetensors.index.json"),
+        "{\"metadata\":{},\"weight_map\":{"
+            + "\"model.norm.weight\":\"model-00002-of-00002.safetensors\","
+            + "\"lm_head.weight\":\"model-00001-of-00002.safetensors\"}}");
+    assertExportFails()
+        .hasMessageContaining("names shard 'model-00002-of-00002.safetensors', which is missing")
         .hasMessageContaining("download every shard");
   }
 
   @Test
   void nanInAWeight() throws IOException {
     poison("model.layers.1.self_attn.q_proj.weight", (short) 0x7e00, 37);
-    assertExportFails().hasMessageContaining("tensor 'model.layers.1.self_attn.q_proj.weight'")
+    assertExportFails()
+        .hasMessageContaining("tensor 'model.layers.1.self_attn.q_proj.weight'")
         .hasMessageContaining("NaN at flat index 37");
   }
 
   @Test
   void infInAWeight() throws IOException {
     poison("model.embed_tokens.weight", (short) 0xfc00, 5);
-    assertExportFails().hasMessageContaining("tensor 'model.embed_tokens.weight'")
+    assertExportFails()
+        .hasMessageContaining("tensor 'model.embed_tokens.weight'")
         .hasMessageContaining("-Infinity at flat index 5");
   }
 
@@ -203,14 +228,23 @@ class BadInputTest {
 
   @Test
   void slidingLayersWithoutWindow() throws IOException {
-    Fixtures.editConfig(ckpt, c -> c.putArray("layer_types").add("sliding_attention").add("full_attention").add("full_attention"));
+    Fixtures.editConfig(
+        ckpt,
+        c ->
+            c.putArray("layer_types")
+                .add("sliding_attention")
+                .add("full_attention")
+                .add("full_attention"));
     assertExportFails().hasMessageContaining("'sliding_window' is not set");
   }
 
   @Test
   void unsupportedRopeType() throws IOException {
-    Fixtures.editConfig(ckpt, c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "yarn"));
-    assertExportFails().hasMessageContaining("rope type 'yarn'").hasMessageContaining("default, linear and llama3");
+    Fixtures.editConfig(
+        ckpt, c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "yarn"));
+    assertExportFails()
+        .hasMessageContaining("rope type 'yarn'")
+        .hasMessageContaining("default, linear and llama3");
   }
 
   @Test

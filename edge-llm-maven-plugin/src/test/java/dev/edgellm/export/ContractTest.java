@@ -19,26 +19,65 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The exported decoder has the inputs, outputs, opsets and operators Transformers.js 4.x and WebGPU expect. */
+/**
+ * The exported decoder has the inputs, outputs, opsets and operators Transformers.js 4.x and WebGPU
+ * expect.
+ */
 class ContractTest {
   @TempDir Path tmp;
 
-  /** Operators onnxruntime-web's WebGPU provider runs (the small int64 mask ops may fall back to CPU). */
-  static final Set<String> ALLOWED = Set.of(
-      "GroupQueryAttention", "MatMul", "MatMulNBits", "SimplifiedLayerNormalization",
-      "SkipSimplifiedLayerNormalization", "Gather", "GatherBlockQuantized", "FastGelu", "Gelu", "Sigmoid",
-      "Mul", "Add", "Sub", "Div", "Tanh", "Reshape", "ReduceSum", "Cast", "Shape", "Range", "Unsqueeze",
-      "Cos", "Sin");
+  /**
+   * Operators onnxruntime-web's WebGPU provider runs (the small int64 mask ops may fall back to
+   * CPU).
+   */
+  static final Set<String> ALLOWED =
+      Set.of(
+          "GroupQueryAttention",
+          "MatMul",
+          "MatMulNBits",
+          "SimplifiedLayerNormalization",
+          "SkipSimplifiedLayerNormalization",
+          "Gather",
+          "GatherBlockQuantized",
+          "FastGelu",
+          "Gelu",
+          "Sigmoid",
+          "Mul",
+          "Add",
+          "Sub",
+          "Div",
+          "Tanh",
+          "Reshape",
+          "ReduceSum",
+          "Cast",
+          "Shape",
+          "Range",
+          "Unsqueeze",
+          "Cos",
+          "Sin");
 
   @ParameterizedTest
-  @CsvSource({"tiny-gemma3,FP32", "tiny-gemma3,Q4", "tiny-llama,FP32", "tiny-llama,Q4", "tiny-qwen3,Q4"})
+  @CsvSource({
+    "tiny-gemma3,FP32",
+    "tiny-gemma3,Q4",
+    "tiny-llama,FP32",
+    "tiny-llama,Q4",
+    "tiny-qwen3,Q4"
+  })
   void decoderContract(String name, Precision precision) throws Exception {
-    Path file = new Exporter(Reporter.silent()).export(
-        new ExportRequest(Fixtures.tiny(name), tmp.resolve("out"), precision, Embeddings.SHARED)).model();
+    Path file =
+        new Exporter(Reporter.silent())
+            .export(
+                new ExportRequest(
+                    Fixtures.tiny(name), tmp.resolve("out"), precision, Embeddings.SHARED))
+            .model();
     ModelProto m = ModelProto.parseFrom(Files.readAllBytes(file));
     assertThat(m.getIrVersion()).isEqualTo(10);
-    assertThat(m.getOpsetImportList()).extracting(OperatorSetIdProto::getDomain, OperatorSetIdProto::getVersion)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("", 21L), org.assertj.core.groups.Tuple.tuple("com.microsoft", 1L));
+    assertThat(m.getOpsetImportList())
+        .extracting(OperatorSetIdProto::getDomain, OperatorSetIdProto::getVersion)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("", 21L),
+            org.assertj.core.groups.Tuple.tuple("com.microsoft", 1L));
     int layers = name.equals("tiny-gemma3") ? 4 : 3;
     int kv = name.equals("tiny-gemma3") ? 1 : 2;
     int hd = name.equals("tiny-qwen3") ? 32 : 16;
@@ -51,28 +90,44 @@ class ContractTest {
       outputs.add("present." + i + ".key");
       outputs.add("present." + i + ".value");
     }
-    assertThat(m.getGraph().getInputList()).extracting(ValueInfoProto::getName).containsExactlyElementsOf(inputs);
-    assertThat(m.getGraph().getOutputList()).extracting(ValueInfoProto::getName).containsExactlyElementsOf(outputs);
+    assertThat(m.getGraph().getInputList())
+        .extracting(ValueInfoProto::getName)
+        .containsExactlyElementsOf(inputs);
+    assertThat(m.getGraph().getOutputList())
+        .extracting(ValueInfoProto::getName)
+        .containsExactlyElementsOf(outputs);
     assertThat(shape(m.getGraph().getInput(0))).containsExactly("batch_size", "sequence_length");
     assertThat(type(m.getGraph().getInput(0))).isEqualTo(TensorProto.DataType.INT64_VALUE);
-    assertThat(shape(m.getGraph().getInput(1))).containsExactly("batch_size", "total_sequence_length");
+    assertThat(shape(m.getGraph().getInput(1)))
+        .containsExactly("batch_size", "total_sequence_length");
     assertThat(type(m.getGraph().getInput(2))).isEqualTo(TensorProto.DataType.INT64_VALUE);
-    assertThat(shape(m.getGraph().getInput(3))).containsExactly("batch_size", "" + kv, "past_sequence_length", "" + hd);
+    assertThat(shape(m.getGraph().getInput(3)))
+        .containsExactly("batch_size", "" + kv, "past_sequence_length", "" + hd);
     assertThat(type(m.getGraph().getInput(3))).isEqualTo(TensorProto.DataType.FLOAT_VALUE);
-    assertThat(shape(m.getGraph().getOutput(0))).containsExactly("batch_size", "sequence_length", "512");
-    assertThat(shape(m.getGraph().getOutput(1))).containsExactly("batch_size", "" + kv, "total_sequence_length", "" + hd);
+    assertThat(shape(m.getGraph().getOutput(0)))
+        .containsExactly("batch_size", "sequence_length", "512");
+    assertThat(shape(m.getGraph().getOutput(1)))
+        .containsExactly("batch_size", "" + kv, "total_sequence_length", "" + hd);
 
-    Set<String> ops = m.getGraph().getNodeList().stream().map(NodeProto::getOpType).collect(Collectors.toSet());
+    Set<String> ops =
+        m.getGraph().getNodeList().stream().map(NodeProto::getOpType).collect(Collectors.toSet());
     assertThat(ALLOWED).containsAll(ops);
-    assertThat(ops).contains("GroupQueryAttention", precision == Precision.Q4 ? "MatMulNBits" : "MatMul");
+    assertThat(ops)
+        .contains("GroupQueryAttention", precision == Precision.Q4 ? "MatMulNBits" : "MatMul");
     if (name.equals("tiny-gemma3")) {
-      List<NodeProto> gqa = m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("GroupQueryAttention")).toList();
+      List<NodeProto> gqa =
+          m.getGraph().getNodeList().stream()
+              .filter(n -> n.getOpType().equals("GroupQueryAttention"))
+              .toList();
       assertThat(gqa).hasSize(4);
-      assertThat(gqa.get(0).getAttributeList()).anySatisfy(a -> {
-        assertThat(a.getName()).isEqualTo("local_window_size");
-        assertThat(a.getI()).isEqualTo(16);
-      });
-      assertThat(gqa.get(1).getAttributeList()).noneSatisfy(a -> assertThat(a.getName()).isEqualTo("local_window_size"));
+      assertThat(gqa.get(0).getAttributeList())
+          .anySatisfy(
+              a -> {
+                assertThat(a.getName()).isEqualTo("local_window_size");
+                assertThat(a.getI()).isEqualTo(16);
+              });
+      assertThat(gqa.get(1).getAttributeList())
+          .noneSatisfy(a -> assertThat(a.getName()).isEqualTo("local_window_size"));
     }
   }
 

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The reference outputs of one fixture model: per prompt, ids, logits [S, vocab] and greedy ids. */
+/**
+ * The reference outputs of one fixture model: per prompt, ids, logits [S, vocab] and greedy ids.
+ */
 record Golden(List<Prompt> prompts) {
   record Prompt(long[] ids, float[][] logits, long[] greedy) {
     /** Standard deviation of all logits. */

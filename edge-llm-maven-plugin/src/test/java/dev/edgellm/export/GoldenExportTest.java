@@ -1,9 +1,8 @@
 package dev.edgellm.export;
 
-import dev.edgellm.util.Reporter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgellm.util.Reporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,8 +35,12 @@ class GoldenExportTest {
     }
     String shared = System.getProperty("edgellm.sharedFixtures", "../../shared/fixtures");
     Path p = Path.of(shared, "models", name);
-    Assumptions.assumeTrue(Files.isDirectory(p),
-        name + " skipped: " + p + " is absent (set -Dedgellm.sharedFixtures to the shared fixtures folder)");
+    Assumptions.assumeTrue(
+        Files.isDirectory(p),
+        name
+            + " skipped: "
+            + p
+            + " is absent (set -Dedgellm.sharedFixtures to the shared fixtures folder)");
     return p;
   }
 
@@ -58,9 +61,12 @@ class GoldenExportTest {
         assertThat(logits.length).isEqualTo(p.ids().length);
         double rel = p.relDiff(logits, 0);
         worst = Math.max(worst, rel);
-        assertThat(rel).as("%s prompt of %d tokens: max |diff| / std", name, p.ids().length).isLessThanOrEqualTo(TOLERANCE);
+        assertThat(rel)
+            .as("%s prompt of %d tokens: max |diff| / std", name, p.ids().length)
+            .isLessThanOrEqualTo(TOLERANCE);
       }
-      System.out.printf(Locale.ROOT, "[golden] %s fp32 logits: max |diff| / std = %.3g%n", name, worst);
+      System.out.printf(
+          Locale.ROOT, "[golden] %s fp32 logits: max |diff| / std = %.3g%n", name, worst);
     }
   }
 
@@ -79,7 +85,9 @@ class GoldenExportTest {
             logits = d.step(new long[] {got[i]});
           }
         }
-        assertThat(got).as("%s greedy after %s", name, Arrays.toString(p.ids())).containsExactly(p.greedy());
+        assertThat(got)
+            .as("%s greedy after %s", name, Arrays.toString(p.ids()))
+            .containsExactly(p.greedy());
       }
     }
   }
@@ -97,17 +105,26 @@ class GoldenExportTest {
         float[][] b = d.step(Arrays.copyOfRange(p.ids(), split, p.ids().length));
         double rel = Math.max(p.relDiff(a, 0), p.relDiff(b, split));
         worst = Math.max(worst, rel);
-        assertThat(rel).as("%s prompt of %d tokens split at %d", name, p.ids().length, split).isLessThanOrEqualTo(TOLERANCE);
+        assertThat(rel)
+            .as("%s prompt of %d tokens split at %d", name, p.ids().length, split)
+            .isLessThanOrEqualTo(TOLERANCE);
       }
-      System.out.printf(Locale.ROOT, "[golden] %s fp32 two chunks: max |diff| / std = %.3g%n", name, worst);
+      System.out.printf(
+          Locale.ROOT, "[golden] %s fp32 two chunks: max |diff| / std = %.3g%n", name, worst);
     }
   }
 
   @ParameterizedTest
   @MethodSource("models")
   void sameInputGivesByteIdenticalOutput(String name) throws Exception {
-    Path a = new Exporter(Reporter.silent()).export(ExportRequest.fp32(modelDir(name), tmp.resolve("a"))).model();
-    Path b = new Exporter(Reporter.silent()).export(ExportRequest.fp32(modelDir(name), tmp.resolve("b"))).model();
+    Path a =
+        new Exporter(Reporter.silent())
+            .export(ExportRequest.fp32(modelDir(name), tmp.resolve("a")))
+            .model();
+    Path b =
+        new Exporter(Reporter.silent())
+            .export(ExportRequest.fp32(modelDir(name), tmp.resolve("b")))
+            .model();
     assertThat(Files.mismatch(a, b)).isEqualTo(-1L);
     try (Stream<Path> files = Files.list(tmp.resolve("a"))) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");
@@ -117,11 +134,16 @@ class GoldenExportTest {
   @org.junit.jupiter.api.Test
   void largeModelsGoToExternalData() throws Exception {
     String name = "tiny-gemma3";
-    ExportResult r = new Exporter(Reporter.silent(), 100_000).export(ExportRequest.fp32(modelDir(name), tmp.resolve("ext")));
-    assertThat(r.files()).extracting(p -> p.getFileName().toString()).containsExactly("model.onnx", "model.onnx_data");
+    ExportResult r =
+        new Exporter(Reporter.silent(), 100_000)
+            .export(ExportRequest.fp32(modelDir(name), tmp.resolve("ext")));
+    assertThat(r.files())
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly("model.onnx", "model.onnx_data");
     assertThat(Files.size(r.files().get(0))).isLessThan(100_000);
     try (Stream<Path> files = Files.list(tmp.resolve("ext"))) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.onnx", "model.onnx_data");
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("model.onnx", "model.onnx_data");
     }
     Golden golden = Golden.read(modelDir(name));
     try (OrtDecoder d = new OrtDecoder(r.model())) {

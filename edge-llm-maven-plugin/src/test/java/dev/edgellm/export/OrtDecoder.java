@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs an exported decoder with ONNX Runtime the way Transformers.js does: prefill with an empty past,
- * then feeds the present key/values back. Positions fed are 1-based (as Transformers.js feeds gemma3)
- * to prove the graph ignores their values.
+ * Runs an exported decoder with ONNX Runtime the way Transformers.js does: prefill with an empty
+ * past, then feeds the present key/values back. Positions fed are 1-based (as Transformers.js feeds
+ * gemma3) to prove the graph ignores their values.
  */
 final class OrtDecoder implements AutoCloseable {
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -69,14 +69,31 @@ final class OrtDecoder implements AutoCloseable {
       for (int i = 0; i < s; i++) {
         pos[i] = past + i + 1;
       }
-      owned.add(put(in, "input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, s})));
-      owned.add(put(in, "attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {1, total})));
-      owned.add(put(in, "position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {1, s})));
+      owned.add(
+          put(
+              in,
+              "input_ids",
+              OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {1, s})));
+      owned.add(
+          put(
+              in,
+              "attention_mask",
+              OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {1, total})));
+      owned.add(
+          put(
+              in,
+              "position_ids",
+              OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {1, s})));
       for (int l = 0; l < layers; l++) {
         for (String kind : new String[] {"key", "value"}) {
           String name = "past_key_values." + l + "." + kind;
           if (cache == null) {
-            owned.add(put(in, name, OnnxTensor.createTensor(env, FloatBuffer.allocate(0), new long[] {1, kvHeads, 0, headDim})));
+            owned.add(
+                put(
+                    in,
+                    name,
+                    OnnxTensor.createTensor(
+                        env, FloatBuffer.allocate(0), new long[] {1, kvHeads, 0, headDim})));
           } else {
             in.put(name, (OnnxTensor) cache.get("present." + l + "." + kind).orElseThrow());
           }
@@ -87,7 +104,8 @@ final class OrtDecoder implements AutoCloseable {
       closeCache();
       cache = r;
       past = total;
-      long[] presentShape = ((OnnxTensor) r.get("present.0.key").orElseThrow()).getInfo().getShape();
+      long[] presentShape =
+          ((OnnxTensor) r.get("present.0.key").orElseThrow()).getInfo().getShape();
       if (presentShape[2] != total) {
         throw new IllegalStateException("present length " + presentShape[2] + " != " + total);
       }

@@ -5,10 +5,10 @@ import java.util.Locale;
 
 /**
  * Manual check (not a test): runs an exported decoder with ONNX Runtime, a prefill of {@code n}
- * tokens then a few cached steps, and prints the timing and the greedy tokens. Usage: {@code java -cp
- * ... dev.edgellm.export.RunExportedModel model.onnx [prompt length]}. ONNX Runtime 1.29 needs a larger
- * main-thread stack than the launcher's default here: pass {@code -Xss8m} (without it the JVM dies in
- * {@code OrtEnvironment.getEnvironment()}).
+ * tokens then a few cached steps, and prints the timing and the greedy tokens. Usage: {@code java
+ * -cp ... dev.edgellm.export.RunExportedModel model.onnx [prompt length]}. ONNX Runtime 1.29 needs
+ * a larger main-thread stack than the launcher's default here: pass {@code -Xss8m} (without it the
+ * JVM dies in {@code OrtEnvironment.getEnvironment()}).
  */
 public final class RunExportedModel {
   private RunExportedModel() {}
@@ -30,8 +30,13 @@ public final class RunExportedModel {
         logits = d.step(new long[] {next});
       }
       long t2 = System.nanoTime();
-      System.out.printf(Locale.ROOT, "prefill %d tokens: %.2f s; 8 cached steps: %.3f s each; greedy %s%n",
-          n, (t1 - t0) / 1e9, (t2 - t1) / 8e9, tokens);
+      System.out.printf(
+          Locale.ROOT,
+          "prefill %d tokens: %.2f s; 8 cached steps: %.3f s each; greedy %s%n",
+          n,
+          (t1 - t0) / 1e9,
+          (t2 - t1) / 8e9,
+          tokens);
     }
   }
 }

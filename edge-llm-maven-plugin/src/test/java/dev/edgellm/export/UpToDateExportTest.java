@@ -1,9 +1,9 @@
 package dev.edgellm.export;
 
-import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgellm.testing.Fixtures;
+import dev.edgellm.testing.RecordingReporter;
 import dev.edgellm.util.Reporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +13,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Exporter#exportUnlessUpToDate}: skips when nothing changed, reruns on a changed checkpoint or setting. */
+/**
+ * {@link Exporter#exportUnlessUpToDate}: skips when nothing changed, reruns on a changed checkpoint
+ * or setting.
+ */
 class UpToDateExportTest {
   @TempDir Path tmp;
   final List<String> log = new ArrayList<>();
-  final Reporter reporter =
-      new RecordingReporter(log);
+  final Reporter reporter = new RecordingReporter(log);
 
   @Test
   void skipsWhenUnchangedAndRerunsOnAChange() throws Exception {
@@ -37,8 +39,10 @@ class UpToDateExportTest {
     log.clear();
     assertThat(exporter.exportUnlessUpToDate(req)).isEmpty();
     assertThat(log)
-        .containsExactly("edge-llm:export is up to date (checkpoint and settings unchanged): skipping; delete "
-            + out + " or change a setting to rebuild");
+        .containsExactly(
+            "edge-llm:export is up to date (checkpoint and settings unchanged): skipping; delete "
+                + out
+                + " or change a setting to rebuild");
     assertThat(Files.getLastModifiedTime(model)).isEqualTo(time);
     assertThat(Files.readAllBytes(model)).isEqualTo(bytes);
 
@@ -46,19 +50,25 @@ class UpToDateExportTest {
     log.clear();
     ExportRequest q4 = new ExportRequest(ckpt, out, Precision.Q4, Embeddings.FP32);
     assertThat(exporter.exportUnlessUpToDate(q4)).isPresent();
-    assertThat(log.get(0)).isEqualTo("edge-llm:export: running (setting edgellm.export.precision changed from fp32 to q4)");
+    assertThat(log.get(0))
+        .isEqualTo(
+            "edge-llm:export: running (setting edgellm.export.precision changed from fp32 to q4)");
     assertThat(Files.size(model)).isLessThan(bytes.length);
 
     // a touched checkpoint file reruns
     log.clear();
     Path config = ckpt.resolve("config.json");
-    Files.setLastModifiedTime(config, FileTime.fromMillis(Files.getLastModifiedTime(config).toMillis() - 60_000));
+    Files.setLastModifiedTime(
+        config, FileTime.fromMillis(Files.getLastModifiedTime(config).toMillis() - 60_000));
     assertThat(exporter.exportUnlessUpToDate(q4)).isPresent();
-    assertThat(log.get(0)).isEqualTo("edge-llm:export: running (input " + config.toAbsolutePath() + " changed)");
+    assertThat(log.get(0))
+        .isEqualTo("edge-llm:export: running (input " + config.toAbsolutePath() + " changed)");
 
     // a lowered size limit is a setting too
     log.clear();
     assertThat(new Exporter(reporter, 100_000).exportUnlessUpToDate(q4)).isPresent();
-    assertThat(log.get(0)).isEqualTo("edge-llm:export: running (setting edgellm.maxModelBytes changed from 2147483647 to 100000)");
+    assertThat(log.get(0))
+        .isEqualTo(
+            "edge-llm:export: running (setting edgellm.maxModelBytes changed from 2147483647 to 100000)");
   }
 }

@@ -1,13 +1,11 @@
 package dev.edgellm.export;
 
-import dev.edgellm.util.Reporter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.testing.Fixtures;
 import dev.edgellm.testing.SafetensorsWriter;
-import java.io.IOException;
+import dev.edgellm.util.Reporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,14 +13,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The same weights in other on-disk forms (v4 config, shards) or under equivalent architectures still
- * give the golden logits.
+ * The same weights in other on-disk forms (v4 config, shards) or under equivalent architectures
+ * still give the golden logits.
  */
 class VariantsTest {
   @TempDir Path tmp;
 
   private void assertGolden(Path ckpt, String fixture) throws Exception {
-    Path model = new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))).model();
+    Path model =
+        new Exporter(Reporter.silent())
+            .export(ExportRequest.fp32(ckpt, tmp.resolve("out")))
+            .model();
     Golden golden = Golden.read(Fixtures.tiny(fixture));
     try (OrtDecoder d = new OrtDecoder(model)) {
       for (Golden.Prompt p : golden.prompts()) {
@@ -35,14 +36,16 @@ class VariantsTest {
   @Test
   void gemma3ConfigInTransformersV4Format() throws Exception {
     Path ckpt = Fixtures.copy(Fixtures.tiny("tiny-gemma3"), tmp.resolve("ckpt"));
-    Fixtures.editConfig(ckpt, c -> {
-      c.remove("rope_parameters");
-      c.remove("dtype");
-      c.put("rope_theta", 1000000.0);
-      c.put("rope_local_base_freq", 10000.0);
-      c.putNull("rope_scaling");
-      c.put("torch_dtype", "bfloat16");
-    });
+    Fixtures.editConfig(
+        ckpt,
+        c -> {
+          c.remove("rope_parameters");
+          c.remove("dtype");
+          c.put("rope_theta", 1000000.0);
+          c.put("rope_local_base_freq", 10000.0);
+          c.putNull("rope_scaling");
+          c.put("torch_dtype", "bfloat16");
+        });
     assertGolden(ckpt, "tiny-gemma3");
   }
 
@@ -57,12 +60,15 @@ class VariantsTest {
     for (Map.Entry<String, SafetensorsWriter.Entry> e : all.tensors().entrySet()) {
       SafetensorsWriter w = i++ % 2 == 0 ? a : b;
       w.put(e.getKey(), e.getValue().dtype(), e.getValue().shape(), e.getValue().data());
-      map.put(e.getKey(), w == a ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+      map.put(
+          e.getKey(),
+          w == a ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
     }
     Files.delete(ckpt.resolve("model.safetensors"));
     a.write(ckpt.resolve("model-00001-of-00002.safetensors"));
     b.write(ckpt.resolve("model-00002-of-00002.safetensors"));
-    Files.writeString(ckpt.resolve("model.safetensors.index.json"),
+    Files.writeString(
+        ckpt.resolve("model.safetensors.index.json"),
         "{\"metadata\":{\"total_size\":0},\"weight_map\":" + map + "}");
     assertGolden(ckpt, "tiny-llama");
   }
@@ -70,10 +76,12 @@ class VariantsTest {
   @Test
   void mistralWithoutSlidingWindowIsLlama() throws Exception {
     Path ckpt = Fixtures.copy(Fixtures.tiny("tiny-llama"), tmp.resolve("ckpt"));
-    Fixtures.editConfig(ckpt, c -> {
-      c.put("model_type", "mistral");
-      c.putNull("sliding_window");
-    });
+    Fixtures.editConfig(
+        ckpt,
+        c -> {
+          c.put("model_type", "mistral");
+          c.putNull("sliding_window");
+        });
     assertGolden(ckpt, "tiny-llama");
   }
 
@@ -97,7 +105,10 @@ class VariantsTest {
     Path ckpt = Fixtures.copy(Fixtures.tiny("tiny-gemma3"), tmp.resolve("ckpt"));
     float cap = 2.0f;
     Fixtures.editConfig(ckpt, c -> c.put("final_logit_softcapping", cap));
-    Path model = new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))).model();
+    Path model =
+        new Exporter(Reporter.silent())
+            .export(ExportRequest.fp32(ckpt, tmp.resolve("out")))
+            .model();
     Golden golden = Golden.read(Fixtures.tiny("tiny-gemma3"));
     try (OrtDecoder d = new OrtDecoder(model)) {
       for (Golden.Prompt p : golden.prompts()) {
@@ -121,7 +132,9 @@ class VariantsTest {
     Path ckpt = Fixtures.copy(Fixtures.tiny("tiny-llama"), tmp.resolve("ckpt"));
     Fixtures.editConfig(ckpt, c -> c.put("head_dim", 8));
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, tmp.resolve("out"))))
+            () ->
+                new Exporter(Reporter.silent())
+                    .export(ExportRequest.fp32(ckpt, tmp.resolve("out"))))
         .isInstanceOf(dev.edgellm.checkpoint.CheckpointException.class)
         .hasMessageContaining("head_dim 8 is not a multiple of 16");
   }

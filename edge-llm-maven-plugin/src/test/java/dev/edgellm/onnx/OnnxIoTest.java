@@ -86,7 +86,8 @@ class OnnxIoTest {
     }
     try (OnnxModel back = OnnxModel.read(out)) {
       assertThat(back.proto()).isEqualTo(original);
-      assertThat(back.externalDataSize()).isEqualTo((64 * 96 + 96 * 100 + 100 * 640 + 640 * 250 + 300 * 64) * 4L);
+      assertThat(back.externalDataSize())
+          .isEqualTo((64 * 96 + 96 * 100 + 100 * 640 + 640 * 250 + 300 * 64) * 4L);
       assertThat(Tensors.data(back.proto().getGraph().getInitializer(3)).isDirect()).isTrue();
     }
     // deterministic
@@ -225,7 +226,8 @@ class OnnxIoTest {
     }
     ModelProto.Builder b = p.toBuilder();
     TensorProto t = b.getGraph().getInitializer(0);
-    b.getGraphBuilder().setInitializer(0, t.toBuilder().setRawData(t.getRawData().substring(0, 100)));
+    b.getGraphBuilder()
+        .setInitializer(0, t.toBuilder().setRawData(t.getRawData().substring(0, 100)));
     Path f = dir.resolve("in/bad.onnx");
     Files.write(f, b.build().toByteArray());
     assertThatThrownBy(() -> OnnxModel.read(f))
@@ -259,7 +261,8 @@ class OnnxIoTest {
     }
     ByteBuffer bytes = ByteBuffer.allocate(400).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     bytes.asFloatBuffer().put(values);
-    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(folder.resolve("w.bin").toFile(), "rw")) {
+    try (java.io.RandomAccessFile f =
+        new java.io.RandomAccessFile(folder.resolve("w.bin").toFile(), "rw")) {
       f.setLength(3L << 30);
       f.seek(offset);
       f.write(bytes.array());
@@ -271,9 +274,12 @@ class OnnxIoTest {
             .addDims(10)
             .addDims(10)
             .setDataLocation(TensorProto.DataLocation.EXTERNAL)
-            .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin"))
             .addExternalData(
-                StringStringEntryProto.newBuilder().setKey("offset").setValue(Long.toString(offset)))
+                StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin"))
+            .addExternalData(
+                StringStringEntryProto.newBuilder()
+                    .setKey("offset")
+                    .setValue(Long.toString(offset)))
             .addExternalData(StringStringEntryProto.newBuilder().setKey("length").setValue("400"))
             .build();
     ModelProto m =

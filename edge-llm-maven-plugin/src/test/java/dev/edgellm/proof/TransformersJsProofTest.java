@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.Exporter;
-import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.Precision;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.stage.StageRequest;
@@ -27,13 +27,14 @@ import java.nio.file.Paths;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java half of the Transformers.js proof: exports (fp32) tiny-gemma3, tiny-llama, tiny-qwen3 and
- * tinystories-656k, stages each into {@code target/tjs-proof/models/NAME}, validates it (real run
- * included), and exports tinystories-656k at q4 too and stages that in both layouts (local:
- * onnx/model.onnx + dtype fp32; hub: onnx/model_q4.onnx + dtype q4), validated against the fp32 export. It writes {@code target/tjs-proof/cases.json} with the prompts and
- * transformers' golden greedy tokens; {@code src/test/node/tjs-proof/proof.mjs}, run by the build in
- * the integration-test phase, then loads every staged folder with {@code @huggingface/transformers}
- * in Node and checks generate() against the goldens.
+ * The Java half of the Transformers.js proof: exports (fp32) tiny-gemma3, tiny-llama, tiny-qwen3
+ * and tinystories-656k, stages each into {@code target/tjs-proof/models/NAME}, validates it (real
+ * run included), and exports tinystories-656k at q4 too and stages that in both layouts (local:
+ * onnx/model.onnx + dtype fp32; hub: onnx/model_q4.onnx + dtype q4), validated against the fp32
+ * export. It writes {@code target/tjs-proof/cases.json} with the prompts and transformers' golden
+ * greedy tokens; {@code src/test/node/tjs-proof/proof.mjs}, run by the build in the
+ * integration-test phase, then loads every staged folder with {@code @huggingface/transformers} in
+ * Node and checks generate() against the goldens.
  */
 class TransformersJsProofTest {
   static final Path ROOT = Paths.get("target/tjs-proof");
@@ -64,20 +65,32 @@ class TransformersJsProofTest {
 
       // The export goal's q4 (its defaults: MatMulNBits block 32 symmetric, the tied embedding as a
       // GatherBlockQuantized sharing the lm_head's 4-bit weight).
-      Path q4 = new Exporter(log)
-          .export(new ExportRequest(tinystories, WORK.resolve("tinystories-656k-q4"), Precision.Q4, Embeddings.SHARED))
-          .model();
-      ValidationReport local = stageAndValidate("tinystories-656k-q4", tinystories, q4, Layout.LOCAL, fp32);
-      ObjectNode q4Case = caseFor("tinystories-656k-q4", "tinystories-656k", tinystories, "q4", false);
+      Path q4 =
+          new Exporter(log)
+              .export(
+                  new ExportRequest(
+                      tinystories,
+                      WORK.resolve("tinystories-656k-q4"),
+                      Precision.Q4,
+                      Embeddings.SHARED))
+              .model();
+      ValidationReport local =
+          stageAndValidate("tinystories-656k-q4", tinystories, q4, Layout.LOCAL, fp32);
+      ObjectNode q4Case =
+          caseFor("tinystories-656k-q4", "tinystories-656k", tinystories, "q4", false);
       CheckResult quality = local.check("quality.agreement");
-      q4Case.put("javaTopOneAgreement", ((Number) quality.details().get("topOneAgreement")).doubleValue());
+      q4Case.put(
+          "javaTopOneAgreement", ((Number) quality.details().get("topOneAgreement")).doubleValue());
       q4Case.put("javaMeanKl", ((Number) quality.details().get("meanKl")).doubleValue());
       cases.add(q4Case);
 
       stageAndValidate("tinystories-656k-q4-hub", tinystories, q4, Layout.HUB, fp32);
       cases.add(caseFor("tinystories-656k-q4-hub", "tinystories-656k", tinystories, "q4", false));
     } else {
-      System.out.println("SKIPPED tinystories-656k: " + tinystories + " is absent (read from ../shared/fixtures only)");
+      System.out.println(
+          "SKIPPED tinystories-656k: "
+              + tinystories
+              + " is absent (read from ../shared/fixtures only)");
     }
 
     ObjectNode root = Json.MAPPER.createObjectNode();
@@ -91,14 +104,17 @@ class TransformersJsProofTest {
     return new Exporter(log).export(ExportRequest.fp32(checkpoint, out)).model();
   }
 
-  private ValidationReport stageAndValidate(String name, Path checkpoint, Path model, Layout layout, Path reference)
-      throws Exception {
+  private ValidationReport stageAndValidate(
+      String name, Path checkpoint, Path model, Layout layout, Path reference) throws Exception {
     Path dir = MODELS.resolve(name);
     new Stager(log).stage(new StageRequest(checkpoint, model, dir, layout));
-    ValidationRequest request = ValidationRequest.of(dir).withReportDirectory(WORK.resolve("reports/" + name));
+    ValidationRequest request =
+        ValidationRequest.of(dir).withReportDirectory(WORK.resolve("reports/" + name));
     if (reference != null) {
-      // The q4 export (block 32, symmetric, 4-bit shared embedding) of this 656K-parameter model agrees
-      // with fp32 at 39 of 45 positions of the sample text (0.867, mean KL 0.080 nats), under the goal's
+      // The q4 export (block 32, symmetric, 4-bit shared embedding) of this 656K-parameter model
+      // agrees
+      // with fp32 at 39 of 45 positions of the sample text (0.867, mean KL 0.080 nats), under the
+      // goal's
       // default gate of 0.9: gate at 0.85 here and report the numbers.
       request = request.withReference(reference, true).withMinTopOneAgreement(Q4_MIN_AGREEMENT);
     }
@@ -106,20 +122,29 @@ class TransformersJsProofTest {
     StringBuilder problems = new StringBuilder();
     for (CheckResult r : report.checks()) {
       if (r.status() == CheckStatus.FAILED || r.status() == CheckStatus.WARNING) {
-        problems.append(r.id()).append(' ').append(r.status()).append(": ").append(r.headline()).append('\n');
+        problems
+            .append(r.id())
+            .append(' ')
+            .append(r.status())
+            .append(": ")
+            .append(r.headline())
+            .append('\n');
       }
     }
-    System.out.println(name + ": " + report.summary() + (problems.length() > 0 ? "\n" + problems : ""));
+    System.out.println(
+        name + ": " + report.summary() + (problems.length() > 0 ? "\n" + problems : ""));
     assertThat(report.passed()).as(name + ": " + problems).isTrue();
     assertThat(report.check("run.greedy").status()).isEqualTo(CheckStatus.PASSED);
     if (reference != null) {
       assertThat(report.check("quality.agreement").status()).isEqualTo(CheckStatus.PASSED);
-      System.out.println(name + " vs fp32 (Java, sample text): " + report.check("quality.agreement").details());
+      System.out.println(
+          name + " vs fp32 (Java, sample text): " + report.check("quality.agreement").details());
     }
     return report;
   }
 
-  private static ObjectNode caseFor(String folder, String goldenModel, Path checkpoint, String precision, boolean chat)
+  private static ObjectNode caseFor(
+      String folder, String goldenModel, Path checkpoint, String precision, boolean chat)
       throws Exception {
     JsonNode golden = Json.read(checkpoint.resolve("golden.json"));
     ObjectNode c = Json.MAPPER.createObjectNode();

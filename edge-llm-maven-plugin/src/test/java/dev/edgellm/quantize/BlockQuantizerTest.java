@@ -10,9 +10,9 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The kernel alone against onnxruntime 1.30's tensors, byte for byte. */
 class BlockQuantizerTest {
@@ -20,7 +20,8 @@ class BlockQuantizerTest {
   static final List<String> WEIGHTS = List.of("W0", "W1", "W2", "W3");
 
   @ParameterizedTest
-  @ValueSource(strings = {"q4_b32_sym", "q4_b32_asym", "q4_b128_sym", "q4_b16_sym", "q4_b32_sym_gather"})
+  @ValueSource(
+      strings = {"q4_b32_sym", "q4_b32_asym", "q4_b128_sym", "q4_b16_sym", "q4_b32_sym_gather"})
   void matMulWeightsMatchOnnxruntime(String variant) throws Exception {
     Map<String, TensorProto> src = Fixtures.initializers(Fixtures.model("matmuls.onnx"));
     ModelProto ref = Fixtures.model("matmuls." + variant + ".onnx");
@@ -66,7 +67,11 @@ class BlockQuantizerTest {
                 sym,
                 false);
         assertThat(
-                q.node(node.getName(), node.getInput(0), node.getOutput(0), w,
+                q.node(
+                    node.getName(),
+                    node.getInput(0),
+                    node.getOutput(0),
+                    w,
                     Fixtures.accuracyLevel(variant)))
             .isEqualTo(node);
       }
@@ -161,12 +166,24 @@ class BlockQuantizerTest {
       for (int i = 0; i < k; i++) {
         float v;
         switch (kind) {
-          case 0: v = (i % 3 == 0) ? -0f : 0f; break;               // mixed zeros, first is -0
-          case 1: v = (i % 3 == 1) ? -0f : 0f; break;               // mixed zeros, first is +0
-          case 2: v = (rnd.nextInt(8) - 4) * 0.25f; break;          // exact ties
-          case 3: v = (i % 2 == 0) ? 1f : -1f; break;               // |max| == |min|
-          case 4: v = (float) rnd.nextGaussian() * 1e-3f; break;
-          default: v = rnd.nextInt(4) == 0 ? 0f : (float) rnd.nextGaussian(); break;
+          case 0:
+            v = (i % 3 == 0) ? -0f : 0f;
+            break; // mixed zeros, first is -0
+          case 1:
+            v = (i % 3 == 1) ? -0f : 0f;
+            break; // mixed zeros, first is +0
+          case 2:
+            v = (rnd.nextInt(8) - 4) * 0.25f;
+            break; // exact ties
+          case 3:
+            v = (i % 2 == 0) ? 1f : -1f;
+            break; // |max| == |min|
+          case 4:
+            v = (float) rnd.nextGaussian() * 1e-3f;
+            break;
+          default:
+            v = rnd.nextInt(4) == 0 ? 0f : (float) rnd.nextGaussian();
+            break;
         }
         kn[i * n + j] = v;
       }

@@ -1,6 +1,5 @@
 package dev.edgellm.quantize;
 
-import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OnnxTensor;
@@ -8,8 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.TensorProto;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.edgellm.testing.RecordingReporter;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,9 +45,7 @@ class ModelQuantizerTest {
     Path out = dir.resolve("out/model.onnx");
     List<String> log = new ArrayList<>();
     QuantizeResult r =
-        ModelQuantizer.run(
-            request(variant, in, out),
-            new RecordingReporter(log, "", "WARN "));
+        ModelQuantizer.run(request(variant, in, out), new RecordingReporter(log, "", "WARN "));
     assertThat(Files.readAllBytes(in)).isEqualTo(before);
     ModelProto got = ModelProto.parseFrom(Files.readAllBytes(out));
     ModelProto ref = Fixtures.model("matmuls." + variant + ".onnx");
@@ -80,7 +75,8 @@ class ModelQuantizerTest {
     assertThat(r.tensorsQuantized()).isEqualTo(expectedQuantized);
     assertThat(r.tensorsLeft()).isEqualTo(Fixtures.gather(variant) ? 0 : 1);
     assertThat(r.outputBytes()).isEqualTo(Files.size(out));
-    assertThat(log).anyMatch(l -> l.contains("tensor " + expectedQuantized + " of " + expectedQuantized));
+    assertThat(log)
+        .anyMatch(l -> l.contains("tensor " + expectedQuantized + " of " + expectedQuantized));
     assertThat(log).anyMatch(l -> l.contains("tensors quantized"));
 
     // ONNX Runtime for Java on our file gives onnxruntime's outputs
@@ -107,8 +103,7 @@ class ModelQuantizerTest {
             in.put(
                 e.getKey(),
                 t.dtype().equals("I64")
-                    ? OnnxTensor.createTensor(
-                        env, java.nio.LongBuffer.wrap(t.longs()), t.shape())
+                    ? OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(t.longs()), t.shape())
                     : OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), t.shape()));
           }
           try (OrtSession.Result r = s.run(in)) {

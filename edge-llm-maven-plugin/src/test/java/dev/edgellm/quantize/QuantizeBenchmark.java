@@ -40,8 +40,8 @@ import java.util.SplittableRandom;
  *   -Dexec.args="-Xmx512m -cp %classpath dev.edgellm.quantize.QuantizeBenchmark"
  * </pre>
  *
- * Arguments (optional): {@code [folder] [runs]}; the generated model is kept in the folder
- * (default {@code /tmp/edgellm-bench}) and reused by later runs.
+ * Arguments (optional): {@code [folder] [runs]}; the generated model is kept in the folder (default
+ * {@code /tmp/edgellm-bench}) and reused by later runs.
  */
 public final class QuantizeBenchmark {
   private QuantizeBenchmark() {}
@@ -122,7 +122,10 @@ public final class QuantizeBenchmark {
 
   static long expectedDataBytes() {
     long perLayer =
-        (long) HIDDEN * 1024 + 2L * HIDDEN * 256 + 1024L * HIDDEN + 2L * HIDDEN * 2048
+        (long) HIDDEN * 1024
+            + 2L * HIDDEN * 256
+            + 1024L * HIDDEN
+            + 2L * HIDDEN * 2048
             + 2048L * HIDDEN;
     return (perLayer * LAYERS + (long) HIDDEN * VOCAB) * 4;
   }
@@ -227,7 +230,8 @@ public final class QuantizeBenchmark {
                         .setShape(
                             TensorShapeProto.newBuilder()
                                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("S"))
-                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(last)))))
+                                .addDim(
+                                    TensorShapeProto.Dimension.newBuilder().setDimValue(last)))))
         .build();
   }
 

@@ -30,8 +30,7 @@ final class SafeTensors {
   static Map<String, Tensor> parse(byte[] file) throws Exception {
     ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
     int n = (int) b.getLong(0);
-    JsonNode header =
-        new ObjectMapper().readTree(new String(file, 8, n, StandardCharsets.UTF_8));
+    JsonNode header = new ObjectMapper().readTree(new String(file, 8, n, StandardCharsets.UTF_8));
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -47,7 +46,8 @@ final class SafeTensors {
       int end = 8 + n + t.get("data_offsets").get(1).asInt();
       out.put(
           e.getKey(),
-          new Tensor(t.get("dtype").asText(), shape, ByteBuffer.wrap(file, start, end - start).slice()));
+          new Tensor(
+              t.get("dtype").asText(), shape, ByteBuffer.wrap(file, start, end - start).slice()));
     }
     return out;
   }

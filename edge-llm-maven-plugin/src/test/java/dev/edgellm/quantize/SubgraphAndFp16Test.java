@@ -120,7 +120,8 @@ class SubgraphAndFp16Test {
     // and onnxruntime runs both branches, close to the fp32 result
     float[] x = random(2 * k, 3);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(Files.readAllBytes(out), new OrtSession.SessionOptions())) {
+    try (OrtSession s =
+        env.createSession(Files.readAllBytes(out), new OrtSession.SessionOptions())) {
       for (boolean cond : new boolean[] {true, false}) {
         try (OnnxTensor tc = OnnxTensor.createTensor(env, cond);
             OnnxTensor tx = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {2, k});
@@ -177,7 +178,8 @@ class SubgraphAndFp16Test {
     assertThat(inits.get(1).getDataType()).isEqualTo(DataType.FLOAT16_VALUE);
     // onnxruntime accepts and runs it
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(Files.readAllBytes(out), new OrtSession.SessionOptions())) {
+    try (OrtSession s =
+        env.createSession(Files.readAllBytes(out), new OrtSession.SessionOptions())) {
       assertThat(s.getOutputNames()).containsExactly("y");
     }
   }

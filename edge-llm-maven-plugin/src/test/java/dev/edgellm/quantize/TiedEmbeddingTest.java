@@ -72,9 +72,7 @@ class TiedEmbeddingTest {
         int blk = k / bs;
         int nib = (w.q4()[(n * kb + blk) * (bs / 2) + (k % bs) / 2] >> ((k % 2) * 4)) & 0xf;
         int zp =
-            symmetric
-                ? 8
-                : (w.zeroPoints()[n * ((kb + 1) / 2) + blk / 2] >> ((blk % 2) * 4)) & 0xf;
+            symmetric ? 8 : (w.zeroPoints()[n * ((kb + 1) / 2) + blk / 2] >> ((blk % 2) * 4)) & 0xf;
         deq[n][k] = (nib - zp) * w.scales()[n * kb + blk];
       }
     }
@@ -99,7 +97,8 @@ class TiedEmbeddingTest {
           for (int k = 0; k < hidden; k++) {
             dot += x[row * hidden + k] * deq[n][k];
           }
-          assertThat((double) logits[row][n]).isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-3));
+          assertThat((double) logits[row][n])
+              .isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-3));
         }
       }
     }

@@ -1,11 +1,11 @@
 package dev.edgellm.stage;
 
-import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.testing.Fixtures;
+import dev.edgellm.testing.RecordingReporter;
 import dev.edgellm.testing.TinyDecoder;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StageUpToDateTest {
   @TempDir Path tmp;
   final List<String> logged = new ArrayList<>();
-  final Reporter log =
-      new RecordingReporter(logged);
+  final Reporter log = new RecordingReporter(logged);
   Path checkpoint;
   Path model;
   Path target;
@@ -44,7 +43,10 @@ class StageUpToDateTest {
     return new StageRequest(checkpoint, model, target, Layout.LOCAL);
   }
 
-  /** relative path -> modification time, with every time set back an hour first (so a rewrite shows). */
+  /**
+   * relative path -> modification time, with every time set back an hour first (so a rewrite
+   * shows).
+   */
   private Map<String, FileTime> agedTimes() throws Exception {
     Map<String, FileTime> times = new TreeMap<>();
     try (Stream<Path> s = Files.walk(target)) {
@@ -80,7 +82,11 @@ class StageUpToDateTest {
 
     logged.clear();
     new Stager(log).stage(request());
-    assertThat(logged).anyMatch(l -> l.equals("Staged files in " + target + " are unchanged (same bytes): kept as they are"));
+    assertThat(logged)
+        .anyMatch(
+            l ->
+                l.equals(
+                    "Staged files in " + target + " are unchanged (same bytes): kept as they are"));
     assertThat(times()).isEqualTo(before);
     assertThat(Files.readString(manifest)).isEqualTo(manifestText);
     try (Stream<Path> s = Files.list(target.getParent())) {
@@ -96,7 +102,9 @@ class StageUpToDateTest {
 
     new Stager(log).stage(request());
     Map<String, FileTime> after = times();
-    for (String same : List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json")) {
+    for (String same :
+        List.of(
+            "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json")) {
       assertThat(after.get(same)).as(same).isEqualTo(before.get(same));
     }
     assertThat(after.get("onnx/model.onnx")).isNotEqualTo(before.get("onnx/model.onnx"));
@@ -111,22 +119,30 @@ class StageUpToDateTest {
     assertThat(logged.get(0)).isEqualTo("edge-llm:stage: running (no earlier build recorded)");
     logged.clear();
     assertThat(stager.stageUnlessUpToDate(request(), state)).isEmpty();
-    assertThat(logged).containsExactly("edge-llm:stage is up to date (checkpoint, model and settings unchanged): skipping; delete "
-        + target + " or change a setting to restage");
+    assertThat(logged)
+        .containsExactly(
+            "edge-llm:stage is up to date (checkpoint, model and settings unchanged): skipping; delete "
+                + target
+                + " or change a setting to restage");
 
     // a touched model reruns (and, same bytes, keeps the staged files)
-    Files.setLastModifiedTime(model, FileTime.fromMillis(Files.getLastModifiedTime(model).toMillis() + 5000));
+    Files.setLastModifiedTime(
+        model, FileTime.fromMillis(Files.getLastModifiedTime(model).toMillis() + 5000));
     logged.clear();
     assertThat(stager.stageUnlessUpToDate(request(), state)).isPresent();
     assertThat(logged.get(0)).isEqualTo("edge-llm:stage: running (input " + model + " changed)");
-    assertThat(logged).contains("Staged files in " + target + " are unchanged (same bytes): kept as they are");
+    assertThat(logged)
+        .contains("Staged files in " + target + " are unchanged (same bytes): kept as they are");
 
     // a staged file edited by hand reruns
     Files.writeString(target.resolve("tokenizer_config.json"), "{}");
     logged.clear();
     assertThat(stager.stageUnlessUpToDate(request(), state)).isPresent();
-    assertThat(logged.get(0)).isEqualTo("edge-llm:stage: running (output " + target.resolve("tokenizer_config.json")
-        + " changed since it was written)");
+    assertThat(logged.get(0))
+        .isEqualTo(
+            "edge-llm:stage: running (output "
+                + target.resolve("tokenizer_config.json")
+                + " changed since it was written)");
     assertThat(Files.readString(target.resolve("tokenizer_config.json"))).isNotEqualTo("{}");
 
     // no state file (no pom): always stages
@@ -139,8 +155,10 @@ class StageUpToDateTest {
     long size = Files.size(model);
     assertThatThrownBy(() -> new Stager(log, size - 1).stage(request()))
         .isInstanceOf(StageException.class)
-        .hasMessageContaining("is " + size + " bytes, over the limit edgellm.maxModelBytes=" + (size - 1));
-    assertThat(target.getParent()).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+        .hasMessageContaining(
+            "is " + size + " bytes, over the limit edgellm.maxModelBytes=" + (size - 1));
+    assertThat(target.getParent())
+        .satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
     assertThat(new Stager(log, size).stage(request()).files()).hasSize(5);
   }
 }

@@ -1,12 +1,12 @@
 package dev.edgellm.stage;
 
-import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.testing.Fixtures;
+import dev.edgellm.testing.RecordingReporter;
 import dev.edgellm.testing.TinyDecoder;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
@@ -37,13 +37,17 @@ class StagerTest {
     return d.write(tmp.resolve("target/edge-llm/model-q4/model.onnx"));
   }
 
-  private StageResult stage(Path checkpoint, Path model, Path target, Layout layout) throws Exception {
+  private StageResult stage(Path checkpoint, Path model, Path target, Layout layout)
+      throws Exception {
     return new Stager(log).stage(new StageRequest(checkpoint, model, target, layout));
   }
 
   private static List<String> files(Path dir) throws Exception {
     try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+      return s.filter(Files::isRegularFile)
+          .map(p -> dir.relativize(p).toString())
+          .sorted()
+          .toList();
     }
   }
 
@@ -61,8 +65,14 @@ class StagerTest {
     Path target = tmp.resolve("public/models/tiny-llama");
     StageResult result = stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
 
-    assertThat(files(target)).containsExactly("config.json", "edge-llm.json", "generation_config.json", "onnx/model.onnx",
-        "tokenizer.json", "tokenizer_config.json");
+    assertThat(files(target))
+        .containsExactly(
+            "config.json",
+            "edge-llm.json",
+            "generation_config.json",
+            "onnx/model.onnx",
+            "tokenizer.json",
+            "tokenizer_config.json");
     assertThat(result.modelFile()).isEqualTo("onnx/model.onnx");
     assertThat(result.dtype()).isEqualTo("fp32");
 
@@ -74,13 +84,19 @@ class StagerTest {
       assertThat(staged.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
     }
     assertThat(staged.path("transformers.js_config").path("dtype").asText()).isEqualTo("fp32");
-    assertThat(Files.readString(target.resolve("config.json"))).contains("\"rms_norm_eps\" : 0.000001", "\"attention_dropout\" : 0.0").doesNotContain("\r");
+    assertThat(Files.readString(target.resolve("config.json")))
+        .contains("\"rms_norm_eps\" : 0.000001", "\"attention_dropout\" : 0.0")
+        .doesNotContain("\r");
 
     // tokenizer files and generation config copied byte for byte
     for (String f : List.of("tokenizer.json", "tokenizer_config.json", "generation_config.json")) {
       assertThat(Files.mismatch(ckpt.resolve(f), target.resolve(f))).as(f).isEqualTo(-1);
     }
-    assertThat(Files.mismatch(tmp.resolve("target/edge-llm/model-q4/model.onnx"), target.resolve("onnx/model.onnx"))).isEqualTo(-1);
+    assertThat(
+            Files.mismatch(
+                tmp.resolve("target/edge-llm/model-q4/model.onnx"),
+                target.resolve("onnx/model.onnx")))
+        .isEqualTo(-1);
 
     // edge-llm.json: sizes and SHA-256 of every file, source, no quantization, not a demo
     JsonNode manifest = Json.read(target.resolve("edge-llm.json"));
@@ -92,7 +108,8 @@ class StagerTest {
     assertThat(manifest.path("chatTemplate").asText()).isEqualTo("tokenizer_config.json");
     assertThat(manifest.path("quantization").isNull()).isTrue();
     assertThat(manifest.path("source").path("checkpoint").asText()).isEqualTo("tiny-llama");
-    assertThat(manifest.path("source").path("configSha256").asText()).isEqualTo(sha256(ckpt.resolve("config.json")));
+    assertThat(manifest.path("source").path("configSha256").asText())
+        .isEqualTo(sha256(ckpt.resolve("config.json")));
     assertThat(manifest.path("validation").path("status").asText()).isEqualTo("not-run");
     assertThat(manifest.path("files")).hasSize(5);
     long total = 0;
@@ -108,11 +125,18 @@ class StagerTest {
   @Test
   void hubLayoutNamesAFourBitModelModelQ4WithDtypeQ4AndRecordsTheSettings() throws Exception {
     Path target = tmp.resolve("public/models/tiny-llama");
-    StageResult result = stage(checkpoint(), model(TinyDecoder.with(d -> d.quantizedHead = true)), target, Layout.HUB);
+    StageResult result =
+        stage(
+            checkpoint(), model(TinyDecoder.with(d -> d.quantizedHead = true)), target, Layout.HUB);
     assertThat(result.modelFile()).isEqualTo("onnx/model_q4.onnx");
     assertThat(Files.exists(target.resolve("onnx/model_q4.onnx"))).isTrue();
     assertThat(Files.exists(target.resolve("onnx/model.onnx"))).isFalse();
-    assertThat(Json.read(target.resolve("config.json")).path("transformers.js_config").path("dtype").asText()).isEqualTo("q4");
+    assertThat(
+            Json.read(target.resolve("config.json"))
+                .path("transformers.js_config")
+                .path("dtype")
+                .asText())
+        .isEqualTo("q4");
     JsonNode q = Json.read(target.resolve("edge-llm.json")).path("quantization");
     assertThat(q.path("method").asText()).isEqualTo("MatMulNBits");
     assertThat(q.path("bits").asInt()).isEqualTo(4);
@@ -126,7 +150,12 @@ class StagerTest {
   @Test
   void localLayoutKeepsAFourBitModelAsModelOnnxWithDtypeFp32() throws Exception {
     Path target = tmp.resolve("public/models/tiny-llama");
-    StageResult result = stage(checkpoint(), model(TinyDecoder.with(d -> d.quantizedHead = true)), target, Layout.LOCAL);
+    StageResult result =
+        stage(
+            checkpoint(),
+            model(TinyDecoder.with(d -> d.quantizedHead = true)),
+            target,
+            Layout.LOCAL);
     assertThat(result.modelFile()).isEqualTo("onnx/model.onnx");
     assertThat(result.dtype()).isEqualTo("fp32");
     assertThat(result.quantization().quantized()).isTrue();
@@ -134,7 +163,8 @@ class StagerTest {
 
   @Test
   void hubLayoutOfAFloatModelStaysModelOnnx() throws Exception {
-    StageResult result = stage(checkpoint(), model(new TinyDecoder()), tmp.resolve("public/models/m"), Layout.HUB);
+    StageResult result =
+        stage(checkpoint(), model(new TinyDecoder()), tmp.resolve("public/models/m"), Layout.HUB);
     assertThat(result.modelFile()).isEqualTo("onnx/model.onnx");
     assertThat(result.dtype()).isEqualTo("fp32");
     assertThat(logged).anyMatch(l -> l.startsWith("WARN") && l.contains("not 4-bit quantized"));
@@ -156,9 +186,12 @@ class StagerTest {
         .hasMessageContaining("edgellm.stage.tokenizer");
     assertThat(Files.exists(target)).isFalse();
     // With it: the tokenizer files come from the base model, byte for byte.
-    new Stager(log).stage(new StageRequest(ckpt, model(new TinyDecoder()), target, Layout.LOCAL, base));
-    assertThat(Files.mismatch(base.resolve("tokenizer.json"), target.resolve("tokenizer.json"))).isEqualTo(-1L);
-    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template").asText()).isNotEmpty();
+    new Stager(log)
+        .stage(new StageRequest(ckpt, model(new TinyDecoder()), target, Layout.LOCAL, base));
+    assertThat(Files.mismatch(base.resolve("tokenizer.json"), target.resolve("tokenizer.json")))
+        .isEqualTo(-1L);
+    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template").asText())
+        .isNotEmpty();
   }
 
   @Test
@@ -170,8 +203,10 @@ class StagerTest {
     Files.writeString(ckpt.resolve("chat_template.jinja"), template);
     Path target = tmp.resolve("public/models/x");
     stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
-    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template").asText()).isEqualTo(template);
-    assertThat(Json.read(target.resolve("edge-llm.json")).path("chatTemplate").asText()).isEqualTo("chat_template.jinja");
+    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template").asText())
+        .isEqualTo(template);
+    assertThat(Json.read(target.resolve("edge-llm.json")).path("chatTemplate").asText())
+        .isEqualTo("chat_template.jinja");
     assertThat(Files.exists(target.resolve("chat_template.jinja"))).isFalse();
   }
 
@@ -185,7 +220,8 @@ class StagerTest {
     Files.writeString(ckpt.resolve("chat_template.json"), Json.pretty(json));
     Path target = tmp.resolve("public/models/x");
     stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
-    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template").asText()).isEqualTo(template);
+    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template").asText())
+        .isEqualTo(template);
   }
 
   @Test
@@ -196,7 +232,9 @@ class StagerTest {
     Files.writeString(ckpt.resolve("tokenizer_config.json"), Json.pretty(tc));
     stage(ckpt, model(new TinyDecoder()), tmp.resolve("public/models/x"), Layout.LOCAL);
     assertThat(logged).anyMatch(l -> l.startsWith("WARN") && l.contains("no chat template"));
-    assertThat(Json.read(tmp.resolve("public/models/x/edge-llm.json")).path("chatTemplate").isNull()).isTrue();
+    assertThat(
+            Json.read(tmp.resolve("public/models/x/edge-llm.json")).path("chatTemplate").isNull())
+        .isTrue();
   }
 
   @Test
@@ -241,7 +279,8 @@ class StagerTest {
     assertThat(target.resolve("stale.txt")).doesNotExist();
     assertThat(Files.readString(other.resolve("keep.txt"))).isEqualTo("mine");
     try (Stream<Path> s = Files.list(models)) {
-      assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("other", "tiny-llama");
+      assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly("other", "tiny-llama");
     }
   }
 
@@ -278,7 +317,8 @@ class StagerTest {
   @Test
   void refusesAModelWithExternalData() throws Exception {
     Path model = model(TinyDecoder.with(d -> d.externalEmbedding = true));
-    assertThatThrownBy(() -> stage(checkpoint(), model, tmp.resolve("public/models/x"), Layout.LOCAL))
+    assertThatThrownBy(
+            () -> stage(checkpoint(), model, tmp.resolve("public/models/x"), Layout.LOCAL))
         .isInstanceOf(StageException.class)
         .hasMessageContaining("keeps 131072 bytes of weights in external data (model.onnx.data)")
         .hasMessageContaining("cannot mount external data");
@@ -289,14 +329,24 @@ class StagerTest {
   void missingInputsAreReportedWithTheFix() throws Exception {
     Path ckpt = checkpoint();
     Files.delete(ckpt.resolve("tokenizer.json"));
-    assertThatThrownBy(() -> stage(ckpt, model(new TinyDecoder()), tmp.resolve("public/models/x"), Layout.LOCAL))
+    assertThatThrownBy(
+            () ->
+                stage(ckpt, model(new TinyDecoder()), tmp.resolve("public/models/x"), Layout.LOCAL))
         .isInstanceOf(StageException.class)
         .hasMessageContaining("tokenizer.json missing in")
         .hasMessageContaining("copy it from the base model");
-    assertThatThrownBy(() -> stage(checkpoint(), tmp.resolve("nope.onnx"), tmp.resolve("public/models/y"), Layout.LOCAL))
+    assertThatThrownBy(
+            () ->
+                stage(
+                    checkpoint(),
+                    tmp.resolve("nope.onnx"),
+                    tmp.resolve("public/models/y"),
+                    Layout.LOCAL))
         .isInstanceOf(StageException.class)
         .hasMessageContaining("run the export and quantize goals first");
-    assertThatThrownBy(() -> Layout.parse("cdn")).isInstanceOf(StageException.class).hasMessageContaining("'local'");
+    assertThatThrownBy(() -> Layout.parse("cdn"))
+        .isInstanceOf(StageException.class)
+        .hasMessageContaining("'local'");
   }
 
   @Test

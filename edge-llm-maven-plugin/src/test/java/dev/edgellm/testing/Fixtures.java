@@ -48,10 +48,17 @@ public final class Fixtures {
     JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), c);
   }
 
-
-  /** The files of the tiny-llama checkpoint copied from ../shared/fixtures (no weights: tests build their own ONNX). */
+  /**
+   * The files of the tiny-llama checkpoint copied from ../shared/fixtures (no weights: tests build
+   * their own ONNX).
+   */
   public static final List<String> TINY_LLAMA_FILES =
-      List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json");
+      List.of(
+          "config.json",
+          "generation_config.json",
+          "tokenizer.json",
+          "tokenizer_config.json",
+          "special_tokens_map.json");
 
   /** Copies the tiny-llama checkpoint files into {@code dir} and returns it. */
   public static Path tinyLlamaCheckpoint(Path dir) {
@@ -68,13 +75,18 @@ public final class Fixtures {
     }
   }
 
-  /** Stages a tiny-llama-shaped decoder into {@code root/public/models/tiny-llama}; returns the folder. */
-  public static Path stagedTinyLlama(Path root, TinyDecoder decoder, Layout layout) throws Exception {
+  /**
+   * Stages a tiny-llama-shaped decoder into {@code root/public/models/tiny-llama}; returns the
+   * folder.
+   */
+  public static Path stagedTinyLlama(Path root, TinyDecoder decoder, Layout layout)
+      throws Exception {
     return stagedTinyLlama(root, decoder, layout, c -> {});
   }
 
   /** As above, after {@code editCheckpoint} changed the checkpoint folder. */
-  public static Path stagedTinyLlama(Path root, TinyDecoder decoder, Layout layout, CheckpointEdit editCheckpoint)
+  public static Path stagedTinyLlama(
+      Path root, TinyDecoder decoder, Layout layout, CheckpointEdit editCheckpoint)
       throws Exception {
     Path checkpoint = tinyLlamaCheckpoint(root.resolve("checkpoint/tiny-llama"));
     editCheckpoint.edit(checkpoint);
@@ -90,7 +102,10 @@ public final class Fixtures {
     void edit(Path checkpoint) throws Exception;
   }
 
-  /** The shared reference data folder ({@code edgellm.sharedFixtures}), or {@code ../shared/fixtures}. */
+  /**
+   * The shared reference data folder ({@code edgellm.sharedFixtures}), or {@code
+   * ../shared/fixtures}.
+   */
   public static Path sharedFixtures() {
     String configured = System.getProperty("edgellm.sharedFixtures");
     return configured != null ? Paths.get(configured) : Paths.get("../shared/fixtures");

@@ -3,13 +3,18 @@ package dev.edgellm.testing;
 import dev.edgellm.util.Reporter;
 import java.util.List;
 
-/** A {@link Reporter} for tests: appends every line, with an optional prefix per level, to a list. */
+/**
+ * A {@link Reporter} for tests: appends every line, with an optional prefix per level, to a list.
+ */
 public final class RecordingReporter implements Reporter {
   private final List<String> lines;
   private final String infoPrefix;
   private final String warnPrefix;
 
-  /** Records info and warning lines into {@code lines}, prefixed with {@code infoPrefix}/{@code warnPrefix}. */
+  /**
+   * Records info and warning lines into {@code lines}, prefixed with {@code infoPrefix}/{@code
+   * warnPrefix}.
+   */
   public RecordingReporter(List<String> lines, String infoPrefix, String warnPrefix) {
     this.lines = lines;
     this.infoPrefix = infoPrefix;

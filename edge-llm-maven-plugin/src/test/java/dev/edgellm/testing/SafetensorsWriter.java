@@ -81,9 +81,12 @@ public final class SafetensorsWriter {
     long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     var root = JSON.readTree(new String(all, 8, (int) n, StandardCharsets.UTF_8));
     SafetensorsWriter w = new SafetensorsWriter();
-    java.util.List<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> entries = new java.util.ArrayList<>();
+    java.util.List<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> entries =
+        new java.util.ArrayList<>();
     root.fields().forEachRemaining(entries::add);
-    entries.sort(java.util.Comparator.comparingLong(e -> e.getValue().path("data_offsets").path(0).asLong()));
+    entries.sort(
+        java.util.Comparator.comparingLong(
+            e -> e.getValue().path("data_offsets").path(0).asLong()));
     for (var e : entries) {
       if (e.getKey().equals("__metadata__")) {
         e.getValue().fields().forEachRemaining(m -> w.metadata(m.getKey(), m.getValue().asText()));

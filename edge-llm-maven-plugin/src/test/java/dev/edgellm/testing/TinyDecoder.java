@@ -20,11 +20,11 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * Builds a small but real decoder ONNX model with the proto classes, shaped like tiny-llama (3 layers,
- * 2 KV heads of 16, hidden 64, vocabulary 512) and wired the way Transformers.js feeds a decoder:
- * single-head-group causal attention over {@code past_key_values.N.*} concatenated with the new keys,
- * {@code present.N.*} out, {@code logits} out. Random weights from a seed. Switches break it in the
- * ways the validate checks must catch.
+ * Builds a small but real decoder ONNX model with the proto classes, shaped like tiny-llama (3
+ * layers, 2 KV heads of 16, hidden 64, vocabulary 512) and wired the way Transformers.js feeds a
+ * decoder: single-head-group causal attention over {@code past_key_values.N.*} concatenated with
+ * the new keys, {@code present.N.*} out, {@code logits} out. Random weights from a seed. Switches
+ * break it in the ways the validate checks must catch.
  */
 public final class TinyDecoder {
   public int layers = 3;
@@ -34,23 +34,32 @@ public final class TinyDecoder {
   public int vocab = 512;
   public long seed = 7;
   public int opset = 17;
+
   /** Name of the cache's first dim (Transformers.js needs "batch_size"). */
   public String batchDim = "batch_size";
+
   /** When false, the cache's head dims are symbolic. */
   public boolean numericHeadDims = true;
+
   /** When false, present.N.key is only the new keys (a cache wired wrong). */
   public boolean concatCache = true;
+
   /** The LM head as MatMulNBits (4-bit, block 32, symmetric) instead of MatMul. */
   public boolean quantizedHead = false;
+
   /** An extra, unused node of this ONNX op (e.g. one WebGPU has no kernel for). */
   public String extraOp = null;
+
   /** Keep the embedding in an external data file beside the model. */
   public boolean externalEmbedding = false;
+
   /** Perturbation of the weights relative to the seed's (for quality tests). */
   public double noise = 0;
+
   /**
    * The LM head leans on the embedding (like tied embeddings), so the model is confident; column c
-   * follows embedding row c + headShift: a shifted head predicts other tokens (a "different model").
+   * follows embedding row c + headShift: a shifted head predicts other tokens (a "different
+   * model").
    */
   public int headShift = 0;
 
@@ -69,10 +78,15 @@ public final class TinyDecoder {
     Random perturb = new Random(seed * 31 + 1);
     float[] embed = weights(random, perturb, vocab * hidden, 1.0);
     ByteString embedBytes = floats(embed);
-    TensorProto.Builder embedTensor = TensorProto.newBuilder()
-        .setName("embed").setDataType(TensorProto.DataType.FLOAT_VALUE).addDims(vocab).addDims(hidden);
+    TensorProto.Builder embedTensor =
+        TensorProto.newBuilder()
+            .setName("embed")
+            .setDataType(TensorProto.DataType.FLOAT_VALUE)
+            .addDims(vocab)
+            .addDims(hidden);
     if (externalEmbedding) {
-      embedTensor.setDataLocation(TensorProto.DataLocation.EXTERNAL)
+      embedTensor
+          .setDataLocation(TensorProto.DataLocation.EXTERNAL)
           .addExternalData(kv("location", "model.onnx.data"))
           .addExternalData(kv("offset", "0"))
           .addExternalData(kv("length", String.valueOf(embedBytes.size())));
@@ -81,14 +95,28 @@ public final class TinyDecoder {
     }
     g.addInitializer(embedTensor);
 
-    g.addInput(value("input_ids", TensorProto.DataType.INT64_VALUE, "batch_size", "sequence_length"));
-    g.addInput(value("attention_mask", TensorProto.DataType.INT64_VALUE, "batch_size", "total_sequence_length"));
-    g.addInput(value("position_ids", TensorProto.DataType.INT64_VALUE, "batch_size", "sequence_length"));
+    g.addInput(
+        value("input_ids", TensorProto.DataType.INT64_VALUE, "batch_size", "sequence_length"));
+    g.addInput(
+        value(
+            "attention_mask",
+            TensorProto.DataType.INT64_VALUE,
+            "batch_size",
+            "total_sequence_length"));
+    g.addInput(
+        value("position_ids", TensorProto.DataType.INT64_VALUE, "batch_size", "sequence_length"));
     Object heads = numericHeadDims ? (Object) kvHeads : "num_heads";
     Object dim = numericHeadDims ? (Object) headDim : "head_dim";
     for (int i = 0; i < layers; i++) {
       for (String kind : new String[] {"key", "value"}) {
-        g.addInput(value("past_key_values." + i + "." + kind, TensorProto.DataType.FLOAT_VALUE, batchDim, heads, "past_sequence_length", dim));
+        g.addInput(
+            value(
+                "past_key_values." + i + "." + kind,
+                TensorProto.DataType.FLOAT_VALUE,
+                batchDim,
+                heads,
+                "past_sequence_length",
+                dim));
       }
     }
 
@@ -123,32 +151,54 @@ public final class TinyDecoder {
     for (int i = 0; i < layers; i++) {
       String p = "l" + i + ".";
       for (String w : new String[] {"q", "k", "v"}) {
-        g.addInitializer(floatTensor(p + "W" + w, weights(random, perturb, hidden * width, 0.1), hidden, width));
+        g.addInitializer(
+            floatTensor(p + "W" + w, weights(random, perturb, hidden * width, 0.1), hidden, width));
         node("MatMul", new String[] {h, p + "W" + w}, new String[] {p + w});
         node("Reshape", new String[] {p + w, "shape_heads"}, new String[] {p + w + "_r"});
-        node("Transpose", new String[] {p + w + "_r"}, new String[] {p + w + "_t"}, ints("perm", 0, 2, 1, 3));
+        node(
+            "Transpose",
+            new String[] {p + w + "_r"},
+            new String[] {p + w + "_t"},
+            ints("perm", 0, 2, 1, 3));
       }
       String presentKey = "present." + i + ".key";
       String presentValue = "present." + i + ".value";
       if (concatCache) {
-        node("Concat", new String[] {"past_key_values." + i + ".key", p + "k_t"}, new String[] {presentKey}, intAttr("axis", 2));
+        node(
+            "Concat",
+            new String[] {"past_key_values." + i + ".key", p + "k_t"},
+            new String[] {presentKey},
+            intAttr("axis", 2));
       } else {
         node("Identity", new String[] {p + "k_t"}, new String[] {presentKey});
       }
       if (concatCache) {
-        node("Concat", new String[] {"past_key_values." + i + ".value", p + "v_t"}, new String[] {presentValue}, intAttr("axis", 2));
+        node(
+            "Concat",
+            new String[] {"past_key_values." + i + ".value", p + "v_t"},
+            new String[] {presentValue},
+            intAttr("axis", 2));
       } else {
         node("Identity", new String[] {p + "v_t"}, new String[] {presentValue});
       }
-      node("Transpose", new String[] {presentKey}, new String[] {p + "kT"}, ints("perm", 0, 1, 3, 2));
+      node(
+          "Transpose",
+          new String[] {presentKey},
+          new String[] {p + "kT"},
+          ints("perm", 0, 1, 3, 2));
       node("MatMul", new String[] {p + "q_t", p + "kT"}, new String[] {p + "scores"});
       node("Mul", new String[] {p + "scores", "scale"}, new String[] {p + "scaled"});
       node("Add", new String[] {p + "scaled", "mask"}, new String[] {p + "masked"});
       node("Softmax", new String[] {p + "masked"}, new String[] {p + "probs"}, intAttr("axis", -1));
       node("MatMul", new String[] {p + "probs", presentValue}, new String[] {p + "ctx"});
-      node("Transpose", new String[] {p + "ctx"}, new String[] {p + "ctx_t"}, ints("perm", 0, 2, 1, 3));
+      node(
+          "Transpose",
+          new String[] {p + "ctx"},
+          new String[] {p + "ctx_t"},
+          ints("perm", 0, 2, 1, 3));
       node("Reshape", new String[] {p + "ctx_t", "shape_merge"}, new String[] {p + "ctx_m"});
-      g.addInitializer(floatTensor(p + "Wo", weights(random, perturb, width * hidden, 0.1), width, hidden));
+      g.addInitializer(
+          floatTensor(p + "Wo", weights(random, perturb, width * hidden, 0.1), width, hidden));
       node("MatMul", new String[] {p + "ctx_m", p + "Wo"}, new String[] {p + "o"});
       node("Add", new String[] {h, p + "o"}, new String[] {p + "h"});
       h = p + "h";
@@ -170,17 +220,26 @@ public final class TinyDecoder {
       node(extraOp, new String[] {"extra_a", "extra_a"}, new String[] {"extra_out"});
     }
 
-    g.addOutput(value("logits", TensorProto.DataType.FLOAT_VALUE, "batch_size", "sequence_length", vocab));
+    g.addOutput(
+        value("logits", TensorProto.DataType.FLOAT_VALUE, "batch_size", "sequence_length", vocab));
     for (int i = 0; i < layers; i++) {
       for (String kind : new String[] {"key", "value"}) {
-        g.addOutput(value("present." + i + "." + kind, TensorProto.DataType.FLOAT_VALUE, batchDim, heads, "total_sequence_length", dim));
+        g.addOutput(
+            value(
+                "present." + i + "." + kind,
+                TensorProto.DataType.FLOAT_VALUE,
+                batchDim,
+                heads,
+                "total_sequence_length",
+                dim));
       }
     }
-    ModelProto.Builder m = ModelProto.newBuilder()
-        .setIrVersion(8)
-        .setProducerName("edge-llm-tests")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
-        .setGraph(g);
+    ModelProto.Builder m =
+        ModelProto.newBuilder()
+            .setIrVersion(8)
+            .setProducerName("edge-llm-tests")
+            .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+            .setGraph(g);
     if (quantizedHead) {
       m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("com.microsoft").setVersion(1));
     }
@@ -197,12 +256,15 @@ public final class TinyDecoder {
     if (externalEmbedding) {
       Random random = new Random(seed);
       Random perturb = new Random(seed * 31 + 1);
-      Files.write(file.resolveSibling("model.onnx.data"), floats(weights(random, perturb, vocab * hidden, 1.0)).toByteArray());
+      Files.write(
+          file.resolveSibling("model.onnx.data"),
+          floats(weights(random, perturb, vocab * hidden, 1.0)).toByteArray());
     }
     return file;
   }
 
-  // ---- 4-bit head: what onnxruntime's quantizer writes (symmetric, block 32, low nibble = even row) ----
+  // ---- 4-bit head: what onnxruntime's quantizer writes (symmetric, block 32, low nibble = even
+  // row) ----
 
   private void quantizedMatMul(String input, float[] w, String output) {
     int k = hidden;
@@ -235,12 +297,28 @@ public final class TinyDecoder {
         }
       }
     }
-    g.addInitializer(TensorProto.newBuilder().setName("lm_head_Q4").setDataType(TensorProto.DataType.UINT8_VALUE)
-        .addDims(n).addDims(blocks).addDims(bs / 2).setRawData(ByteString.copyFrom(packed)));
+    g.addInitializer(
+        TensorProto.newBuilder()
+            .setName("lm_head_Q4")
+            .setDataType(TensorProto.DataType.UINT8_VALUE)
+            .addDims(n)
+            .addDims(blocks)
+            .addDims(bs / 2)
+            .setRawData(ByteString.copyFrom(packed)));
     g.addInitializer(floatTensor("lm_head_scales", scales, n, blocks));
-    NodeProto.Builder node = NodeProto.newBuilder().setOpType("MatMulNBits").setDomain("com.microsoft").setName("lm_head_MatMulNBits")
-        .addInput(input).addInput("lm_head_Q4").addInput("lm_head_scales").addOutput(output)
-        .addAttribute(intAttr("K", k)).addAttribute(intAttr("N", n)).addAttribute(intAttr("bits", 4)).addAttribute(intAttr("block_size", bs));
+    NodeProto.Builder node =
+        NodeProto.newBuilder()
+            .setOpType("MatMulNBits")
+            .setDomain("com.microsoft")
+            .setName("lm_head_MatMulNBits")
+            .addInput(input)
+            .addInput("lm_head_Q4")
+            .addInput("lm_head_scales")
+            .addOutput(output)
+            .addAttribute(intAttr("K", k))
+            .addAttribute(intAttr("N", n))
+            .addAttribute(intAttr("bits", 4))
+            .addAttribute(intAttr("block_size", bs));
     g.addNode(node);
   }
 
@@ -249,7 +327,10 @@ public final class TinyDecoder {
   private float[] weights(Random random, Random perturb, int count, double std) {
     float[] w = new float[count];
     for (int i = 0; i < count; i++) {
-      w[i] = (float) (random.nextGaussian() * std + (noise == 0 ? 0 : perturb.nextGaussian() * std * noise));
+      w[i] =
+          (float)
+              (random.nextGaussian() * std
+                  + (noise == 0 ? 0 : perturb.nextGaussian() * std * noise));
     }
     return w;
   }
@@ -273,23 +354,37 @@ public final class TinyDecoder {
     for (long v : values) {
       b.putLong(v);
     }
-    g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
-        .addDims(values.length).setRawData(ByteString.copyFrom(b.array())));
+    g.addInitializer(
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.INT64_VALUE)
+            .addDims(values.length)
+            .setRawData(ByteString.copyFrom(b.array())));
   }
 
   private void constantScalar(String name, long value) {
     ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
-    g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
-        .setRawData(ByteString.copyFrom(b.array())));
+    g.addInitializer(
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.INT64_VALUE)
+            .setRawData(ByteString.copyFrom(b.array())));
   }
 
   private void constantFloat(String name, float value) {
-    g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-        .setRawData(floats(new float[] {value})));
+    g.addInitializer(
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.FLOAT_VALUE)
+            .setRawData(floats(new float[] {value})));
   }
 
   private static TensorProto floatTensor(String name, float[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).setRawData(floats(values));
+    TensorProto.Builder t =
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.FLOAT_VALUE)
+            .setRawData(floats(values));
     for (long d : dims) {
       t.addDims(d);
     }
@@ -309,11 +404,16 @@ public final class TinyDecoder {
   }
 
   static AttributeProto intAttr(String name, long value) {
-    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.INT)
+        .setI(value)
+        .build();
   }
 
   private static AttributeProto ints(String name, long... values) {
-    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+    AttributeProto.Builder a =
+        AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
     for (long v : values) {
       a.addInts(v);
     }
@@ -329,8 +429,11 @@ public final class TinyDecoder {
         shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam((String) d));
       }
     }
-    return ValueInfoProto.newBuilder().setName(name)
-        .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape)))
+    return ValueInfoProto.newBuilder()
+        .setName(name)
+        .setType(
+            TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape)))
         .build();
   }
 }

@@ -1,8 +1,8 @@
 package dev.edgellm.util;
 
-import dev.edgellm.testing.RecordingReporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.edgellm.testing.RecordingReporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +21,7 @@ class UpToDateCheckTest {
   Path out;
   Path state;
   final List<String> logged = new ArrayList<>();
-  final Reporter log =
-      new RecordingReporter(logged, "", "WARN ");
+  final Reporter log = new RecordingReporter(logged, "", "WARN ");
 
   @BeforeEach
   void files() throws IOException {
@@ -52,7 +51,8 @@ class UpToDateCheckTest {
 
   @Test
   void firstBuildRunsSecondSkipsWithTheMessage() throws IOException {
-    assertThat(check("32").status()).isEqualTo(new UpToDateCheck.Status(false, "no earlier build recorded"));
+    assertThat(check("32").status())
+        .isEqualTo(new UpToDateCheck.Status(false, "no earlier build recorded"));
     assertThat(build(check("32"), "m")).isTrue();
     assertThat(logged).containsExactly("edge-llm:quantize: running (no earlier build recorded)");
     assertThat(state).isRegularFile();
@@ -73,9 +73,13 @@ class UpToDateCheckTest {
     assertThat(text).contains("# goal edge-llm:quantize", "setting edgellm.quantize.blockSize=32");
     assertThat(text)
         .contains(
-            "input " + checkpoint.resolve("config.json") + " 22 "
+            "input "
+                + checkpoint.resolve("config.json")
+                + " 22 "
                 + Files.getLastModifiedTime(checkpoint.resolve("config.json")).toMillis(),
-            "input " + checkpoint.resolve("model.safetensors") + " 1000 "
+            "input "
+                + checkpoint.resolve("model.safetensors")
+                + " 1000 "
                 + Files.getLastModifiedTime(checkpoint.resolve("model.safetensors")).toMillis(),
             "output " + out + " 1 " + Files.getLastModifiedTime(out).toMillis());
     assertThat(text.stream().filter(l -> l.startsWith("tool "))).hasSize(1);
@@ -99,7 +103,8 @@ class UpToDateCheckTest {
     logged.clear();
     assertThat(build(check("16"), "m16")).isTrue();
     assertThat(logged)
-        .containsExactly("edge-llm:quantize: running (setting edgellm.quantize.blockSize changed from 32 to 16)");
+        .containsExactly(
+            "edge-llm:quantize: running (setting edgellm.quantize.blockSize changed from 32 to 16)");
     // and the new fingerprint holds from now on
     assertThat(check("16").status().upToDate()).isTrue();
     assertThat(check("32").status().upToDate()).isFalse();
@@ -108,8 +113,14 @@ class UpToDateCheckTest {
   @Test
   void anAddedOrRemovedSettingReruns() throws IOException {
     build(check("32"), "m");
-    Map<String, String> more = Map.of(
-        "edgellm.quantize.blockSize", "32", "edgellm.quantize.symmetric", "true", "edgellm.maxModelBytes", "1000");
+    Map<String, String> more =
+        Map.of(
+            "edgellm.quantize.blockSize",
+            "32",
+            "edgellm.quantize.symmetric",
+            "true",
+            "edgellm.maxModelBytes",
+            "1000");
     assertThat(UpToDateCheck.of(state, "q", more, List.of(checkpoint)).status().reason())
         .isEqualTo("setting edgellm.maxModelBytes is new (1000)");
     Map<String, String> fewer = Map.of("edgellm.quantize.blockSize", "32");
@@ -121,7 +132,8 @@ class UpToDateCheckTest {
   void aTouchedInputReruns() throws IOException {
     build(check("32"), "m");
     Path weights = checkpoint.resolve("model.safetensors");
-    Files.setLastModifiedTime(weights, FileTime.fromMillis(Files.getLastModifiedTime(weights).toMillis() + 5000));
+    Files.setLastModifiedTime(
+        weights, FileTime.fromMillis(Files.getLastModifiedTime(weights).toMillis() + 5000));
     assertThat(check("32").status())
         .isEqualTo(new UpToDateCheck.Status(false, "input " + weights + " changed"));
   }
@@ -164,7 +176,8 @@ class UpToDateCheckTest {
     Files.delete(out);
     assertThat(check("32").status().reason()).isEqualTo("output " + out + " is missing");
     Files.writeString(out, "other content");
-    assertThat(check("32").status().reason()).isEqualTo("output " + out + " changed since it was written");
+    assertThat(check("32").status().reason())
+        .isEqualTo("output " + out + " changed since it was written");
   }
 
   @Test
@@ -172,7 +185,8 @@ class UpToDateCheckTest {
     build(check("32"), "m");
     UpToDateCheck changed = check("64");
     assertThat(changed.skipIfUpToDate(log, "x", "y")).isFalse();
-    // the goal fails here, before record(): the old fingerprint is gone, so nothing looks up to date
+    // the goal fails here, before record(): the old fingerprint is gone, so nothing looks up to
+    // date
     assertThat(state).doesNotExist();
     assertThat(check("32").status().upToDate()).isFalse();
   }
@@ -180,7 +194,8 @@ class UpToDateCheckTest {
   @Test
   void noRecordedOutputsIsNotUpToDate() {
     check("32").record(List.of());
-    assertThat(check("32").status()).isEqualTo(new UpToDateCheck.Status(false, "no outputs recorded"));
+    assertThat(check("32").status())
+        .isEqualTo(new UpToDateCheck.Status(false, "no outputs recorded"));
   }
 
   @Test

@@ -16,7 +16,10 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Breaks a staged model in each way the seed guide lists (and more) and asserts the specific check fails. */
+/**
+ * Breaks a staged model in each way the seed guide lists (and more) and asserts the specific check
+ * fails.
+ */
 class ValidatorTest {
   @TempDir Path tmp;
 
@@ -49,8 +52,10 @@ class ValidatorTest {
   }
 
   private static String errors(ValidationReport report, String id) {
-    return report.check(id).findings().stream().filter(f -> f.severity() == Severity.ERROR)
-        .map(f -> f.file() + ": " + f.message() + " Fix: " + f.fix()).reduce("", (a, b) -> a + b + "\n");
+    return report.check(id).findings().stream()
+        .filter(f -> f.severity() == Severity.ERROR)
+        .map(f -> f.file() + ": " + f.message() + " Fix: " + f.fix())
+        .reduce("", (a, b) -> a + b + "\n");
   }
 
   @Test
@@ -58,16 +63,36 @@ class ValidatorTest {
     Path dir = staged();
     ValidationReport report = validate(dir);
     assertThat(report.passed()).as(report.summary()).isTrue();
-    assertThat(report.checks()).extracting(CheckResult::id).containsExactly(
-        "files.present", "files.json", "files.manifest", "model.layout", "model.size", "model.parses", "model.embedded",
-        "model.opset", "ops.webgpu", "contract.model-type", "contract.io", "tokenizer.loads", "tokenizer.special-tokens",
-        "tokenizer.vocab-size", "tokenizer.chat-template", "generation.eos", "run.greedy", "quality.agreement");
+    assertThat(report.checks())
+        .extracting(CheckResult::id)
+        .containsExactly(
+            "files.present",
+            "files.json",
+            "files.manifest",
+            "model.layout",
+            "model.size",
+            "model.parses",
+            "model.embedded",
+            "model.opset",
+            "ops.webgpu",
+            "contract.model-type",
+            "contract.io",
+            "tokenizer.loads",
+            "tokenizer.special-tokens",
+            "tokenizer.vocab-size",
+            "tokenizer.chat-template",
+            "generation.eos",
+            "run.greedy",
+            "quality.agreement");
     CheckResult run = report.check("run.greedy");
     assertThat(run.status()).isEqualTo(CheckStatus.PASSED);
     assertThat((java.util.List<?>) run.details().get("generatedIds")).hasSize(9);
     assertThat((Double) run.details().get("cachedVsUncached")).isLessThan(1e-4);
     assertThat(status(report, "quality.agreement")).isEqualTo(CheckStatus.SKIPPED);
-    assertThat(report.check("contract.io").details()).containsEntry("layers", 3).containsEntry("kvHeads", 2).containsEntry("headDim", 16);
+    assertThat(report.check("contract.io").details())
+        .containsEntry("layers", 3)
+        .containsEntry("kvHeads", 2)
+        .containsEntry("headDim", 16);
 
     // report files and the summary in edge-llm.json
     JsonNode json = Json.read(tmp.resolve("report/validation.json"));
@@ -98,20 +123,24 @@ class ValidatorTest {
     Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": 1,");
     ValidationReport report = validate(dir);
     assertThat(status(report, "files.json")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "files.json")).startsWith("generation_config.json: generation_config.json is not valid JSON");
+    assertThat(errors(report, "files.json"))
+        .startsWith("generation_config.json: generation_config.json is not valid JSON");
   }
 
   @Test
   void aFileEditedAfterStagingFailsFilesManifest() throws Exception {
     Path dir = staged();
     Path file = dir.resolve("tokenizer_config.json");
-    Files.writeString(file, Files.readString(file).replace("PreTrainedTokenizerFast", "PreTrainedTokenizerFasT"));
+    Files.writeString(
+        file, Files.readString(file).replace("PreTrainedTokenizerFast", "PreTrainedTokenizerFasT"));
     ValidationReport report = validate(dir);
     assertThat(status(report, "files.manifest")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "files.manifest")).contains("tokenizer_config.json changed since staging");
+    assertThat(errors(report, "files.manifest"))
+        .contains("tokenizer_config.json changed since staging");
   }
 
-  // ---- model file --------------------------------------------------------------------------------
+  // ---- model file
+  // --------------------------------------------------------------------------------
 
   @Test
   void modelQ4NameWithFp32DtypeFailsModelLayout() throws Exception {
@@ -120,15 +149,19 @@ class ValidatorTest {
     ValidationReport report = validate(dir);
     assertThat(status(report, "model.layout")).isEqualTo(CheckStatus.FAILED);
     assertThat(errors(report, "model.layout"))
-        .contains("declares dtype fp32, so Transformers.js requests onnx/model.onnx, which does not exist")
+        .contains(
+            "declares dtype fp32, so Transformers.js requests onnx/model.onnx, which does not exist")
         .contains("session creation fails")
-        .contains("Rename onnx/model_q4.onnx to onnx/model.onnx, or set transformers.js_config.dtype to q4");
+        .contains(
+            "Rename onnx/model_q4.onnx to onnx/model.onnx, or set transformers.js_config.dtype to q4");
   }
 
   @Test
   void q4DtypeWithModelOnnxFailsModelLayout() throws Exception {
     Path dir = staged();
-    editJson(dir.resolve("config.json"), c -> ((ObjectNode) c.get("transformers.js_config")).put("dtype", "q4"));
+    editJson(
+        dir.resolve("config.json"),
+        c -> ((ObjectNode) c.get("transformers.js_config")).put("dtype", "q4"));
     ValidationReport report = validate(dir);
     assertThat(status(report, "model.layout")).isEqualTo(CheckStatus.FAILED);
     assertThat(errors(report, "model.layout")).contains("requests onnx/model_q4.onnx");
@@ -186,7 +219,8 @@ class ValidatorTest {
     Path dir = staged(d -> d.opset = 30);
     ValidationReport report = validate(dir);
     assertThat(status(report, "model.opset")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "model.opset")).contains("imports ONNX opset 30; onnxruntime-web 1.30 runs opsets 7 to 25");
+    assertThat(errors(report, "model.opset"))
+        .contains("imports ONNX opset 30; onnxruntime-web 1.30 runs opsets 7 to 25");
   }
 
   @Test
@@ -194,7 +228,10 @@ class ValidatorTest {
     Path dir = staged(d -> d.extraOp = "Mod");
     ValidationReport report = validate(dir);
     assertThat(status(report, "ops.webgpu")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "ops.webgpu")).contains("Mod has no WebGPU kernel").contains("(Mod_").contains("would run on the CPU");
+    assertThat(errors(report, "ops.webgpu"))
+        .contains("Mod has no WebGPU kernel")
+        .contains("(Mod_")
+        .contains("would run on the CPU");
     // The CPU (onnxruntime for Java) still runs it.
     assertThat(status(report, "run.greedy")).isEqualTo(CheckStatus.PASSED);
 
@@ -223,7 +260,8 @@ class ValidatorTest {
     editJson(dir.resolve("config.json"), c -> c.put("model_type", "t5"));
     ValidationReport report = validate(dir);
     assertThat(status(report, "contract.model-type")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "contract.model-type")).contains("model_type 't5' is not one Transformers.js 4.x loads");
+    assertThat(errors(report, "contract.model-type"))
+        .contains("model_type 't5' is not one Transformers.js 4.x loads");
   }
 
   @Test
@@ -241,7 +279,8 @@ class ValidatorTest {
     editJson(dir.resolve("config.json"), c -> c.put("num_key_value_heads", 4));
     ValidationReport report = validate(dir);
     assertThat(status(report, "contract.io")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "contract.io")).contains("second (KV heads) dim is 2 but config.json gives num_key_value_heads = 4");
+    assertThat(errors(report, "contract.io"))
+        .contains("second (KV heads) dim is 2 but config.json gives num_key_value_heads = 4");
   }
 
   @Test
@@ -249,7 +288,8 @@ class ValidatorTest {
     Path dir = staged(d -> d.numericHeadDims = false);
     ValidationReport report = validate(dir);
     assertThat(status(report, "contract.io")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "contract.io")).contains("dim is symbolic ('num_heads'): Transformers.js 4.x turns it into 0");
+    assertThat(errors(report, "contract.io"))
+        .contains("dim is symbolic ('num_heads'): Transformers.js 4.x turns it into 0");
   }
 
   @Test
@@ -257,7 +297,9 @@ class ValidatorTest {
     Path dir = staged(d -> d.batchDim = "batch");
     ValidationReport report = validate(dir);
     assertThat(status(report, "contract.io")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "contract.io")).contains("first dim is 'batch'").contains("Name the cache's first dim 'batch_size'");
+    assertThat(errors(report, "contract.io"))
+        .contains("first dim is 'batch'")
+        .contains("Name the cache's first dim 'batch_size'");
   }
 
   @Test
@@ -265,15 +307,18 @@ class ValidatorTest {
     Path dir = staged();
     editJson(dir.resolve("config.json"), c -> c.put("head_dim", 32));
     ValidationReport report = validate(dir);
-    assertThat(errors(report, "contract.io")).contains("fourth (head size) dim is 16 but config.json gives head_dim = 32");
+    assertThat(errors(report, "contract.io"))
+        .contains("fourth (head size) dim is 16 but config.json gives head_dim = 32");
   }
 
-  // ---- tokenizer ---------------------------------------------------------------------------------
+  // ---- tokenizer
+  // ---------------------------------------------------------------------------------
 
   @Test
   void anUnknownTokenizerModelFailsTokenizerLoads() throws Exception {
     Path dir = staged();
-    editJson(dir.resolve("tokenizer.json"), t -> ((ObjectNode) t.get("model")).put("type", "Magic"));
+    editJson(
+        dir.resolve("tokenizer.json"), t -> ((ObjectNode) t.get("model")).put("type", "Magic"));
     ValidationReport report = validate(dir);
     assertThat(status(report, "tokenizer.loads")).isEqualTo(CheckStatus.FAILED);
     assertThat(errors(report, "tokenizer.loads")).contains("unknown model type 'Magic'");
@@ -285,19 +330,24 @@ class ValidatorTest {
     editJson(dir.resolve("tokenizer_config.json"), t -> t.put("eos_token", "<|im_end|>"));
     ValidationReport report = validate(dir);
     assertThat(status(report, "tokenizer.special-tokens")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "tokenizer.special-tokens")).contains("eos_token '<|im_end|>' is not in tokenizer.json's vocabulary");
+    assertThat(errors(report, "tokenizer.special-tokens"))
+        .contains("eos_token '<|im_end|>' is not in tokenizer.json's vocabulary");
   }
 
   @Test
   void aTokenizerLargerThanTheVocabularyFailsVocabSize() throws Exception {
     Path dir = staged();
-    editJson(dir.resolve("tokenizer.json"), t -> {
-      ObjectNode extra = ((com.fasterxml.jackson.databind.node.ArrayNode) t.get("added_tokens")).addObject();
-      extra.put("id", 600).put("content", "<extra>").put("special", true);
-    });
+    editJson(
+        dir.resolve("tokenizer.json"),
+        t -> {
+          ObjectNode extra =
+              ((com.fasterxml.jackson.databind.node.ArrayNode) t.get("added_tokens")).addObject();
+          extra.put("id", 600).put("content", "<extra>").put("special", true);
+        });
     ValidationReport report = validate(dir);
     assertThat(status(report, "tokenizer.vocab-size")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "tokenizer.vocab-size")).contains("ids up to 600 but config.json's vocab_size is 512");
+    assertThat(errors(report, "tokenizer.vocab-size"))
+        .contains("ids up to 600 but config.json's vocab_size is 512");
   }
 
   @Test
@@ -307,30 +357,39 @@ class ValidatorTest {
     Files.writeString(dir.resolve("chat_template.jinja"), "{{ messages }}");
     ValidationReport report = validate(dir);
     assertThat(status(report, "tokenizer.chat-template")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "tokenizer.chat-template")).contains("reads it only from tokenizer_config.json");
+    assertThat(errors(report, "tokenizer.chat-template"))
+        .contains("reads it only from tokenizer_config.json");
   }
 
   @Test
   void noChatTemplateIsAWarningForABaseModel() throws Exception {
-    Path dir = Fixtures.stagedTinyLlama(tmp, new TinyDecoder(), Layout.LOCAL,
-        c -> editJson(c.resolve("tokenizer_config.json"), t -> t.remove("chat_template")));
+    Path dir =
+        Fixtures.stagedTinyLlama(
+            tmp,
+            new TinyDecoder(),
+            Layout.LOCAL,
+            c -> editJson(c.resolve("tokenizer_config.json"), t -> t.remove("chat_template")));
     ValidationReport report = validate(dir);
     assertThat(status(report, "tokenizer.chat-template")).isEqualTo(CheckStatus.WARNING);
     assertThat(report.passed()).isTrue();
     ValidationRequest strict = new ValidationRequest(dir, null, false, 0.9, 8, false, true, null);
-    assertThat(validate(strict).check("tokenizer.chat-template").status()).isEqualTo(CheckStatus.FAILED);
+    assertThat(validate(strict).check("tokenizer.chat-template").status())
+        .isEqualTo(CheckStatus.FAILED);
   }
 
   @Test
   void anEosIdOutsideTheVocabularyFailsGenerationEos() throws Exception {
     Path dir = staged();
-    editJson(dir.resolve("generation_config.json"), g -> g.putArray("eos_token_id").add(1).add(9999));
+    editJson(
+        dir.resolve("generation_config.json"), g -> g.putArray("eos_token_id").add(1).add(9999));
     ValidationReport report = validate(dir);
     assertThat(status(report, "generation.eos")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "generation.eos")).contains("eos_token_id 9999 is not a token of tokenizer.json");
+    assertThat(errors(report, "generation.eos"))
+        .contains("eos_token_id 9999 is not a token of tokenizer.json");
   }
 
-  // ---- real run, quality -------------------------------------------------------------------------
+  // ---- real run, quality
+  // -------------------------------------------------------------------------
 
   @Test
   void aCacheThatDoesNotGrowFailsRunGreedy() throws Exception {
@@ -338,7 +397,8 @@ class ValidatorTest {
     ValidationReport report = validate(dir);
     assertThat(status(report, "contract.io")).isEqualTo(CheckStatus.PASSED);
     assertThat(status(report, "run.greedy")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "run.greedy")).contains("the cache does not grow by one position per step");
+    assertThat(errors(report, "run.greedy"))
+        .contains("the cache does not grow by one position per step");
   }
 
   @Test
@@ -360,9 +420,12 @@ class ValidatorTest {
     Path reference = TinyDecoder.with(d -> d.headShift = 1).write(tmp.resolve("fp32/model.onnx"));
     ValidationReport report = validate(ValidationRequest.of(dir).withReference(reference, true));
     assertThat(status(report, "quality.agreement")).isEqualTo(CheckStatus.FAILED);
-    assertThat(errors(report, "quality.agreement")).contains("below edgellm.validate.minTopOneAgreement 90.0%");
+    assertThat(errors(report, "quality.agreement"))
+        .contains("below edgellm.validate.minTopOneAgreement 90.0%");
     // the threshold is a setting
-    ValidationReport lenient = validate(ValidationRequest.of(dir).withReference(reference, true).withMinTopOneAgreement(0));
+    ValidationReport lenient =
+        validate(
+            ValidationRequest.of(dir).withReference(reference, true).withMinTopOneAgreement(0));
     assertThat(status(lenient, "quality.agreement")).isEqualTo(CheckStatus.PASSED);
   }
 
@@ -370,7 +433,15 @@ class ValidatorTest {
   void aMissingExplicitReferenceFailsButADefaultOneIsSkipped() throws Exception {
     Path dir = staged();
     Path absent = tmp.resolve("nope/model.onnx");
-    assertThat(status(validate(ValidationRequest.of(dir).withReference(absent, true)), "quality.agreement")).isEqualTo(CheckStatus.FAILED);
-    assertThat(status(validate(ValidationRequest.of(dir).withReference(absent, false)), "quality.agreement")).isEqualTo(CheckStatus.SKIPPED);
+    assertThat(
+            status(
+                validate(ValidationRequest.of(dir).withReference(absent, true)),
+                "quality.agreement"))
+        .isEqualTo(CheckStatus.FAILED);
+    assertThat(
+            status(
+                validate(ValidationRequest.of(dir).withReference(absent, false)),
+                "quality.agreement"))
+        .isEqualTo(CheckStatus.SKIPPED);
   }
 }

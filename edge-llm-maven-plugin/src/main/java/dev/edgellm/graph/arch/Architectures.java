@@ -12,7 +12,8 @@ public final class Architectures {
   private static final Map<String, Architecture> ALL = new LinkedHashMap<>();
 
   static {
-    for (Architecture a : List.of(new Gemma3Text(), new Llama(), new Qwen2(), new Qwen3(), new Mistral())) {
+    for (Architecture a :
+        List.of(new Gemma3Text(), new Llama(), new Qwen2(), new Qwen3(), new Mistral())) {
       ALL.put(a.modelType(), a);
     }
   }
@@ -28,8 +29,13 @@ public final class Architectures {
   public static Architecture of(ModelConfig config) {
     Architecture a = ALL.get(config.modelType());
     if (a == null) {
-      throw new CheckpointException(config.file() + ": model_type '" + config.modelType() + "' is not supported; supported are "
-          + String.join(", ", supported()) + " (a fine-tune keeps its base model's model_type: check that config.json is the right one)");
+      throw new CheckpointException(
+          config.file()
+              + ": model_type '"
+              + config.modelType()
+              + "' is not supported; supported are "
+              + String.join(", ", supported())
+              + " (a fine-tune keeps its base model's model_type: check that config.json is the right one)");
     }
     return a;
   }
@@ -41,8 +47,12 @@ public final class Architectures {
       case "silu", "swish" -> Activation.SILU;
       case "gelu_pytorch_tanh", "gelu_new", "gelu_fast" -> Activation.GELU_TANH;
       case "gelu" -> Activation.GELU;
-      default -> throw new CheckpointException(c.file() + ": activation '" + act
-          + "' is not supported; supported are silu, gelu_pytorch_tanh and gelu");
+      default ->
+          throw new CheckpointException(
+              c.file()
+                  + ": activation '"
+                  + act
+                  + "' is not supported; supported are silu, gelu_pytorch_tanh and gelu");
     };
   }
 

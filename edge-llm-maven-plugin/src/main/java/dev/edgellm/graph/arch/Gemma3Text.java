@@ -6,8 +6,8 @@ import dev.edgellm.graph.DecoderSpec;
 /**
  * Gemma 3 text decoders (gemma-3-270m, functiongemma-270m-it, gemma-3-1b): embeddings scaled by
  * sqrt(hidden), {@code (1 + w)} RMSNorm, four norms per layer, q/k norms, attention scaled by
- * {@code query_pre_attn_scalar^-0.5}, sliding layers with their own rope base, GELU (tanh), optional
- * soft-capping.
+ * {@code query_pre_attn_scalar^-0.5}, sliding layers with their own rope base, GELU (tanh),
+ * optional soft-capping.
  */
 public final class Gemma3Text implements Architecture {
   @Override

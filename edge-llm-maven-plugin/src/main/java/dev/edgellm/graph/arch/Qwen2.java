@@ -13,7 +13,19 @@ public final class Qwen2 implements Architecture {
   @Override
   public DecoderSpec spec(ModelConfig c) {
     return new DecoderSpec(
-        1f, false, "input_layernorm", null, "post_attention_layernorm", null, false, true, false, false,
-        Architectures.activation(c, "silu"), Architectures.invSqrt(c.headDim()), 0f, 0f);
+        1f,
+        false,
+        "input_layernorm",
+        null,
+        "post_attention_layernorm",
+        null,
+        false,
+        true,
+        false,
+        false,
+        Architectures.activation(c, "silu"),
+        Architectures.invSqrt(c.headDim()),
+        0f,
+        0f);
   }
 }
