@@ -10,9 +10,11 @@ import dev.edgellm.graph.Q4Weights;
 import dev.edgellm.graph.Scratch;
 import dev.edgellm.graph.WeightFormat;
 import dev.edgellm.graph.arch.Architectures;
+import dev.edgellm.onnx.NodeOrder;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.quantize.QuantizedWeight;
 import dev.edgellm.util.ProgressMeter;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.UpToDateCheck;
@@ -176,10 +178,10 @@ public final class Exporter {
       meter.itemDone(t.name(), t.byteLength());
     }
     GraphProto finished = graph.build();
-    if (built.weights().stream().anyMatch(t -> t.name().endsWith("_Q4"))) {
+    if (built.weights().stream().anyMatch(t -> QuantizedWeight.isQ4Name(t.name()))) {
       // The node order the quantize goal writes (onnxruntime's), so that "export q4" and
       // "export fp32, then quantize" give the same bytes.
-      finished = dev.edgellm.quantize.ModelQuantizer.onnxruntimeOrder(finished);
+      finished = NodeOrder.onnxruntimeOrder(finished);
     }
     ModelProto model = built.skeleton().toBuilder().setGraph(finished).build();
     try {
