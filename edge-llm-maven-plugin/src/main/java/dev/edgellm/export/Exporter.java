@@ -10,6 +10,7 @@ import dev.edgellm.graph.Q4Weights;
 import dev.edgellm.graph.Scratch;
 import dev.edgellm.graph.WeightFormat;
 import dev.edgellm.graph.arch.Architectures;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.NodeOrder;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
@@ -49,7 +50,7 @@ public final class Exporter {
   /**
    * An exporter that writes a model over {@code embeddedLimit} bytes with external data ({@code
    * model.onnx_data}); the default is protobuf's 2 GiB limit, tests and {@code
-   * edgellm.maxModelBytes} lower it.
+   * edgellm.export.maxEmbeddedBytes} lower it.
    */
   public Exporter(Reporter log, long embeddedLimit) {
     this.log = log;
@@ -68,9 +69,9 @@ public final class Exporter {
    */
   public UpToDateCheck upToDateCheck(ExportRequest req) {
     Map<String, String> settings = new TreeMap<>();
-    settings.put("edgellm.export.precision", req.precision().name().toLowerCase(Locale.ROOT));
-    settings.put("edgellm.export.embeddings", req.embeddings().name().toLowerCase(Locale.ROOT));
-    settings.put("edgellm.maxModelBytes", Long.toString(embeddedLimit));
+    settings.put(Properties.EXPORT_PRECISION, req.precision().name().toLowerCase(Locale.ROOT));
+    settings.put(Properties.EXPORT_EMBEDDINGS, req.embeddings().name().toLowerCase(Locale.ROOT));
+    settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
     return UpToDateCheck.of(
         req.output().resolve(FINGERPRINT), "edge-llm:export", settings, List.of(req.checkpoint()));
   }
@@ -111,7 +112,8 @@ public final class Exporter {
                 + name
                 + " missing in "
                 + checkpoint.toAbsolutePath().normalize()
-                + "; the stage goal will need it: copy it from the base model or set edgellm.stage.tokenizer");
+                + "; the stage goal will need it: copy it from the base model or set "
+                + Properties.STAGE_TOKENIZER);
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.edgellm.quantize;
 
+import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.util.ProgressMeter;
@@ -52,14 +53,14 @@ public final class ModelQuantizer {
       }
     }
     Map<String, String> settings = new TreeMap<>();
-    settings.put("edgellm.quantize.blockSize", Integer.toString(req.blockSize()));
-    settings.put("edgellm.quantize.symmetric", Boolean.toString(req.symmetric()));
-    settings.put("edgellm.quantize.accuracyLevel", Integer.toString(req.accuracyLevel()));
+    settings.put(Properties.QUANTIZE_BLOCK_SIZE, Integer.toString(req.blockSize()));
+    settings.put(Properties.QUANTIZE_SYMMETRIC, Boolean.toString(req.symmetric()));
+    settings.put(Properties.QUANTIZE_ACCURACY_LEVEL, Integer.toString(req.accuracyLevel()));
     settings.put(
-        "edgellm.quantize.excludeNodes", String.join(",", new TreeSet<>(req.excludeNodes())));
-    settings.put("edgellm.quantize.embeddings", Boolean.toString(req.embeddings()));
-    settings.put("edgellm.quantize.output", output.toString());
-    settings.put("edgellm.maxModelBytes", Long.toString(req.maxOutputBytes()));
+        Properties.QUANTIZE_EXCLUDE_NODES, String.join(",", new TreeSet<>(req.excludeNodes())));
+    settings.put(Properties.QUANTIZE_EMBEDDINGS, Boolean.toString(req.embeddings()));
+    settings.put(Properties.QUANTIZE_OUTPUT, output.toString());
+    settings.put(Properties.MAX_MODEL_BYTES, Long.toString(req.maxOutputBytes()));
     return UpToDateCheck.of(
         output.resolveSibling("." + output.getFileName() + ".edge-llm-quantize"),
         "edge-llm:quantize",
@@ -104,8 +105,9 @@ public final class ModelQuantizer {
           throw new UserErrorException(
               "quantize output "
                   + out
-                  + " is an external data file of the input model; set"
-                  + " output (-Dedgellm.quantize.output) to another path");
+                  + " is an external data file of the input model; set output (-D"
+                  + Properties.QUANTIZE_OUTPUT
+                  + ") to another path");
         }
       }
       reporter.info(
@@ -157,36 +159,42 @@ public final class ModelQuantizer {
       throw new UserErrorException(
           "quantize block size "
               + req.blockSize()
-              + " is not supported; set blockSize"
-              + " (-Dedgellm.quantize.blockSize) to 16, 32, 64, 128 or 256");
+              + " is not supported; set blockSize (-D"
+              + Properties.QUANTIZE_BLOCK_SIZE
+              + ") to 16, 32, 64, 128 or 256");
     }
     if (req.accuracyLevel() < 0 || req.accuracyLevel() > 4) {
       throw new UserErrorException(
           "quantize accuracy level "
               + req.accuracyLevel()
-              + " is not supported; set"
-              + " accuracyLevel (-Dedgellm.quantize.accuracyLevel) to 0 (unset), 1 (fp32),"
+              + " is not supported; set accuracyLevel (-D"
+              + Properties.QUANTIZE_ACCURACY_LEVEL
+              + ") to 0 (unset), 1 (fp32),"
               + " 2 (fp16), 3 (bf16) or 4 (int8)");
     }
     if (req.input() == null || req.output() == null) {
       throw new UserErrorException(
-          "quantize needs an input and an output model; set input (-Dedgellm.quantize.input)"
-              + " and output (-Dedgellm.quantize.output)");
+          "quantize needs an input and an output model; set input (-D"
+              + Properties.QUANTIZE_INPUT
+              + ") and output (-D"
+              + Properties.QUANTIZE_OUTPUT
+              + ")");
     }
     if (OnnxWriter.sameFile(req.input(), req.output())) {
       throw new UserErrorException(
           "quantize output "
               + req.output().toAbsolutePath().normalize()
-              + " is the input model;"
-              + " set output (-Dedgellm.quantize.output) to another path, the input is never"
-              + " overwritten");
+              + " is the input model; set output (-D"
+              + Properties.QUANTIZE_OUTPUT
+              + ") to another path, the input is never overwritten");
     }
     if (!Files.exists(req.input())) {
       throw new UserErrorException(
           "quantize input "
               + req.input().toAbsolutePath().normalize()
-              + " does not exist; run"
-              + " the export goal first or set input (-Dedgellm.quantize.input) to an .onnx file");
+              + " does not exist; run the export goal first or set input (-D"
+              + Properties.QUANTIZE_INPUT
+              + ") to an .onnx file");
     }
   }
 }
