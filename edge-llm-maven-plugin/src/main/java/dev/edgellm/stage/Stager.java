@@ -2,6 +2,7 @@ package dev.edgellm.stage;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.adapter.Adapter;
 import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
@@ -70,13 +71,19 @@ public final class Stager {
         "edgellm.stage.directory", request.directory().toAbsolutePath().normalize().toString());
     settings.put("edgellm.stage.layout", request.layout().id());
     settings.put("edgellm.maxModelBytes", Long.toString(maxModelBytes));
-    return UpToDateCheck.of(
-        stateFile,
-        "edge-llm:stage",
-        settings,
-        request.tokenizer() == null
-            ? List.of(request.checkpoint(), request.model())
-            : List.of(request.checkpoint(), request.model(), request.tokenizer()));
+    settings.put(
+        "edgellm.adapter",
+        request.adapter() == null
+            ? "none"
+            : request.adapter().toAbsolutePath().normalize().toString());
+    List<Path> inputs = new ArrayList<>(List.of(request.checkpoint(), request.model()));
+    if (request.tokenizer() != null) {
+      inputs.add(request.tokenizer());
+    }
+    if (request.adapter() != null) {
+      inputs.add(request.adapter());
+    }
+    return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, inputs);
   }
 
   /**
@@ -113,6 +120,7 @@ public final class Stager {
     Path target = request.directory().toAbsolutePath().normalize();
     Path tokenizers = request.tokenizerFolder().toAbsolutePath().normalize();
     checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
+    Adapter adapter = request.adapter() == null ? null : Adapter.open(request.adapter());
 
     ObjectNode config = readObject(checkpoint.resolve("config.json"), "config.json");
     ObjectNode tokenizerConfig =
@@ -193,7 +201,8 @@ public final class Stager {
               modelFile,
               quantization,
               files,
-              templateSource);
+              templateSource,
+              adapter);
       writeText(building, MANIFEST, Json.pretty(manifest));
 
       if (sameStaging(building, target)) {
@@ -337,7 +346,8 @@ public final class Stager {
       String modelFile,
       QuantizationSummary quantization,
       List<StagedFile> files,
-      String templateSource)
+      String templateSource,
+      Adapter adapter)
       throws IOException {
     ObjectNode m = Json.MAPPER.createObjectNode();
     m.put("format", "edge-llm-model/1");
@@ -363,6 +373,15 @@ public final class Stager {
     source.put("checkpoint", checkpoint.getFileName().toString());
     source.set("architectures", config.path("architectures").deepCopy());
     source.put("configSha256", Sha256.of(checkpoint.resolve("config.json")));
+    if (adapter != null) {
+      // the fine-tuning adapter the export merged into the checkpoint's weights
+      ObjectNode a = source.putObject("adapter");
+      a.put("path", adapter.dir().toAbsolutePath().normalize().getFileName().toString());
+      a.put("layout", adapter.layout().id());
+      a.put("file", adapter.layout().weightsFile());
+      a.put("sha256", adapter.weightsSha256());
+      a.put("configSha256", Sha256.of(adapter.dir().resolve("adapter_config.json")));
+    }
     ObjectNode validation = m.putObject("validation");
     validation.put("status", "not-run");
     return m;
