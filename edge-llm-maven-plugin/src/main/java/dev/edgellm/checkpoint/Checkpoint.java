@@ -111,7 +111,7 @@ public final class Checkpoint implements AutoCloseable {
       }
     }
     for (String name : overlay.touched()) {
-      if (!t.containsKey(name)) {
+      if (!base.tensors.containsKey(name)) {
         throw new IllegalArgumentException("overlay names '" + name + "', which is not a tensor");
       }
     }
