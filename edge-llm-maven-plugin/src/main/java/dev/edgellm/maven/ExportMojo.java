@@ -28,12 +28,28 @@ public class ExportMojo extends EdgeLlmMojo {
   }
 
   /**
-   * The checkpoint folder: config.json plus model.safetensors (or shards with their index). In a
-   * project where it is not set, the demo checkpoint (a tiny Gemma 3 with random weights) is
-   * generated and used.
+   * The checkpoint: a folder (config.json plus model.safetensors or shards with their index), or a
+   * Hugging Face Hub id {@code org/name[@revision]} downloaded into the Hugging Face cache (a path
+   * that exists wins over an id). In a project where it is not set, the demo checkpoint (a tiny
+   * Gemma 3 with random weights) is generated and used.
    */
   @Parameter(property = Properties.CHECKPOINT)
-  File checkpoint;
+  String checkpoint;
+
+  /** Hub token for a private or gated id; overrides HF_TOKEN and the token file under HF_HOME. */
+  @Parameter(property = Properties.HUB_TOKEN)
+  String hubToken;
+
+  /** The Hub to download ids from; overrides HF_ENDPOINT (default https://huggingface.co). */
+  @Parameter(property = Properties.HUB_ENDPOINT)
+  String hubEndpoint;
+
+  /** Maven's offline mode ({@code -o}): a Hub id then comes from the cache only. */
+  @Parameter(defaultValue = "${settings.offline}", readonly = true)
+  boolean mavenOffline;
+
+  @Parameter(defaultValue = "${basedir}", readonly = true)
+  File basedir;
 
   /** The project's pom; null when run without one. */
   @Parameter(defaultValue = "${project.file}", readonly = true)
@@ -81,7 +97,15 @@ public class ExportMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
-    Path source = CheckpointParameter.forExport(checkpoint, pomFile, buildDirectory, getLog());
+    Path source =
+        CheckpointParameter.forExport(
+                checkpoint,
+                CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog()),
+                basedir,
+                pomFile,
+                buildDirectory,
+                getLog())
+            .folder();
     core(
         () -> {
           Precision p = Precision.parse(precision);
