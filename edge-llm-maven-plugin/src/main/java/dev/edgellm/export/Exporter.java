@@ -101,30 +101,17 @@ public final class Exporter {
   }
 
   /**
-   * Runs the export; nothing is left in the output folder when it fails.
+   * Runs the export without the up-to-date check (see {@link #exportUnlessUpToDate}): reads the
+   * checkpoint, builds the decoder graph for its architecture and writes {@code model.onnx} (with
+   * {@code model.onnx_data} when the model is over the embedded limit) into the request's output
+   * folder, under a temporary name renamed into place; logs progress and a summary.
    *
+   * @return the files written, their total size, the model type and the number of weights
    * @throws dev.edgellm.checkpoint.CheckpointException the checkpoint is unusable (message: what,
    *     where, fix)
    * @throws ExportException a setting is wrong
+   * @throws java.io.UncheckedIOException reading the checkpoint or writing the model failed
    */
-  /**
-   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say
-   * so now rather than after a long export, when the stage goal fails.
-   */
-  private void warnAboutMissingTokenizer(Path checkpoint) {
-    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
-      if (!java.nio.file.Files.isRegularFile(checkpoint.resolve(name))) {
-        log.warn(
-            "export: "
-                + name
-                + " missing in "
-                + checkpoint.toAbsolutePath().normalize()
-                + "; the stage goal will need it: copy it from the base model or set "
-                + Properties.STAGE_TOKENIZER);
-      }
-    }
-  }
-
   public ExportResult export(ExportRequest req) {
     long t0 = System.nanoTime();
     Path model = req.output().toAbsolutePath().normalize().resolve(MODEL_FILE);
@@ -172,6 +159,24 @@ public final class Exporter {
               ProgressMeter.mb(bytes),
               secs));
       return new ExportResult(List.copyOf(files), bytes, c.modelType(), built.weights().size());
+    }
+  }
+
+  /**
+   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say
+   * so now rather than after a long export, when the stage goal fails.
+   */
+  private void warnAboutMissingTokenizer(Path checkpoint) {
+    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
+      if (!java.nio.file.Files.isRegularFile(checkpoint.resolve(name))) {
+        log.warn(
+            "export: "
+                + name
+                + " missing in "
+                + checkpoint.toAbsolutePath().normalize()
+                + "; the stage goal will need it: copy it from the base model or set "
+                + Properties.STAGE_TOKENIZER);
+      }
     }
   }
 
