@@ -124,9 +124,4 @@ final class CheckpointParameter {
     DemoCheckpoint.warning(dir).forEach(log::warn);
     return new HubResolver.Resolved(dir, null, null);
   }
-
-  /** The {@code edgellm.adapter} folder, or null when unset or blank. */
-  static Path adapter(File adapter) {
-    return adapter == null || adapter.getPath().isBlank() ? null : adapter.toPath();
-  }
 }

@@ -78,10 +78,18 @@ public class ExportMojo extends EdgeLlmMojo {
 
   /**
    * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
-   * checkpoint's weights while they stream; no fuse step needed. Unset: none.
+   * checkpoint's weights while they stream (a folder, or a Hub id {@code org/name[@revision]}
+   * downloaded into the huggingface_hub cache); no fuse step needed. Unset: none.
    */
   @Parameter(property = Properties.ADAPTER)
-  File adapter;
+  String adapter;
+
+  @Parameter(defaultValue = "${basedir}", readonly = true)
+  File basedir;
+
+  /** Maven's offline mode ({@code -o}): a Hub id is then taken from the cache only. */
+  @Parameter(defaultValue = "${settings.offline}", readonly = true)
+  boolean offline;
 
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
@@ -117,7 +125,12 @@ public class ExportMojo extends EdgeLlmMojo {
                       new File(buildDirectory, "edge-llm"),
                       p == Precision.FP32 ? "model-fp32" : "model-q4");
           ExportRequest req =
-              new ExportRequest(source, out.toPath(), p, e, CheckpointParameter.adapter(adapter));
+              new ExportRequest(
+                  source,
+                  out.toPath(),
+                  p,
+                  e,
+                  AdapterParameter.resolve(adapter, basedir, offline, getLog()));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

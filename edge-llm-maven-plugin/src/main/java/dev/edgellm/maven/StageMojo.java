@@ -82,10 +82,15 @@ public class StageMojo extends EdgeLlmMojo {
 
   /**
    * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
-   * checkpoint's weights while they stream; stage records it with its SHA-256 in edge-llm.json.
+   * checkpoint's weights while they stream (a folder, or a Hub id {@code org/name[@revision]}
+   * downloaded into the huggingface_hub cache); stage records it with its SHA-256 in edge-llm.json.
    */
   @Parameter(property = Properties.ADAPTER)
-  private File adapter;
+  private String adapter;
+
+  /** Maven's offline mode ({@code -o}): a Hub id is then taken from the cache only. */
+  @Parameter(defaultValue = "${settings.offline}", readonly = true)
+  private boolean offline;
 
   /** Skip this goal. */
   @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
@@ -133,7 +138,7 @@ public class StageMojo extends EdgeLlmMojo {
                   stageDirectory(directory, name, source, basedir).toPath(),
                   Layout.parse(layout),
                   tokenizer == null ? null : tokenizer.toPath(),
-                  CheckpointParameter.adapter(adapter));
+                  AdapterParameter.resolve(adapter, basedir, offline, getLog()));
           // The fingerprint lives in the build folder, not in the staged folder the web app serves.
           File state =
               pomFile == null || buildDirectory == null
