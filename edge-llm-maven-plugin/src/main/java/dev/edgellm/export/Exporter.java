@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.adapter.Adapter;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.graph.DecoderGraphBuilder;
@@ -72,8 +73,14 @@ public final class Exporter {
     settings.put(Properties.EXPORT_PRECISION, req.precision().name().toLowerCase(Locale.ROOT));
     settings.put(Properties.EXPORT_EMBEDDINGS, req.embeddings().name().toLowerCase(Locale.ROOT));
     settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
-    return UpToDateCheck.of(
-        req.output().resolve(FINGERPRINT), "edge-llm:export", settings, List.of(req.checkpoint()));
+    settings.put(
+        Properties.ADAPTER,
+        req.adapter() == null ? "none" : req.adapter().toAbsolutePath().normalize().toString());
+    List<Path> inputs =
+        req.adapter() == null
+            ? List.of(req.checkpoint())
+            : List.of(req.checkpoint(), req.adapter());
+    return UpToDateCheck.of(req.output().resolve(FINGERPRINT), "edge-llm:export", settings, inputs);
   }
 
   /**
@@ -108,8 +115,8 @@ public final class Exporter {
   public ExportResult export(ExportRequest req) {
     long t0 = System.nanoTime();
     Path model = req.output().toAbsolutePath().normalize().resolve(MODEL_FILE);
-    try (Checkpoint ckpt = Checkpoint.open(req.checkpoint());
-        Scratch scratch = new Scratch(model.resolveSibling("." + MODEL_FILE + ".scratch"))) {
+    try (Scratch scratch = new Scratch(model.resolveSibling("." + MODEL_FILE + ".scratch"));
+        Checkpoint ckpt = open(req, scratch)) {
       ModelConfig c = ckpt.config();
       DecoderSpec spec = Architectures.of(c).spec(c);
       warnAboutMissingTokenizer(req.checkpoint());
@@ -170,6 +177,23 @@ public final class Exporter {
                 + "; the stage goal will need it: copy it from the base model or set "
                 + Properties.STAGE_TOKENIZER);
       }
+    }
+  }
+
+  /**
+   * The checkpoint as the graph sees it: MLX-quantized weights dequantized and the adapter (if any)
+   * merged, both computed into scratch space one tensor at a time while the model is written.
+   */
+  private Checkpoint open(ExportRequest req, Scratch scratch) {
+    Checkpoint base = Checkpoint.open(req.checkpoint(), scratch::allocate);
+    if (req.adapter() == null) {
+      return base;
+    }
+    try {
+      return Adapter.open(req.adapter()).applyTo(base, log);
+    } catch (RuntimeException e) {
+      base.close();
+      throw e;
     }
   }
 

@@ -60,4 +60,9 @@ final class CheckpointParameter {
     DemoCheckpoint.warning(dir).forEach(log::warn);
     return dir;
   }
+
+  /** The {@code edgellm.adapter} folder, or null when unset or blank. */
+  static Path adapter(File adapter) {
+    return adapter == null || adapter.getPath().isBlank() ? null : adapter.toPath();
+  }
 }

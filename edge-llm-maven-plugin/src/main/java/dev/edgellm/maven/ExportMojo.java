@@ -60,6 +60,13 @@ public class ExportMojo extends EdgeLlmMojo {
       defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   long maxEmbeddedBytes = OnnxWriter.DEFAULT_LIMIT;
 
+  /**
+   * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
+   * checkpoint's weights while they stream; no fuse step needed. Unset: none.
+   */
+  @Parameter(property = Properties.ADAPTER)
+  File adapter;
+
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
   boolean skip;
@@ -85,7 +92,8 @@ public class ExportMojo extends EdgeLlmMojo {
                   : new File(
                       new File(buildDirectory, "edge-llm"),
                       p == Precision.FP32 ? "model-fp32" : "model-q4");
-          ExportRequest req = new ExportRequest(source, out.toPath(), p, e);
+          ExportRequest req =
+              new ExportRequest(source, out.toPath(), p, e, CheckpointParameter.adapter(adapter));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

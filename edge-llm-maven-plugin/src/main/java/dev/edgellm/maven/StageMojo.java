@@ -66,6 +66,13 @@ public class StageMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.STAGE_TOKENIZER)
   private File tokenizer;
 
+  /**
+   * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
+   * checkpoint's weights while they stream; stage records it with its SHA-256 in edge-llm.json.
+   */
+  @Parameter(property = Properties.ADAPTER)
+  private File adapter;
+
   /** Skip this goal. */
   @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
   private boolean skip;
@@ -103,7 +110,8 @@ public class StageMojo extends EdgeLlmMojo {
                   withoutPom(model, basedir).toPath(),
                   stageDirectory(directory, modelName, source, basedir).toPath(),
                   Layout.parse(layout),
-                  tokenizer == null ? null : tokenizer.toPath());
+                  tokenizer == null ? null : tokenizer.toPath(),
+                  CheckpointParameter.adapter(adapter));
           // The fingerprint lives in the build folder, not in the staged folder the web app serves.
           File state =
               pomFile == null || buildDirectory == null

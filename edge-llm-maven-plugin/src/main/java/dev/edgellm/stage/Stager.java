@@ -2,6 +2,7 @@ package dev.edgellm.stage;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.adapter.Adapter;
 import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
@@ -71,13 +72,19 @@ public final class Stager {
         Properties.STAGE_DIRECTORY, request.directory().toAbsolutePath().normalize().toString());
     settings.put(Properties.STAGE_LAYOUT, request.layout().id());
     settings.put(Properties.MAX_MODEL_BYTES, Long.toString(maxModelBytes));
-    return UpToDateCheck.of(
-        stateFile,
-        "edge-llm:stage",
-        settings,
-        request.tokenizer() == null
-            ? List.of(request.checkpoint(), request.model())
-            : List.of(request.checkpoint(), request.model(), request.tokenizer()));
+    settings.put(
+        Properties.ADAPTER,
+        request.adapter() == null
+            ? "none"
+            : request.adapter().toAbsolutePath().normalize().toString());
+    List<Path> inputs = new ArrayList<>(List.of(request.checkpoint(), request.model()));
+    if (request.tokenizer() != null) {
+      inputs.add(request.tokenizer());
+    }
+    if (request.adapter() != null) {
+      inputs.add(request.adapter());
+    }
+    return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, inputs);
   }
 
   /**
@@ -114,6 +121,7 @@ public final class Stager {
     Path target = request.directory().toAbsolutePath().normalize();
     Path tokenizers = request.tokenizerFolder().toAbsolutePath().normalize();
     checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
+    Adapter adapter = request.adapter() == null ? null : Adapter.open(request.adapter());
 
     ObjectNode config = readObject(checkpoint.resolve("config.json"), "config.json");
     ObjectNode tokenizerConfig =
@@ -194,7 +202,8 @@ public final class Stager {
               modelFile,
               quantization,
               files,
-              templateSource);
+              templateSource,
+              adapter);
       writeText(building, MANIFEST, Json.pretty(manifest));
 
       if (sameStaging(building, target)) {
@@ -341,7 +350,8 @@ public final class Stager {
       String modelFile,
       QuantizationSummary quantization,
       List<StagedFile> files,
-      String templateSource)
+      String templateSource,
+      Adapter adapter)
       throws IOException {
     ObjectNode m = Json.MAPPER.createObjectNode();
     m.put("format", "edge-llm-model/1");
@@ -367,6 +377,15 @@ public final class Stager {
     source.put("checkpoint", checkpoint.getFileName().toString());
     source.set("architectures", config.path("architectures").deepCopy());
     source.put("configSha256", Sha256.of(checkpoint.resolve("config.json")));
+    if (adapter != null) {
+      // the fine-tuning adapter the export merged into the checkpoint's weights
+      ObjectNode a = source.putObject("adapter");
+      a.put("path", adapter.dir().toAbsolutePath().normalize().getFileName().toString());
+      a.put("layout", adapter.layout().id());
+      a.put("file", adapter.layout().weightsFile());
+      a.put("sha256", adapter.weightsSha256());
+      a.put("configSha256", Sha256.of(adapter.dir().resolve("adapter_config.json")));
+    }
     ObjectNode validation = m.putObject("validation");
     validation.put("status", "not-run");
     return m;
