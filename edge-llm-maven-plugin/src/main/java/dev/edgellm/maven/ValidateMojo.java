@@ -1,5 +1,6 @@
 package dev.edgellm.maven;
 
+import dev.edgellm.util.UserErrorException;
 import dev.edgellm.validate.ValidationReport;
 import dev.edgellm.validate.ValidationRequest;
 import dev.edgellm.validate.Validator;
@@ -99,12 +100,16 @@ public class ValidateMojo extends AbstractMojo {
     }
     File folder = directory;
     if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
-      folder =
-          StageMojo.stageDirectory(
-              stageDirectory,
-              modelName,
-              checkpoint != null ? checkpoint : new File(modelName),
-              basedir);
+      try {
+        folder =
+            StageMojo.stageDirectory(
+                stageDirectory,
+                modelName,
+                checkpoint != null ? checkpoint : new File(modelName),
+                basedir);
+      } catch (UserErrorException e) {
+        throw new MojoFailureException(e.getMessage(), e);
+      }
     }
     if (folder == null) {
       throw new MojoFailureException(

@@ -7,6 +7,7 @@ import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.util.SafePaths;
 import dev.edgellm.util.Sha256;
 import dev.edgellm.util.UpToDateCheck;
 import java.io.IOException;
@@ -372,7 +373,7 @@ public final class Stager {
 
   private StagedFile writeText(Path root, String relative, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    Files.write(root.resolve(relative), bytes);
+    Files.write(SafePaths.inside(root, relative), bytes);
     return new StagedFile(relative, bytes.length, Sha256.hex(Sha256.newDigest().digest(bytes)));
   }
 
@@ -393,7 +394,8 @@ public final class Stager {
     long nextReport = 256L << 20;
     try (InputStream in = Files.newInputStream(source);
         OutputStream out =
-            new DigestOutputStream(Files.newOutputStream(root.resolve(relative)), digest)) {
+            new DigestOutputStream(
+                Files.newOutputStream(SafePaths.inside(root, relative)), digest)) {
       byte[] buffer = new byte[1 << 20];
       int n;
       while ((n = in.read(buffer)) > 0) {
