@@ -41,7 +41,9 @@ import java.util.stream.Stream;
  * </pre>
  *
  * The folder is built under a hidden temporary name beside the target and then renamed into place,
- * replacing a previous staging of the same name; nothing else in the parent folder is touched.
+ * replacing a previous staging of the same name; nothing else in the parent folder is touched. A
+ * previous staging that holds files stage did not write (listed in no {@code edge-llm.json}) is
+ * refused, never deleted.
  */
 public final class Stager {
   /** The manifest stage writes into every staged folder. */
@@ -114,6 +116,8 @@ public final class Stager {
     Path target = request.directory().toAbsolutePath().normalize();
     Path tokenizers = request.tokenizerFolder().toAbsolutePath().normalize();
     checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
+    // Nothing is written until stage knows it will not delete a file it did not write.
+    ForeignFiles.refuseIfAny(target);
 
     ObjectNode config = readObject(checkpoint.resolve("config.json"), "config.json");
     ObjectNode tokenizerConfig =
