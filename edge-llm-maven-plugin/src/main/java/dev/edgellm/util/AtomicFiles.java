@@ -72,7 +72,9 @@ public final class AtomicFiles {
    */
   public static boolean isTemporaryOf(String fileName, String targetName) {
     String prefix = "." + targetName + ".";
-    if (!fileName.startsWith(prefix) || !fileName.endsWith(".tmp")) {
+    if (!fileName.startsWith(prefix)
+        || !fileName.endsWith(".tmp")
+        || fileName.length() <= prefix.length() + ".tmp".length()) {
       return false;
     }
     String middle = fileName.substring(prefix.length(), fileName.length() - ".tmp".length());
