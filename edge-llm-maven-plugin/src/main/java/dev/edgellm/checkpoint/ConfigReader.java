@@ -18,6 +18,15 @@ public final class ConfigReader {
 
   /** Reads {@code dir/config.json}. */
   public static ModelConfig read(Path dir) {
+    return read(dir, Integer.MAX_VALUE, null);
+  }
+
+  /**
+   * Reads {@code dir/config.json} of a checkpoint whose safetensors hold {@code storedLayers}
+   * layers (described by {@code stored}, for the message): a {@code num_hidden_layers} over it is
+   * refused before anything is sized by it.
+   */
+  public static ModelConfig read(Path dir, int storedLayers, String stored) {
     Path file = dir.resolve("config.json");
     if (!Files.isRegularFile(file)) {
       throw new CheckpointException(
@@ -35,10 +44,14 @@ public final class ConfigReader {
     if (root == null || !root.isObject()) {
       throw new CheckpointException(file + " is not a JSON object; fix or re-download it");
     }
-    return parse(file, root);
+    return parse(file, root, storedLayers, stored);
   }
 
   static ModelConfig parse(Path file, JsonNode c) {
+    return parse(file, c, Integer.MAX_VALUE, null);
+  }
+
+  static ModelConfig parse(Path file, JsonNode c, int storedLayers, String stored) {
     String modelType = text(c, "model_type");
     if (modelType == null) {
       throw new CheckpointException(
@@ -46,9 +59,27 @@ public final class ConfigReader {
     }
     int hidden = requiredInt(file, c, "hidden_size");
     int layers = requiredInt(file, c, "num_hidden_layers");
+    if (layers > storedLayers) {
+      throw new CheckpointException(
+          file
+              + ": num_hidden_layers is "
+              + layers
+              + " but the safetensors hold "
+              + stored
+              + "; the checkpoint does not match its config.json: use the config saved with these weights");
+    }
     int heads = requiredInt(file, c, "num_attention_heads");
     int kvHeads = optInt(c, "num_key_value_heads", heads);
     int headDim = optInt(c, "head_dim", heads > 0 ? hidden / heads : 0);
+    if (headDim <= 0 || headDim % 2 != 0) {
+      throw new CheckpointException(
+          file
+              + ": head_dim is "
+              + headDim
+              + (c.hasNonNull("head_dim") ? "" : " (hidden_size / num_attention_heads)")
+              + "; it must be a positive even number (rotary embeddings pair the dimensions):"
+              + " fix head_dim in config.json");
+    }
     int inter = requiredInt(file, c, "intermediate_size");
     int vocab = requiredInt(file, c, "vocab_size");
     if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
@@ -136,6 +167,14 @@ public final class ConfigReader {
       String t = ModelConfig.FULL;
       if (window != null && useSliding) {
         if (pattern != null && pattern.isInt()) {
+          if (pattern.asInt() < 1) {
+            throw new CheckpointException(
+                file
+                    + ": sliding_window_pattern is "
+                    + pattern.asInt()
+                    + "; it must be at least 1 (every Nth layer is full attention): fix it in"
+                    + " config.json");
+          }
           t = (i + 1) % pattern.asInt() != 0 ? ModelConfig.SLIDING : ModelConfig.FULL;
         } else if (c.has("max_window_layers")) {
           t = i >= c.get("max_window_layers").asInt() ? ModelConfig.SLIDING : ModelConfig.FULL;
