@@ -222,6 +222,66 @@ class BadInputTest {
         .hasMessageContaining("use the config saved with these weights");
   }
 
+  // ---- issue 14, defect 5: each exported NaN/Inf rotary frequencies without a word before ----
+
+  @Test
+  void negativeRopeTheta() throws IOException {
+    Fixtures.editConfig(ckpt, c -> ((ObjectNode) c.get("rope_parameters")).put("rope_theta", -1e4));
+    assertExportFails()
+        .hasMessageContaining("config.json: rope_parameters.rope_theta is -10000.0")
+        .hasMessageContaining("finite number above 0");
+  }
+
+  @Test
+  void negativeRopeThetaInTheV4Format() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c -> {
+          c.remove("rope_parameters");
+          c.put("rope_theta", -5);
+        });
+    assertExportFails().hasMessageContaining("config.json: rope_theta is -5.0");
+  }
+
+  @Test
+  void linearRopeScalingFactorZero() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "linear").put("factor", 0.0));
+    assertExportFails()
+        .hasMessageContaining("config.json: rope_parameters.factor is 0.0")
+        .hasMessageContaining("finite number above 0");
+  }
+
+  @Test
+  void llama3RopeScalingFactorZero() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c ->
+            ((ObjectNode) c.get("rope_parameters"))
+                .put("rope_type", "llama3")
+                .put("factor", 0.0)
+                .put("low_freq_factor", 1.0)
+                .put("high_freq_factor", 4.0)
+                .put("original_max_position_embeddings", 256));
+    assertExportFails().hasMessageContaining("config.json: rope_parameters.factor is 0.0");
+  }
+
+  @Test
+  void llama3RopeWithEqualFrequencyFactors() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c ->
+            ((ObjectNode) c.get("rope_parameters"))
+                .put("rope_type", "llama3")
+                .put("factor", 8.0)
+                .put("low_freq_factor", 2.0)
+                .put("high_freq_factor", 2.0)
+                .put("original_max_position_embeddings", 256));
+    assertExportFails()
+        .hasMessageContaining("rope_parameters.high_freq_factor 2.0 must be greater than");
+  }
+
   @Test
   void unsupportedDtype() throws IOException {
     SafetensorsWriter w = tensors();
