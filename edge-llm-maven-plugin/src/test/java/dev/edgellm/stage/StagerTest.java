@@ -224,6 +224,57 @@ class StagerTest {
         .isEqualTo(template);
   }
 
+  /** Issue 14, defect 6: a chat_template that is not a template is refused, naming the file. */
+  @Test
+  void refusesAChatTemplateThatIsNotAStringOrANamedList() throws Exception {
+    Path ckpt = checkpoint();
+    Path target = tmp.resolve("public/models/x");
+    Path model = model(new TinyDecoder());
+    ObjectNode tc = Json.readObject(ckpt.resolve("tokenizer_config.json"));
+    String[][] cases = {
+      {"42", "is a number"},
+      {"[1, 2]", "has entry 0 that is not a"},
+      {"[]", "is an empty list"},
+      {"{\"default\": \"x\"}", "is an object"},
+      {
+        "[{\"name\": \"a\", \"template\": \"x\"}, {\"name\": \"a\", \"template\": \"y\"}]",
+        "names the template 'a' twice"
+      },
+    };
+    for (String[] c : cases) {
+      tc.set("chat_template", Json.MAPPER.readTree(c[0]));
+      Files.writeString(ckpt.resolve("tokenizer_config.json"), Json.pretty(tc));
+      assertThatThrownBy(() -> stage(ckpt, model, target, Layout.LOCAL))
+          .as(c[0])
+          .isInstanceOf(StageException.class)
+          .hasMessageContaining("chat_template in " + ckpt.resolve("tokenizer_config.json"))
+          .hasMessageContaining(c[1]);
+    }
+    assertThat(target).doesNotExist();
+
+    tc.remove("chat_template");
+    Files.writeString(ckpt.resolve("tokenizer_config.json"), Json.pretty(tc));
+    Files.writeString(ckpt.resolve("chat_template.json"), "{\"chat_template\": 7}");
+    assertThatThrownBy(() -> stage(ckpt, model, target, Layout.LOCAL))
+        .isInstanceOf(StageException.class)
+        .hasMessageContaining("chat_template in " + ckpt.resolve("chat_template.json"))
+        .hasMessageContaining("is a number");
+  }
+
+  @Test
+  void stagesAListOfNamedChatTemplates() throws Exception {
+    Path ckpt = checkpoint();
+    ObjectNode tc = Json.readObject(ckpt.resolve("tokenizer_config.json"));
+    var list = tc.putArray("chat_template");
+    list.addObject().put("name", "default").put("template", "{{ messages }}");
+    list.addObject().put("name", "tool_use").put("template", "{{ tools }}");
+    Files.writeString(ckpt.resolve("tokenizer_config.json"), Json.pretty(tc));
+    Path target = tmp.resolve("public/models/x");
+    stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
+    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template"))
+        .isEqualTo(list);
+  }
+
   @Test
   void warnsWhenTheCheckpointHasNoChatTemplate() throws Exception {
     Path ckpt = checkpoint();
