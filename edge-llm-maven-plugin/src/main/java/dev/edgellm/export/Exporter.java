@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.adapter.Adapter;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.graph.DecoderGraphBuilder;
@@ -10,9 +11,12 @@ import dev.edgellm.graph.Q4Weights;
 import dev.edgellm.graph.Scratch;
 import dev.edgellm.graph.WeightFormat;
 import dev.edgellm.graph.arch.Architectures;
+import dev.edgellm.maven.Properties;
+import dev.edgellm.onnx.NodeOrder;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.quantize.QuantizedWeight;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.MappedFaults;
 import dev.edgellm.util.OutputLock;
@@ -50,7 +54,7 @@ public final class Exporter {
   /**
    * An exporter that writes a model over {@code embeddedLimit} bytes with external data ({@code
    * model.onnx_data}); the default is protobuf's 2 GiB limit, tests and {@code
-   * edgellm.maxModelBytes} lower it.
+   * edgellm.export.maxEmbeddedBytes} lower it.
    */
   public Exporter(Reporter log, long embeddedLimit) {
     this.log = log;
@@ -69,11 +73,17 @@ public final class Exporter {
    */
   public UpToDateCheck upToDateCheck(ExportRequest req) {
     Map<String, String> settings = new TreeMap<>();
-    settings.put("edgellm.export.precision", req.precision().name().toLowerCase(Locale.ROOT));
-    settings.put("edgellm.export.embeddings", req.embeddings().name().toLowerCase(Locale.ROOT));
-    settings.put("edgellm.maxModelBytes", Long.toString(embeddedLimit));
-    return UpToDateCheck.of(
-        req.output().resolve(FINGERPRINT), "edge-llm:export", settings, List.of(req.checkpoint()));
+    settings.put(Properties.EXPORT_PRECISION, req.precision().name().toLowerCase(Locale.ROOT));
+    settings.put(Properties.EXPORT_EMBEDDINGS, req.embeddings().name().toLowerCase(Locale.ROOT));
+    settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
+    settings.put(
+        Properties.ADAPTER,
+        req.adapter() == null ? "none" : req.adapter().toAbsolutePath().normalize().toString());
+    List<Path> inputs =
+        req.adapter() == null
+            ? List.of(req.checkpoint())
+            : List.of(req.checkpoint(), req.adapter());
+    return UpToDateCheck.of(req.output().resolve(FINGERPRINT), "edge-llm:export", settings, inputs);
   }
 
   /**
@@ -116,29 +126,17 @@ public final class Exporter {
   }
 
   /**
-   * Runs the export; nothing is left in the output folder when it fails.
+   * Runs the export without the up-to-date check (see {@link #exportUnlessUpToDate}): reads the
+   * checkpoint, builds the decoder graph for its architecture and writes {@code model.onnx} (with
+   * {@code model.onnx_data} when the model is over the embedded limit) into the request's output
+   * folder, under a temporary name renamed into place; logs progress and a summary.
    *
+   * @return the files written, their total size, the model type and the number of weights
    * @throws dev.edgellm.checkpoint.CheckpointException the checkpoint is unusable (message: what,
    *     where, fix)
    * @throws ExportException a setting is wrong
+   * @throws java.io.UncheckedIOException reading the checkpoint or writing the model failed
    */
-  /**
-   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say
-   * so now rather than after a long export, when the stage goal fails.
-   */
-  private void warnAboutMissingTokenizer(Path checkpoint) {
-    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
-      if (!java.nio.file.Files.isRegularFile(checkpoint.resolve(name))) {
-        log.warn(
-            "export: "
-                + name
-                + " missing in "
-                + checkpoint.toAbsolutePath().normalize()
-                + "; the stage goal will need it: copy it from the base model or set edgellm.stage.tokenizer");
-      }
-    }
-  }
-
   public ExportResult export(ExportRequest req) {
     try (OutputLock lock = lock(req)) {
       return exportLocked(req, lock);
@@ -162,7 +160,7 @@ public final class Exporter {
 
   private ExportResult exportWith(ExportRequest req, Path model, Scratch scratch) {
     long t0 = System.nanoTime();
-    try (Checkpoint ckpt = Checkpoint.open(req.checkpoint())) {
+    try (Checkpoint ckpt = open(req, scratch)) {
       ModelConfig c = ckpt.config();
       DecoderSpec spec = Architectures.of(c).spec(c);
       warnAboutMissingTokenizer(req.checkpoint());
@@ -208,6 +206,41 @@ public final class Exporter {
     }
   }
 
+  /**
+   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say
+   * so now rather than after a long export, when the stage goal fails.
+   */
+  private void warnAboutMissingTokenizer(Path checkpoint) {
+    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
+      if (!java.nio.file.Files.isRegularFile(checkpoint.resolve(name))) {
+        log.warn(
+            "export: "
+                + name
+                + " missing in "
+                + checkpoint.toAbsolutePath().normalize()
+                + "; the stage goal will need it: copy it from the base model or set "
+                + Properties.STAGE_TOKENIZER);
+      }
+    }
+  }
+
+  /**
+   * The checkpoint as the graph sees it: MLX-quantized weights dequantized and the adapter (if any)
+   * merged, both computed into scratch space one tensor at a time while the model is written.
+   */
+  private Checkpoint open(ExportRequest req, Scratch scratch) {
+    Checkpoint base = Checkpoint.open(req.checkpoint(), scratch::allocate);
+    if (req.adapter() == null) {
+      return base;
+    }
+    try {
+      return Adapter.open(req.adapter()).applyTo(base, log);
+    } catch (RuntimeException e) {
+      base.close();
+      throw e;
+    }
+  }
+
   private long write(DecoderGraphBuilder.Built built, Path target, List<Path> files) {
     long total = 0;
     for (LazyTensor t : built.weights()) {
@@ -220,10 +253,10 @@ public final class Exporter {
       meter.itemDone(t.name(), t.byteLength());
     }
     GraphProto finished = graph.build();
-    if (built.weights().stream().anyMatch(t -> t.name().endsWith("_Q4"))) {
+    if (built.weights().stream().anyMatch(t -> QuantizedWeight.isQ4Name(t.name()))) {
       // The node order the quantize goal writes (onnxruntime's), so that "export q4" and
       // "export fp32, then quantize" give the same bytes.
-      finished = dev.edgellm.quantize.ModelQuantizer.onnxruntimeOrder(finished);
+      finished = NodeOrder.onnxruntimeOrder(finished);
     }
     ModelProto model = built.skeleton().toBuilder().setGraph(finished).build();
     try {

@@ -1,11 +1,9 @@
 package dev.edgellm.maven;
 
 import dev.edgellm.stage.Layout;
-import dev.edgellm.stage.ModelName;
 import dev.edgellm.stage.StageRequest;
 import dev.edgellm.stage.Stager;
 import java.io.File;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -30,7 +28,11 @@ import org.apache.maven.plugins.annotations.Parameter;
     defaultPhase = LifecyclePhase.PACKAGE,
     requiresProject = false,
     threadSafe = true)
-public class StageMojo extends AbstractMojo {
+public class StageMojo extends EdgeLlmMojo {
+  public StageMojo() {
+    super("stage", Properties.STAGE_SKIP);
+  }
+
   /**
    * The Hugging Face checkpoint folder with config.json and the tokenizer files; in a project where
    * it is not set, the demo checkpoint the export goal uses.
@@ -64,6 +66,13 @@ public class StageMojo extends AbstractMojo {
   @Parameter(property = Properties.STAGE_TOKENIZER)
   private File tokenizer;
 
+  /**
+   * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
+   * checkpoint's weights while they stream; stage records it with its SHA-256 in edge-llm.json.
+   */
+  @Parameter(property = Properties.ADAPTER)
+  private File adapter;
+
   /** Skip this goal. */
   @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
   private boolean skip;
@@ -85,16 +94,15 @@ public class StageMojo extends AbstractMojo {
   private File basedir;
 
   @Override
-  public void execute() throws MojoExecutionException, MojoFailureException {
-    if (skip) {
-      getLog().info("Skipping stage (" + Properties.STAGE_SKIP + ")");
-      return;
-    }
+  protected boolean skip() {
+    return skip;
+  }
+
+  @Override
+  protected void run() throws MojoExecutionException, MojoFailureException {
     File source =
-        CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "stage")
-            .toFile();
-    Failures.map(
-        "stage",
+        CheckpointParameter.forStage(checkpoint, pomFile, buildDirectory, getLog()).toFile();
+    core(
         () -> {
           StageRequest request =
               new StageRequest(
@@ -102,7 +110,8 @@ public class StageMojo extends AbstractMojo {
                   withoutPom(model, basedir).toPath(),
                   stageDirectory(directory, modelName, source, basedir).toPath(),
                   Layout.parse(layout),
-                  tokenizer == null ? null : tokenizer.toPath());
+                  tokenizer == null ? null : tokenizer.toPath(),
+                  CheckpointParameter.adapter(adapter));
           // The fingerprint lives in the build folder, not in the staged folder the web app serves.
           File state =
               pomFile == null || buildDirectory == null
@@ -114,40 +123,5 @@ public class StageMojo extends AbstractMojo {
               .stageUnlessUpToDate(request, state == null ? null : state.toPath());
           return null;
         });
-  }
-
-  /**
-   * Without a pom, Maven 3.8/3.9 leave {@code ${project.basedir}} unexpanded in the standalone
-   * project's build directory; resolve it against the folder Maven runs in.
-   */
-  static File withoutPom(File file, File basedir) {
-    if (file == null) {
-      return null;
-    }
-    String path = file.getPath();
-    int at = path.indexOf("${project.basedir}");
-    if (at < 0) {
-      return file;
-    }
-    return new File(basedir, path.substring(at + "${project.basedir}".length()));
-  }
-
-  /**
-   * The staging folder: the explicit one, or {@code basedir/public/models/<name>}, where the name
-   * must be a {@link ModelName} (so it cannot climb out of {@code public/models}).
-   *
-   * @throws dev.edgellm.stage.StageException when the name is not a safe folder name
-   */
-  static File stageDirectory(File directory, String modelName, File checkpoint, File basedir) {
-    if (directory != null) {
-      return directory;
-    }
-    String name =
-        modelName != null && !modelName.isBlank()
-            ? ModelName.check(modelName, Properties.MODEL_NAME)
-            : ModelName.check(
-                String.valueOf(checkpoint.toPath().toAbsolutePath().normalize().getFileName()),
-                "the checkpoint folder's name; " + Properties.MODEL_NAME + " is not set");
-    return new File(new File(new File(basedir, "public"), "models"), name);
   }
 }

@@ -2,6 +2,8 @@ package dev.edgellm.stage;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.adapter.Adapter;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
@@ -70,16 +72,22 @@ public final class Stager {
   public UpToDateCheck upToDateCheck(StageRequest request, Path stateFile) {
     Map<String, String> settings = new TreeMap<>();
     settings.put(
-        "edgellm.stage.directory", request.directory().toAbsolutePath().normalize().toString());
-    settings.put("edgellm.stage.layout", request.layout().id());
-    settings.put("edgellm.maxModelBytes", Long.toString(maxModelBytes));
-    return UpToDateCheck.of(
-        stateFile,
-        "edge-llm:stage",
-        settings,
-        request.tokenizer() == null
-            ? List.of(request.checkpoint(), request.model())
-            : List.of(request.checkpoint(), request.model(), request.tokenizer()));
+        Properties.STAGE_DIRECTORY, request.directory().toAbsolutePath().normalize().toString());
+    settings.put(Properties.STAGE_LAYOUT, request.layout().id());
+    settings.put(Properties.MAX_MODEL_BYTES, Long.toString(maxModelBytes));
+    settings.put(
+        Properties.ADAPTER,
+        request.adapter() == null
+            ? "none"
+            : request.adapter().toAbsolutePath().normalize().toString());
+    List<Path> inputs = new ArrayList<>(List.of(request.checkpoint(), request.model()));
+    if (request.tokenizer() != null) {
+      inputs.add(request.tokenizer());
+    }
+    if (request.adapter() != null) {
+      inputs.add(request.adapter());
+    }
+    return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, inputs);
   }
 
   /**
@@ -118,6 +126,7 @@ public final class Stager {
     checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
     // Nothing is written until stage knows it will not delete a file it did not write.
     ForeignFiles.refuseIfAny(target);
+    Adapter adapter = request.adapter() == null ? null : Adapter.open(request.adapter());
 
     ObjectNode config = readObject(checkpoint.resolve("config.json"), "config.json");
     ObjectNode tokenizerConfig =
@@ -198,7 +207,8 @@ public final class Stager {
               modelFile,
               quantization,
               files,
-              templateSource);
+              templateSource,
+              adapter);
       writeText(building, MANIFEST, Json.pretty(manifest));
 
       if (sameStaging(building, target)) {
@@ -312,9 +322,12 @@ public final class Stager {
           model
               + " is "
               + size
-              + " bytes, over the limit edgellm.maxModelBytes="
+              + " bytes, over the limit "
+              + Properties.MAX_MODEL_BYTES
+              + "="
               + maxModelBytes
-              + "; quantize it, pick a smaller model or raise edgellm.maxModelBytes");
+              + "; quantize it, pick a smaller model or raise "
+              + Properties.MAX_MODEL_BYTES);
     }
     try (OnnxModel onnx = OnnxModel.read(model)) {
       if (!onnx.externalFiles().isEmpty()) {
@@ -342,7 +355,8 @@ public final class Stager {
       String modelFile,
       QuantizationSummary quantization,
       List<StagedFile> files,
-      String templateSource)
+      String templateSource,
+      Adapter adapter)
       throws IOException {
     ObjectNode m = Json.MAPPER.createObjectNode();
     m.put("format", "edge-llm-model/1");
@@ -368,6 +382,15 @@ public final class Stager {
     source.put("checkpoint", checkpoint.getFileName().toString());
     source.set("architectures", config.path("architectures").deepCopy());
     source.put("configSha256", Sha256.of(checkpoint.resolve("config.json")));
+    if (adapter != null) {
+      // the fine-tuning adapter the export merged into the checkpoint's weights
+      ObjectNode a = source.putObject("adapter");
+      a.put("path", adapter.dir().toAbsolutePath().normalize().getFileName().toString());
+      a.put("layout", adapter.layout().id());
+      a.put("file", adapter.layout().weightsFile());
+      a.put("sha256", adapter.weightsSha256());
+      a.put("configSha256", Sha256.of(adapter.dir().resolve("adapter_config.json")));
+    }
     ObjectNode validation = m.putObject("validation");
     validation.put("status", "not-run");
     return m;

@@ -34,7 +34,7 @@ class StageDirectoryTest {
   void refusesAModelNameThatIsNotOneSafeSegment(String name) {
     File basedir = tmp.toFile();
     assertThatThrownBy(
-            () -> StageMojo.stageDirectory(null, name, tmp.resolve("ckpt").toFile(), basedir))
+            () -> EdgeLlmMojo.stageDirectory(null, name, tmp.resolve("ckpt").toFile(), basedir))
         .isInstanceOf(StageException.class)
         .hasMessageContaining("'" + name + "'")
         .hasMessageContaining("edgellm.modelName")
@@ -44,7 +44,7 @@ class StageDirectoryTest {
   @ParameterizedTest
   @ValueSource(strings = {"tiny-llama", "Qwen2.5-0.5B-Instruct", "gemma_3", "a", "SmolLM2-135M"})
   void acceptsHubStyleNamesUnderPublicModels(String name) {
-    File dir = StageMojo.stageDirectory(null, name, tmp.resolve("ckpt").toFile(), tmp.toFile());
+    File dir = EdgeLlmMojo.stageDirectory(null, name, tmp.resolve("ckpt").toFile(), tmp.toFile());
     assertThat(dir.toPath()).isEqualTo(tmp.resolve("public/models").resolve(name));
   }
 
@@ -52,7 +52,7 @@ class StageDirectoryTest {
   void aCheckpointFolderWhoseNameIsNotSafeAsksForEdgellmModelName() {
     assertThatThrownBy(
             () ->
-                StageMojo.stageDirectory(
+                EdgeLlmMojo.stageDirectory(
                     null, null, tmp.resolve("my model").toFile(), tmp.toFile()))
         .isInstanceOf(StageException.class)
         .hasMessageContaining("checkpoint folder's name")
@@ -62,7 +62,7 @@ class StageDirectoryTest {
   @Test
   void anExplicitStageDirectoryIsTakenAsGiven() {
     File explicit = tmp.resolve("elsewhere/x").toFile();
-    assertThat(StageMojo.stageDirectory(explicit, "../evil", null, tmp.toFile()))
+    assertThat(EdgeLlmMojo.stageDirectory(explicit, "../evil", null, tmp.toFile()))
         .isEqualTo(explicit);
   }
 }
