@@ -6,6 +6,7 @@ import dev.edgellm.quantize.ModelQuantizer;
 import dev.edgellm.quantize.QuantizeRequest;
 import dev.edgellm.testing.RecordingReporter;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.validate.OrtDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -12,6 +12,7 @@ import dev.edgellm.quantize.QuantizeRequest;
 import dev.edgellm.testing.SafetensorsWriter;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.validate.OrtDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
