@@ -123,13 +123,11 @@ public class ValidateMojo extends EdgeLlmMojo {
     File folder = directory;
     if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
       folder =
-          core(
-              () ->
-                  stageDirectory(
-                      stageDirectory,
-                      modelName,
-                      checkpoint != null ? checkpoint : new File(modelName),
-                      basedir));
+          stageDirectory(
+              stageDirectory,
+              modelName,
+              checkpoint != null ? checkpoint : new File(modelName),
+              basedir);
     }
     if (folder == null) {
       throw new UserErrorException(
