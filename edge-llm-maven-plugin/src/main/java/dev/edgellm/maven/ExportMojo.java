@@ -76,6 +76,21 @@ public class ExportMojo extends EdgeLlmMojo {
       defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   long maxEmbeddedBytes = OnnxWriter.DEFAULT_LIMIT;
 
+  /**
+   * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
+   * checkpoint's weights while they stream (a folder, or a Hub id {@code org/name[@revision]}
+   * downloaded into the huggingface_hub cache); no fuse step needed. Unset: none.
+   */
+  @Parameter(property = Properties.ADAPTER)
+  String adapter;
+
+  @Parameter(defaultValue = "${basedir}", readonly = true)
+  File basedir;
+
+  /** Maven's offline mode ({@code -o}): a Hub id is then taken from the cache only. */
+  @Parameter(defaultValue = "${settings.offline}", readonly = true)
+  boolean offline;
+
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
   boolean skip;
@@ -109,7 +124,13 @@ public class ExportMojo extends EdgeLlmMojo {
                   : new File(
                       new File(buildDirectory, "edge-llm"),
                       p == Precision.FP32 ? "model-fp32" : "model-q4");
-          ExportRequest req = new ExportRequest(source, out.toPath(), p, e);
+          ExportRequest req =
+              new ExportRequest(
+                  source,
+                  out.toPath(),
+                  p,
+                  e,
+                  AdapterParameter.resolve(adapter, basedir, offline, getLog()));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

@@ -49,6 +49,16 @@ public final class Properties {
   public static final String CHECKPOINT = "edgellm.checkpoint";
 
   /**
+   * A fine-tuning adapter folder merged into the checkpoint's weights while they stream (in fp32,
+   * before export or quantization), so no separate fuse step is needed: what {@code mlx_lm lora
+   * --adapter-path DIR} writes ({@code adapters.safetensors} + {@code adapter_config.json}; {@code
+   * fine_tune_type} lora, dora or full) or PEFT's {@code save_pretrained} output ({@code
+   * adapter_model.safetensors} + {@code adapter_config.json}; LoRA, rsLoRA, DoRA). Used by export,
+   * and by stage, which records it with its SHA-256 in {@code edge-llm.json}. Unset: none.
+   */
+  public static final String ADAPTER = "edgellm.adapter";
+
+  /**
    * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over
    * 2 GB); default {@code ${project.build.directory}/edge-llm/model-q4} or {@code .../model-fp32}.
    */

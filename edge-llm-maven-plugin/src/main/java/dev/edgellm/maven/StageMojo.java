@@ -80,6 +80,18 @@ public class StageMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.STAGE_TOKENIZER)
   private File tokenizer;
 
+  /**
+   * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
+   * checkpoint's weights while they stream (a folder, or a Hub id {@code org/name[@revision]}
+   * downloaded into the huggingface_hub cache); stage records it with its SHA-256 in edge-llm.json.
+   */
+  @Parameter(property = Properties.ADAPTER)
+  private String adapter;
+
+  /** Maven's offline mode ({@code -o}): a Hub id is then taken from the cache only. */
+  @Parameter(defaultValue = "${settings.offline}", readonly = true)
+  private boolean offline;
+
   /** Skip this goal. */
   @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
   private boolean skip;
@@ -125,7 +137,8 @@ public class StageMojo extends EdgeLlmMojo {
                   withoutPom(model, basedir).toPath(),
                   stageDirectory(directory, name, source, basedir).toPath(),
                   Layout.parse(layout),
-                  tokenizer == null ? null : tokenizer.toPath());
+                  tokenizer == null ? null : tokenizer.toPath(),
+                  AdapterParameter.resolve(adapter, basedir, offline, getLog()));
           // The fingerprint lives in the build folder, not in the staged folder the web app serves.
           File state =
               pomFile == null || buildDirectory == null
