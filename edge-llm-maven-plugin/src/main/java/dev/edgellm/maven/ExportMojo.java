@@ -4,6 +4,7 @@ import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
+import dev.edgellm.hub.HubResolver;
 import dev.edgellm.onnx.OnnxWriter;
 import java.io.File;
 import java.nio.file.Path;
@@ -84,13 +85,6 @@ public class ExportMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.ADAPTER)
   String adapter;
 
-  @Parameter(defaultValue = "${basedir}", readonly = true)
-  File basedir;
-
-  /** Maven's offline mode ({@code -o}): a Hub id is then taken from the cache only. */
-  @Parameter(defaultValue = "${settings.offline}", readonly = true)
-  boolean offline;
-
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
   boolean skip;
@@ -105,14 +99,9 @@ public class ExportMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
+    HubResolver hub = CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog());
     Path source =
-        CheckpointParameter.forExport(
-                checkpoint,
-                CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog()),
-                basedir,
-                pomFile,
-                buildDirectory,
-                getLog())
+        CheckpointParameter.forExport(checkpoint, hub, basedir, pomFile, buildDirectory, getLog())
             .folder();
     core(
         () -> {
@@ -130,7 +119,7 @@ public class ExportMojo extends EdgeLlmMojo {
                   out.toPath(),
                   p,
                   e,
-                  AdapterParameter.resolve(adapter, basedir, offline, getLog()));
+                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(
