@@ -1,5 +1,6 @@
 package dev.edgellm.maven;
 
+import dev.edgellm.hub.HubId;
 import dev.edgellm.util.UserErrorException;
 import dev.edgellm.validate.ValidationReport;
 import dev.edgellm.validate.ValidationRequest;
@@ -39,9 +40,12 @@ public class ValidateMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.STAGE_DIRECTORY)
   private File stageDirectory;
 
-  /** The checkpoint, whose folder name is the default model name. */
+  /**
+   * The checkpoint (a folder, or a Hub id {@code org/name[@revision]}), whose folder name (or the
+   * id's {@code name}) is the default model name.
+   */
   @Parameter(property = Properties.CHECKPOINT)
-  private File checkpoint;
+  private String checkpoint;
 
   /** The model's name (the staged folder is public/models/NAME). */
   @Parameter(property = Properties.MODEL_NAME)
@@ -118,15 +122,32 @@ public class ValidateMojo extends EdgeLlmMojo {
         });
   }
 
+  /**
+   * What the default model name comes from, as stage names it: the folder, or for a Hub id {@code
+   * org/name[@revision]} that is not an existing path, {@code name}.
+   */
+  private File nameSource(String checkpoint) {
+    String text = checkpoint.strip();
+    File folder = new File(text).isAbsolute() ? new File(text) : new File(basedir, text);
+    return !folder.exists() && HubId.looksLikeId(text)
+        ? new File(HubId.parse(text).name())
+        : folder;
+  }
+
   /** The request from the parameters; a {@link UserErrorException} names a wrong setting. */
   private ValidationRequest request() {
     File folder = directory;
-    if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
+    if (folder == null
+        && (stageDirectory != null
+            || (checkpoint != null && !checkpoint.isBlank())
+            || modelName != null)) {
       folder =
           stageDirectory(
               stageDirectory,
               modelName,
-              checkpoint != null ? checkpoint : new File(modelName),
+              checkpoint != null && !checkpoint.isBlank()
+                  ? nameSource(checkpoint)
+                  : new File(modelName),
               basedir);
     }
     if (folder == null) {
