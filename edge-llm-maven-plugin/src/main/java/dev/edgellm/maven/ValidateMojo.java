@@ -123,11 +123,13 @@ public class ValidateMojo extends EdgeLlmMojo {
     File folder = directory;
     if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
       folder =
-          stageDirectory(
-              stageDirectory,
-              modelName,
-              checkpoint != null ? checkpoint : new File(modelName),
-              basedir);
+          core(
+              () ->
+                  stageDirectory(
+                      stageDirectory,
+                      modelName,
+                      checkpoint != null ? checkpoint : new File(modelName),
+                      basedir));
     }
     if (folder == null) {
       throw new UserErrorException(
