@@ -5,11 +5,15 @@ import java.util.Map;
 
 /**
  * A function call: the tool's name and its arguments (JSON-like values: String, Long, Double,
- * Boolean, null, List, Map).
+ * Boolean, null, List, Map; Integer and Float are widened).
  */
 public record ToolCall(String name, Map<String, Object> arguments) {
   public ToolCall {
-    arguments = arguments == null ? Map.of() : new LinkedHashMap<>(arguments);
+    Map<String, Object> copy = new LinkedHashMap<>();
+    if (arguments != null) {
+      arguments.forEach((k, v) -> copy.put(k, JinjaTemplate.normalize(v)));
+    }
+    arguments = java.util.Collections.unmodifiableMap(copy);
   }
 
   /** Same name and arguments; numbers compare by value (1 equals 1.0). */
