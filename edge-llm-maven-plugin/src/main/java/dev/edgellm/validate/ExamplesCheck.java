@@ -89,7 +89,6 @@ final class ExamplesCheck implements Check {
       m.put("callRate", round(rate(count(this::namesOk), callExamples())));
       m.put("argumentRate", round(callRate()));
       m.put("answerRate", round(answerRate()));
-      m.put("seconds", Math.round(seconds * 10) / 10.0);
       return m;
     }
   }
@@ -118,6 +117,11 @@ final class ExamplesCheck implements Check {
           "no examples (set edgellm.validate.examples to the examples you fine-tuned on)");
     }
     ctx.requirePassed("model.size", "model.parses", "model.embedded", "contract.io", "run.greedy");
+    if (QualityCheck.isDemo(ctx)) {
+      throw new SkipCheck(
+          "the DEMO model has random weights: it cannot reproduce examples (set edgellm.checkpoint"
+              + " to your fine-tuned model)");
+    }
     DecoderContract contract = ctx.contract();
     Path model = ctx.modelPath();
     Tokenizer tokenizer;
@@ -281,7 +285,6 @@ final class ExamplesCheck implements Check {
       List<Example> examples,
       Run staged,
       Run ref) {
-    boolean demo = QualityCheck.isDemo(ctx);
     String file = gate.examples().toString();
     double requiredCalls = gate.minToolCallAccuracy() * (ref == null ? 1.0 : ref.callRate());
     double requiredAnswers = gate.minAnswerAccuracy() * (ref == null ? 1.0 : ref.answerRate());
@@ -336,7 +339,7 @@ final class ExamplesCheck implements Check {
               + wrong
               + ": "
               + String.join(", ", callRegressions);
-      report(out, demo, file, message, fixFor(ref));
+      out.error(file, message, fixFor(ref));
     } else if (!callRegressions.isEmpty()) {
       out.warn(
           file, "Tool calls " + wrong + ": " + String.join(", ", callRegressions), fixFor(ref));
@@ -352,24 +355,11 @@ final class ExamplesCheck implements Check {
               + wrong
               + ": "
               + String.join(", ", answerRegressions);
-      report(out, demo, file, message, fixFor(ref));
+      out.error(file, message, fixFor(ref));
     } else if (!answerRegressions.isEmpty()) {
       out.info(
           file,
           "Final answers " + wrong + " (within the gate): " + String.join(", ", answerRegressions));
-    }
-  }
-
-  private static void report(Findings out, boolean demo, String file, String message, String fix) {
-    if (demo) {
-      out.warn(
-          file,
-          "DEMO model (random weights): "
-              + message
-              + "; expected for random weights, so not an error",
-          "Set edgellm.checkpoint to your fine-tuned model; the gate then applies");
-    } else {
-      out.error(file, message, fix);
     }
   }
 
