@@ -24,7 +24,8 @@ def staged = pass.details.rates.staged
 def fp32 = pass.details.rates.reference
 assert fp32 != null : 'no fp32 reference rates'
 assert staged.toolCallExamples > 0 && staged.toolCallExamples == fp32.toolCallExamples
-assert staged.argumentsExact >= fp32.argumentsExact : "4-bit ${staged} vs fp32 ${fp32}"
+assert fp32.argumentsExact == 44 && fp32.answersExact == 44 : "fp32 ${fp32}"
+assert staged.argumentsExact == 44 : "4-bit ${staged} vs fp32 ${fp32}"
 assert pass.details.perExample.size() == pass.details.examplesRun.split(' ')[0] as int
 assert pass.details.perExample[0].query == 'What is 15 plus 27?'
 assert new File(app, 'target/edge-llm/validation.html').text.contains('15 plus 27 equals 42.')

@@ -325,6 +325,19 @@ final class ExamplesCheck implements Check {
                     against,
                     String.format("%d of %d", ref.count(ref::answerOk), ref.answerExamples())));
     out.info(file, "Staged model: " + callsLine + "; " + answersLine);
+    if (ref != null && (ref.callRate() < 1 || ref.answerRate() < 1)) {
+      out.warn(
+          file,
+          String.format(
+              "The fp32 model itself gets %d of %d calls and %d of %d answers exact: the gate"
+                  + " compares the staged model with that",
+              ref.count(ref::callsOk),
+              ref.callExamples(),
+              ref.count(ref::answerOk),
+              ref.answerExamples()),
+          "Check that the examples, the tool definitions and the chat template are the ones the"
+              + " model was fine-tuned with");
+    }
     boolean callsFail = staged.callRate() < requiredCalls - 1e-9;
     boolean answersFail = staged.answerRate() < requiredAnswers - 1e-9;
     String wrong = ref == null ? "wrong" : "regressed (right with fp32, wrong now)";
