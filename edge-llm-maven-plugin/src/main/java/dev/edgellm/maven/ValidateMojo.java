@@ -2,6 +2,7 @@ package dev.edgellm.maven;
 
 import dev.edgellm.hub.HubId;
 import dev.edgellm.util.UserErrorException;
+import dev.edgellm.validate.ExampleGate;
 import dev.edgellm.validate.ValidationReport;
 import dev.edgellm.validate.ValidationRequest;
 import dev.edgellm.validate.Validator;
@@ -83,6 +84,29 @@ public class ValidateMojo extends EdgeLlmMojo {
       defaultValue = "${project.build.directory}/edge-llm")
   private File reportDirectory;
 
+  /**
+   * The user's examples (Edge-LLM fine-tuning JSON, or JSONL of chat messages); when set they are
+   * the quality gate.
+   */
+  @Parameter(property = Properties.VALIDATE_EXAMPLES)
+  private File examples;
+
+  /** The tool definitions of the examples (Edge-LLM tool-definitions format). */
+  @Parameter(property = Properties.VALIDATE_TOOLS)
+  private File tools;
+
+  /** Exact tool calls required, as a fraction of the fp32 reference's rate (0..1). */
+  @Parameter(property = Properties.VALIDATE_MIN_TOOL_CALL_ACCURACY, defaultValue = "1.0")
+  private double minToolCallAccuracy;
+
+  /** Exact final answers required, as a fraction of the fp32 reference's rate (0..1). */
+  @Parameter(property = Properties.VALIDATE_MIN_ANSWER_ACCURACY, defaultValue = "0.9")
+  private double minAnswerAccuracy;
+
+  /** Replay at most this many examples. */
+  @Parameter(property = Properties.VALIDATE_MAX_EXAMPLES, defaultValue = "100")
+  private int maxExamples;
+
   /** Skip this goal. */
   @Parameter(property = Properties.VALIDATE_SKIP, defaultValue = "false")
   private boolean skip;
@@ -160,16 +184,31 @@ public class ValidateMojo extends EdgeLlmMojo {
     boolean explicit = reference != null;
     File ref = explicit ? reference : withoutPom(exportedReference, basedir);
     try {
-      return new ValidationRequest(
-          folder.toPath(),
-          ref == null ? null : ref.toPath(),
-          explicit,
-          minTopOneAgreement,
-          greedySteps,
-          allowCpuFallback,
-          strict,
-          withoutPom(reportDirectory, basedir).toPath(),
-          maxModelBytes);
+      ValidationRequest request =
+          new ValidationRequest(
+              folder.toPath(),
+              ref == null ? null : ref.toPath(),
+              explicit,
+              minTopOneAgreement,
+              greedySteps,
+              allowCpuFallback,
+              strict,
+              withoutPom(reportDirectory, basedir).toPath(),
+              maxModelBytes);
+      if (examples != null) {
+        File ex = withoutPom(examples, basedir);
+        File tl = tools == null ? null : withoutPom(tools, basedir);
+        request =
+            request.withExamples(
+                new ExampleGate(
+                    ex.toPath(),
+                    tl == null ? null : tl.toPath(),
+                    minToolCallAccuracy,
+                    minAnswerAccuracy,
+                    maxExamples,
+                    ExampleGate.DEFAULT_MAX_NEW_TOKENS));
+      }
+      return request;
     } catch (IllegalArgumentException e) {
       throw new UserErrorException("Invalid validate setting: " + e.getMessage(), e);
     }
