@@ -43,7 +43,7 @@ assert hasReference : 'the app build wrote no fp32 reference (target/edge-llm/mo
 def v = C.checkAllGreen(new File(app, 'target/edge-llm/validation.json'), [], ['quality.agreement', 'tokenizer.chat-template'])
 assert manifest.validation.status == 'passed'
 assert manifest.demo == true : 'edge-llm.json does not flag the demo model'
-assert log.contains('using the DEMO model') && log.contains('RANDOM WEIGHTS') : 'the log does not announce the demo checkpoint'
+assert log.contains('using the DEMO model') && log.contains('MEMORIZED') : 'the log does not announce the demo checkpoint'
 assert new File(app, 'target/edge-llm/demo-checkpoint/config.json').isFile() : 'no demo checkpoint in target/edge-llm/demo-checkpoint'
 
 // The built site carries the model, byte for byte, and the app loads it from /models/my-model.
