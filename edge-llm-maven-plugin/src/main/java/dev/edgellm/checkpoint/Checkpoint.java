@@ -31,6 +31,7 @@ public final class Checkpoint implements AutoCloseable {
   private final Map<String, TensorInfo> tensors;
   private final Map<String, SafetensorsFile> owner;
   private final Map<String, String> aliases;
+  private final Map<String, SafetensorsFile> views = new java.util.HashMap<>();
   private final Set<String> used = new LinkedHashSet<>();
 
   private Checkpoint(Path dir, ModelConfig config, List<SafetensorsFile> files) {
@@ -205,6 +206,26 @@ public final class Checkpoint implements AutoCloseable {
     return t;
   }
 
+  /**
+   * A view of rows {@code [from, from + rows)} of a stored 2-D (or 1-D) tensor, named {@code
+   * viewName}: the bytes stay where they are (one memory-mapped range), so a fused projection reads
+   * as its parts and a 4-bit export of a part quantizes exactly the rows a float32 export writes.
+   * Marks the stored tensor used.
+   *
+   * @param shape the full shape of the stored tensor, checked like {@link #require}
+   */
+  public TensorInfo rows(String name, long[] shape, String viewName, long from, long rows) {
+    TensorInfo t = require(name, shape);
+    long rowBytes = t.dtype().bytes() * (shape.length > 1 ? shape[1] : 1);
+    long[] viewShape = shape.clone();
+    viewShape[0] = rows;
+    long begin = t.begin() + from * rowBytes;
+    TensorInfo view =
+        new TensorInfo(viewName, t.dtype(), viewShape, begin, begin + rows * rowBytes, t.file());
+    views.put(viewName, owner.get(t.name()));
+    return view;
+  }
+
   /** Marks a stored tensor as deliberately ignored (e.g. a duplicate tied lm_head). */
   public void ignore(String name) {
     if (tensors.containsKey(name)) {
@@ -225,7 +246,8 @@ public final class Checkpoint implements AutoCloseable {
 
   /** Memory-maps a tensor's raw little-endian bytes. */
   public ByteBuffer map(TensorInfo t) {
-    return owner.get(t.name()).map(t);
+    SafetensorsFile f = owner.get(t.name());
+    return (f != null ? f : views.get(t.name())).map(t);
   }
 
   /**

@@ -244,7 +244,7 @@ class BadInputTest {
         ckpt, c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "yarn"));
     assertExportFails()
         .hasMessageContaining("rope type 'yarn'")
-        .hasMessageContaining("default, linear and llama3");
+        .hasMessageContaining("default, linear, llama3 and longrope");
   }
 
   @Test
