@@ -31,6 +31,8 @@ public final class DecoderGraphBuilder {
   private final DecoderSpec spec;
   private final WeightFormat weights;
   private final GraphBuilder g = new GraphBuilder("main_graph");
+  private final Projections projections;
+  private EagerAttention eagerAttention;
 
   /** The graph and its lazily produced weights. */
   public record Built(ModelProto skeleton, List<LazyTensor> weights) {}
@@ -40,6 +42,7 @@ public final class DecoderGraphBuilder {
     this.c = ckpt.config();
     this.spec = spec;
     this.weights = weights;
+    this.projections = new Projections(ckpt, spec, weights, g);
   }
 
   /** Builds the graph, checking every tensor's presence and shape; no weight data is read yet. */
@@ -208,19 +211,38 @@ public final class DecoderGraphBuilder {
     int qOut = c.numHeads() * hd;
     int kvOut = c.numKvHeads() * hd;
     String a = p + "self_attn.";
-    String q = proj(p, n + "/attn/q_proj", x, "self_attn.q_proj", h, spec.qkvBias());
-    String k = proj(p, n + "/attn/k_proj", x, "self_attn.k_proj", h, spec.qkvBias());
-    String v = proj(p, n + "/attn/v_proj", x, "self_attn.v_proj", h, spec.qkvBias());
+    String q = projections.linear(p, n + "/attn/q_proj", x, "self_attn.q_proj", h, spec.qkvBias());
+    String k = projections.linear(p, n + "/attn/k_proj", x, "self_attn.k_proj", h, spec.qkvBias());
+    String v = projections.linear(p, n + "/attn/v_proj", x, "self_attn.v_proj", h, spec.qkvBias());
     if (spec.qkNorm()) {
       q = headNorm(q, a + "q_norm.weight", n + "/attn/q_norm", c.numHeads());
       k = headNorm(k, a + "k_norm.weight", n + "/attn/k_norm", c.numKvHeads());
     }
     // GroupQueryAttention rotates q and k itself when the whole head rotates and its kernels take
     // the head size (a multiple of 16); otherwise they are rotated here and it does no rotary.
-    boolean fused = cache != null && cache.dim() == hd && hd % 16 == 0;
+    // Soft-capped attention is written in plain ops (EagerAttention says why).
+    boolean eager = spec.attnSoftcap() > 0;
+    boolean fused = cache != null && cache.dim() == hd && hd % 16 == 0 && !eager;
     if (cache != null && !fused) {
       q = rotary.rotate(q, cache, c.numHeads(), hd, n + "/attn/q_rotary");
       k = rotary.rotate(k, cache, c.numKvHeads(), hd, n + "/attn/k_rotary");
+    }
+    if (eager) {
+      if (eagerAttention == null) {
+        eagerAttention = new EagerAttention(g, rotary, c.numHeads(), c.numKvHeads(), hd);
+      }
+      String attn =
+          eagerAttention.attend(
+              i,
+              n + "/attn/eager",
+              q,
+              k,
+              v,
+              layer.slidingWindow(),
+              spec.attentionScale(),
+              spec.attnSoftcap());
+      return projections.linear(
+          p, n + "/attn/o_proj", attn, "self_attn.o_proj", qOut, spec.oBias());
     }
     GraphBuilder.Node gqa =
         g.op("GroupQueryAttention", n + "/attn/GroupQueryAttention")
@@ -247,66 +269,20 @@ public final class DecoderGraphBuilder {
       // at q sees keys k with q - window < k <= q); window - 1 or + 1 fail the goldens.
       gqa.attr("local_window_size", (long) layer.slidingWindow());
     }
-    if (spec.attnSoftcap() > 0) {
-      gqa.attr("softcap", spec.attnSoftcap());
-    }
     String attn =
         gqa.outNamed(
                 n + "/attn/GroupQueryAttention/output_0",
                 "present." + i + ".key",
                 "present." + i + ".value")[0];
-    return proj(p, n + "/attn/o_proj", attn, "self_attn.o_proj", qOut, spec.oBias());
-  }
-
-  /**
-   * A projection of the checkpoint ({@code prefix + part + ".weight"}, [N, K]) with its bias when
-   * {@code bias}; a part of a fused tensor is read as a row-slice view of it.
-   */
-  private String proj(String prefix, String node, String x, String part, int in, boolean bias) {
-    int rows = rowsOf(part);
-    TensorInfo w = null;
-    TensorInfo b = null;
-    for (DecoderSpec.Fused f : spec.fused()) {
-      int at = f.parts().indexOf(part);
-      if (at >= 0) {
-        int from = 0;
-        int all = 0;
-        for (int j = 0; j < f.parts().size(); j++) {
-          from += j < at ? rowsOf(f.parts().get(j)) : 0;
-          all += rowsOf(f.parts().get(j));
-        }
-        String name = prefix + f.name();
-        w =
-            ckpt.rows(
-                name + ".weight", new long[] {all, in}, prefix + part + ".weight", from, rows);
-        if (bias) {
-          b = ckpt.rows(name + ".bias", new long[] {all}, prefix + part + ".bias", from, rows);
-        }
-      }
-    }
-    if (w == null) {
-      w = ckpt.require(prefix + part + ".weight", rows, in);
-      b = bias ? ckpt.require(prefix + part + ".bias", rows) : null;
-    }
-    return weights.linear(g, node, x, w, b);
-  }
-
-  /** Output rows of each projection. */
-  private int rowsOf(String part) {
-    return switch (part) {
-      case "self_attn.q_proj" -> c.numHeads() * c.headDim();
-      case "self_attn.k_proj", "self_attn.v_proj" -> c.numKvHeads() * c.headDim();
-      case "self_attn.o_proj", "mlp.down_proj" -> c.hiddenSize();
-      case "mlp.gate_proj", "mlp.up_proj" -> c.intermediateSize();
-      default -> throw new IllegalArgumentException("unknown projection " + part);
-    };
+    return projections.linear(p, n + "/attn/o_proj", attn, "self_attn.o_proj", qOut, spec.oBias());
   }
 
   private String mlp(String p, String n, String x) {
     int h = c.hiddenSize();
     int f = c.intermediateSize();
-    String gate = proj(p, n + "/mlp/gate_proj", x, "mlp.gate_proj", h, spec.mlpBias());
-    String up = proj(p, n + "/mlp/up_proj", x, "mlp.up_proj", h, spec.mlpBias());
+    String gate =
+        projections.linear(p, n + "/mlp/gate_proj", x, "mlp.gate_proj", h, spec.mlpBias());
+    String up = projections.linear(p, n + "/mlp/up_proj", x, "mlp.up_proj", h, spec.mlpBias());
     String act =
         switch (spec.activation()) {
           case GELU_TANH -> g.op("FastGelu", n + "/mlp/act_fn/FastGelu").ms().in(gate).out();
@@ -317,7 +293,7 @@ public final class DecoderGraphBuilder {
           }
         };
     String prod = g.op("Mul", n + "/mlp/Mul").in(act, up).out();
-    return proj(p, n + "/mlp/down_proj", prod, "mlp.down_proj", f, spec.mlpBias());
+    return projections.linear(p, n + "/mlp/down_proj", prod, "mlp.down_proj", f, spec.mlpBias());
   }
 
   /** RMSNorm over each head: reshape to [b, s, heads, head_dim], normalise, reshape back. */

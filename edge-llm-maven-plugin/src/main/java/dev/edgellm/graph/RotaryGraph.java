@@ -136,7 +136,7 @@ final class RotaryGraph {
    * Positions [b, s] derived from {@code attention_mask} as GroupQueryAttention derives them: the
    * new tokens are the last {@code s} of each row's {@code ReduceSum(attention_mask)}.
    */
-  private String positions() {
+  String positions() {
     if (positions != null) {
       return positions;
     }
