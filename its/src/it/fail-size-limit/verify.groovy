@@ -1,4 +1,4 @@
-// 4. failure: a model over the size limit (edgellm.maxModelBytes lowered to 200000) fails quantize with both sizes and the setting; nothing is written or staged
+// 4. failure: a model over the size limit (edgellm.maxModelBytes and edgellm.export.maxEmbeddedBytes lowered to 200000) fails quantize with both sizes and the setting; nothing is written or staged
 def C = new GroovyClassLoader(getClass().classLoader).parseClass(new File(itLib, 'Checks.groovy'))
 def ckpt = new File(basedir, 'checkpoint')
 def msg = C.failedIn(basedir, 'quantize', ['model-q4', 'over the limit of 200,000 bytes set by edgellm.maxModelBytes', 'raise it'])

@@ -2,7 +2,7 @@
 //    output file's size, modification time and SHA-256 at the start and end of each.
 //    2: nothing changed -> export, quantize and stage skip (and say so), nothing is rewritten;
 //    3: -Dedgellm.quantize.blockSize=16 -> quantize and stage rerun, export stays up to date;
-//    4: -Dedgellm.maxModelBytes=... -> export and quantize rerun; their bytes are the same, so stage
+//    4: -Dedgellm.maxModelBytes=... -Dedgellm.export.maxEmbeddedBytes=... -> export and quantize rerun; their bytes are the same, so stage
 //       keeps every staged file as it was (same times).
 def C = new GroovyClassLoader(getClass().classLoader).parseClass(new File(itLib, 'Checks.groovy'))
 def log = new File(basedir, 'build.log').text
@@ -87,7 +87,7 @@ assert manifest.quantization.toString().contains('16') : "edge-llm.json does not
 }
 
 // 4: a new size limit reruns export and quantize; same bytes, so the staged folder is kept as it is.
-ran(4, 'export', 'setting edgellm.maxModelBytes changed from 2147483647 to 1073741824')
+ran(4, 'export', 'setting edgellm.export.maxEmbeddedBytes changed from 2147483647 to 1073741824')
 ran(4, 'quantize', 'setting edgellm.maxModelBytes changed from 2147483647 to 1073741824')
 boolean kept = logs[4].contains('are unchanged (same bytes): kept as they are')
 assert kept : 'stage did not keep the unchanged staged files'

@@ -1,5 +1,6 @@
 package dev.edgellm;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -23,6 +24,18 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage("org.apache.maven..", "org.codehaus.plexus..")
         .because("the core must stay usable without Maven; mojos are thin adapters")
+        .check(classes);
+  }
+
+  @Test
+  void propertiesAreOnlyConstants() {
+    // the core names user properties from dev.edgellm.maven.Properties: it must stay Maven-free
+    classes()
+        .that()
+        .haveFullyQualifiedName("dev.edgellm.maven.Properties")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("java.lang", "dev.edgellm.maven")
         .check(classes);
   }
 }

@@ -2,6 +2,7 @@ package dev.edgellm.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgellm.maven.Properties;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -79,7 +80,9 @@ public final class Checkpoint implements AutoCloseable {
       throw new CheckpointException(
           "checkpoint folder "
               + dir
-              + " does not exist; set edgellm.checkpoint to a folder holding config.json and model.safetensors");
+              + " does not exist; set "
+              + Properties.CHECKPOINT
+              + " to a folder holding config.json and model.safetensors");
     }
     ModelConfig config = ConfigReader.read(dir);
     List<Path> shardPaths = shardPaths(dir);

@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.maven.Properties;
 import java.util.Locale;
 
 /** How the token embedding is stored in a q4 export. */
@@ -14,7 +15,8 @@ public enum Embeddings {
     try {
       return valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ExportException("edgellm.export.embeddings is '" + s + "'; use shared or fp32");
+      throw new ExportException(
+          Properties.EXPORT_EMBEDDINGS + " is '" + s + "'; use shared or fp32");
     }
   }
 }

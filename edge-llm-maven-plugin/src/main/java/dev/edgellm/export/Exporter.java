@@ -10,9 +10,12 @@ import dev.edgellm.graph.Q4Weights;
 import dev.edgellm.graph.Scratch;
 import dev.edgellm.graph.WeightFormat;
 import dev.edgellm.graph.arch.Architectures;
+import dev.edgellm.maven.Properties;
+import dev.edgellm.onnx.NodeOrder;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.quantize.QuantizedWeight;
 import dev.edgellm.util.ProgressMeter;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.UpToDateCheck;
@@ -47,7 +50,7 @@ public final class Exporter {
   /**
    * An exporter that writes a model over {@code embeddedLimit} bytes with external data ({@code
    * model.onnx_data}); the default is protobuf's 2 GiB limit, tests and {@code
-   * edgellm.maxModelBytes} lower it.
+   * edgellm.export.maxEmbeddedBytes} lower it.
    */
   public Exporter(Reporter log, long embeddedLimit) {
     this.log = log;
@@ -66,9 +69,9 @@ public final class Exporter {
    */
   public UpToDateCheck upToDateCheck(ExportRequest req) {
     Map<String, String> settings = new TreeMap<>();
-    settings.put("edgellm.export.precision", req.precision().name().toLowerCase(Locale.ROOT));
-    settings.put("edgellm.export.embeddings", req.embeddings().name().toLowerCase(Locale.ROOT));
-    settings.put("edgellm.maxModelBytes", Long.toString(embeddedLimit));
+    settings.put(Properties.EXPORT_PRECISION, req.precision().name().toLowerCase(Locale.ROOT));
+    settings.put(Properties.EXPORT_EMBEDDINGS, req.embeddings().name().toLowerCase(Locale.ROOT));
+    settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
     return UpToDateCheck.of(
         req.output().resolve(FINGERPRINT), "edge-llm:export", settings, List.of(req.checkpoint()));
   }
@@ -109,7 +112,8 @@ public final class Exporter {
                 + name
                 + " missing in "
                 + checkpoint.toAbsolutePath().normalize()
-                + "; the stage goal will need it: copy it from the base model or set edgellm.stage.tokenizer");
+                + "; the stage goal will need it: copy it from the base model or set "
+                + Properties.STAGE_TOKENIZER);
       }
     }
   }
@@ -176,10 +180,10 @@ public final class Exporter {
       meter.itemDone(t.name(), t.byteLength());
     }
     GraphProto finished = graph.build();
-    if (built.weights().stream().anyMatch(t -> t.name().endsWith("_Q4"))) {
+    if (built.weights().stream().anyMatch(t -> QuantizedWeight.isQ4Name(t.name()))) {
       // The node order the quantize goal writes (onnxruntime's), so that "export q4" and
       // "export fp32, then quantize" give the same bytes.
-      finished = dev.edgellm.quantize.ModelQuantizer.onnxruntimeOrder(finished);
+      finished = NodeOrder.onnxruntimeOrder(finished);
     }
     ModelProto model = built.skeleton().toBuilder().setGraph(finished).build();
     try {

@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.maven.Properties;
 import java.util.Locale;
 
 /** Weight precision of the exported model. */
@@ -14,7 +15,7 @@ public enum Precision {
     try {
       return valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ExportException("edgellm.export.precision is '" + s + "'; use fp32 or q4");
+      throw new ExportException(Properties.EXPORT_PRECISION + " is '" + s + "'; use fp32 or q4");
     }
   }
 }

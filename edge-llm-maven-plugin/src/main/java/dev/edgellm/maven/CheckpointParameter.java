@@ -17,8 +17,23 @@ import org.apache.maven.plugin.logging.Log;
 final class CheckpointParameter {
   private CheckpointParameter() {}
 
-  /** Resolves the checkpoint; {@code goal} names the calling goal in the log. */
-  static Path resolve(File checkpoint, File pomFile, File buildDirectory, Log log, String goal)
+  /** Export's checkpoint: the demo is (re)generated and announced with the banner. */
+  static Path forExport(File checkpoint, File pomFile, File buildDirectory, Log log)
+      throws MojoFailureException, MojoExecutionException {
+    return resolve(checkpoint, pomFile, buildDirectory, log, false);
+  }
+
+  /**
+   * Stage's checkpoint: a demo that export already generated in this build is used as it is, with
+   * one line in the log instead of the banner.
+   */
+  static Path forStage(File checkpoint, File pomFile, File buildDirectory, Log log)
+      throws MojoFailureException, MojoExecutionException {
+    return resolve(checkpoint, pomFile, buildDirectory, log, true);
+  }
+
+  private static Path resolve(
+      File checkpoint, File pomFile, File buildDirectory, Log log, boolean reuseDemo)
       throws MojoFailureException, MojoExecutionException {
     if (checkpoint != null && !checkpoint.getPath().isBlank()) {
       return checkpoint.toPath();
@@ -30,7 +45,7 @@ final class CheckpointParameter {
               + "=DIR, a Hugging Face checkpoint folder with config.json, model.safetensors and the tokenizer files");
     }
     Path dir = buildDirectory.toPath().resolve(DemoCheckpoint.BUILD_SUBDIRECTORY);
-    if ("stage".equals(goal) && DemoCheckpoint.isDemo(dir)) {
+    if (reuseDemo && DemoCheckpoint.isDemo(dir)) {
       // export already printed the banner in this build; one line is enough here.
       log.warn(
           "stage: no edgellm.checkpoint set; staging the DEMO model (random weights) from " + dir);

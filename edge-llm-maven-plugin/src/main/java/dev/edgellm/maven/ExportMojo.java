@@ -7,7 +7,6 @@ import dev.edgellm.export.Precision;
 import dev.edgellm.onnx.OnnxWriter;
 import java.io.File;
 import java.nio.file.Path;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -23,7 +22,10 @@ import org.apache.maven.plugins.annotations.Parameter;
     defaultPhase = LifecyclePhase.PACKAGE,
     requiresProject = false,
     threadSafe = true)
-public class ExportMojo extends AbstractMojo {
+public class ExportMojo extends EdgeLlmMojo {
+  public ExportMojo() {
+    super("export", Properties.EXPORT_SKIP);
+  }
 
   /**
    * The checkpoint folder: config.json plus model.safetensors (or shards with their index). In a
@@ -54,9 +56,9 @@ public class ExportMojo extends AbstractMojo {
    * data ({@code model.onnx_data}). Default: protobuf's 2 GiB limit.
    */
   @Parameter(
-      property = Properties.MAX_MODEL_BYTES,
+      property = Properties.EXPORT_MAX_EMBEDDED_BYTES,
       defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
-  long maxModelBytes = OnnxWriter.DEFAULT_LIMIT;
+  long maxEmbeddedBytes = OnnxWriter.DEFAULT_LIMIT;
 
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
@@ -66,15 +68,14 @@ public class ExportMojo extends AbstractMojo {
   File buildDirectory;
 
   @Override
-  public void execute() throws MojoExecutionException, MojoFailureException {
-    if (skip) {
-      getLog().info("export skipped (" + Properties.EXPORT_SKIP + "=true)");
-      return;
-    }
-    Path source =
-        CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "export");
-    Failures.map(
-        "export",
+  protected boolean skip() {
+    return skip;
+  }
+
+  @Override
+  protected void run() throws MojoExecutionException, MojoFailureException {
+    Path source = CheckpointParameter.forExport(checkpoint, pomFile, buildDirectory, getLog());
+    core(
         () -> {
           Precision p = Precision.parse(precision);
           Embeddings e = Embeddings.parse(embeddings);
@@ -85,7 +86,7 @@ public class ExportMojo extends AbstractMojo {
                       new File(buildDirectory, "edge-llm"),
                       p == Precision.FP32 ? "model-fp32" : "model-q4");
           ExportRequest req = new ExportRequest(source, out.toPath(), p, e);
-          new Exporter(new MavenReporter(getLog()), maxModelBytes)
+          new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(
                   result ->

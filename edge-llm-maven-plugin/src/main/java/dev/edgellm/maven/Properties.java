@@ -4,13 +4,11 @@ package dev.edgellm.maven;
  * Every user property of the Edge-LLM goals, in one place. Each constant is the name users pass
  * with {@code -D} on the command line or set in a pom's {@code <properties>}; all share the {@code
  * edgellm.} prefix. The mojos reference these names in their {@code @Parameter(property = ...)}
- * annotations.
+ * annotations; the core names them from here too (in its error messages and in the settings its
+ * up-to-date checks record), so this class holds nothing but constants and depends on nothing.
  */
 public final class Properties {
   private Properties() {}
-
-  /** Prefix shared by every property. */
-  public static final String PREFIX = "edgellm.";
 
   // ---- quantize --------------------------------------------------------------------------------
   /** The ONNX model to quantize (one file, or {@code model.onnx} with external data beside it). */
@@ -60,6 +58,14 @@ public final class Properties {
    * GatherBlockQuantized sharing a tied lm_head's weight) or {@code fp32} (a float32 Gather table).
    */
   public static final String EXPORT_EMBEDDINGS = "edgellm.export.embeddings";
+
+  /**
+   * Largest model, in bytes, the export writes as one embedded {@code model.onnx}; a larger one is
+   * written with external data ({@code model.onnx_data}) instead (default 2147483647: protobuf's 2
+   * GiB limit). Lower it to try external data out on a small model. (Export used to read {@link
+   * #MAX_MODEL_BYTES} for this; it no longer does.)
+   */
+  public static final String EXPORT_MAX_EMBEDDED_BYTES = "edgellm.export.maxEmbeddedBytes";
 
   /** Skip the export goal. */
   public static final String EXPORT_SKIP = "edgellm.export.skip";
@@ -134,15 +140,18 @@ public final class Properties {
   /** Skip the validate goal. */
   public static final String VALIDATE_SKIP = "edgellm.validate.skip";
 
-  // ---- limits (all goals) ----------------------------------------------------------------------
+  // ---- limits ----------------------------------------------------------------------------------
   /**
-   * Largest ONNX model file, in bytes, the goals write or accept as one file (default 2147483647:
-   * protobuf's 2 GiB limit, which is also what a browser can load). Export writes a larger model
-   * with external data ({@code model.onnx_data}); quantize refuses to write a larger output. Lower
-   * it to keep downloads small, or to try the limit out on a small model.
+   * Largest ONNX model file, in bytes, that quantize writes and stage and validate accept (default
+   * 2147483647: protobuf's 2 GiB limit, which is also what a browser can load); a larger model
+   * fails the goal. Lower it to keep downloads small. Export does not read it: it writes a model
+   * over {@link #EXPORT_MAX_EMBEDDED_BYTES} with external data.
    */
   public static final String MAX_MODEL_BYTES = "edgellm.maxModelBytes";
 
-  /** Default of {@link #MAX_MODEL_BYTES}: protobuf's limit, 2 GiB - 1 byte. */
+  /**
+   * Default of {@link #MAX_MODEL_BYTES} and {@link #EXPORT_MAX_EMBEDDED_BYTES}: protobuf's limit, 2
+   * GiB - 1 byte.
+   */
   public static final String MAX_MODEL_BYTES_DEFAULT = "2147483647";
 }

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -30,7 +29,10 @@ import org.apache.maven.plugins.annotations.Parameter;
     defaultPhase = LifecyclePhase.PACKAGE,
     requiresProject = false,
     threadSafe = true)
-public class QuantizeMojo extends AbstractMojo {
+public class QuantizeMojo extends EdgeLlmMojo {
+  public QuantizeMojo() {
+    super("quantize", Properties.QUANTIZE_SKIP);
+  }
 
   /** The ONNX model to quantize (one file, or {@code model.onnx} with external data beside it). */
   @Parameter(
@@ -78,16 +80,14 @@ public class QuantizeMojo extends AbstractMojo {
   long maxOutputBytes = OnnxWriter.DEFAULT_LIMIT;
 
   @Override
-  public void execute() throws MojoExecutionException, MojoFailureException {
-    if (skip) {
-      getLog().info("quantize: skipped (" + Properties.QUANTIZE_SKIP + "=true)");
-      return;
-    }
+  protected boolean skip() {
+    return skip;
+  }
+
+  @Override
+  protected void run() throws MojoExecutionException, MojoFailureException {
     // outside a project the defaults' ${project.build.directory} stays unresolved
-    if (input == null
-        || output == null
-        || input.getPath().contains("${")
-        || output.getPath().contains("${")) {
+    if (unresolved(input) || unresolved(output)) {
       throw new MojoFailureException(
           "quantize needs an input and an output model (outside a project there are no"
               + " defaults); set -D"
@@ -113,7 +113,6 @@ public class QuantizeMojo extends AbstractMojo {
             exclude,
             embeddings,
             maxOutputBytes);
-    Failures.map(
-        "quantize", () -> ModelQuantizer.runUnlessUpToDate(request, new MavenReporter(getLog())));
+    core(() -> ModelQuantizer.runUnlessUpToDate(request, new MavenReporter(getLog())));
   }
 }

@@ -4,7 +4,6 @@ import dev.edgellm.stage.Layout;
 import dev.edgellm.stage.StageRequest;
 import dev.edgellm.stage.Stager;
 import java.io.File;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -29,7 +28,11 @@ import org.apache.maven.plugins.annotations.Parameter;
     defaultPhase = LifecyclePhase.PACKAGE,
     requiresProject = false,
     threadSafe = true)
-public class StageMojo extends AbstractMojo {
+public class StageMojo extends EdgeLlmMojo {
+  public StageMojo() {
+    super("stage", Properties.STAGE_SKIP);
+  }
+
   /**
    * The Hugging Face checkpoint folder with config.json and the tokenizer files; in a project where
    * it is not set, the demo checkpoint the export goal uses.
@@ -84,16 +87,15 @@ public class StageMojo extends AbstractMojo {
   private File basedir;
 
   @Override
-  public void execute() throws MojoExecutionException, MojoFailureException {
-    if (skip) {
-      getLog().info("Skipping stage (" + Properties.STAGE_SKIP + ")");
-      return;
-    }
+  protected boolean skip() {
+    return skip;
+  }
+
+  @Override
+  protected void run() throws MojoExecutionException, MojoFailureException {
     File source =
-        CheckpointParameter.resolve(checkpoint, pomFile, buildDirectory, getLog(), "stage")
-            .toFile();
-    Failures.map(
-        "stage",
+        CheckpointParameter.forStage(checkpoint, pomFile, buildDirectory, getLog()).toFile();
+    core(
         () -> {
           StageRequest request =
               new StageRequest(
@@ -113,33 +115,5 @@ public class StageMojo extends AbstractMojo {
               .stageUnlessUpToDate(request, state == null ? null : state.toPath());
           return null;
         });
-  }
-
-  /**
-   * Without a pom, Maven 3.8/3.9 leave {@code ${project.basedir}} unexpanded in the standalone
-   * project's build directory; resolve it against the folder Maven runs in.
-   */
-  static File withoutPom(File file, File basedir) {
-    if (file == null) {
-      return null;
-    }
-    String path = file.getPath();
-    int at = path.indexOf("${project.basedir}");
-    if (at < 0) {
-      return file;
-    }
-    return new File(basedir, path.substring(at + "${project.basedir}".length()));
-  }
-
-  /** The staging folder: the explicit one, or {@code basedir/public/models/<name>}. */
-  static File stageDirectory(File directory, String modelName, File checkpoint, File basedir) {
-    if (directory != null) {
-      return directory;
-    }
-    String name =
-        modelName != null && !modelName.isBlank()
-            ? modelName
-            : checkpoint.toPath().toAbsolutePath().normalize().getFileName().toString();
-    return new File(new File(new File(basedir, "public"), "models"), name);
   }
 }

@@ -1,11 +1,10 @@
 package dev.edgellm.maven;
 
+import dev.edgellm.util.UserErrorException;
 import dev.edgellm.validate.ValidationReport;
 import dev.edgellm.validate.ValidationRequest;
 import dev.edgellm.validate.Validator;
 import java.io.File;
-import java.io.IOException;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -26,7 +25,11 @@ import org.apache.maven.plugins.annotations.Parameter;
     defaultPhase = LifecyclePhase.PACKAGE,
     requiresProject = false,
     threadSafe = true)
-public class ValidateMojo extends AbstractMojo {
+public class ValidateMojo extends EdgeLlmMojo {
+  public ValidateMojo() {
+    super("validate", Properties.VALIDATE_SKIP);
+  }
+
   /** The staged folder; defaults to the stage goal's folder. */
   @Parameter(property = Properties.VALIDATE_DIRECTORY)
   private File directory;
@@ -92,15 +95,16 @@ public class ValidateMojo extends AbstractMojo {
   private File basedir;
 
   @Override
-  public void execute() throws MojoExecutionException, MojoFailureException {
-    if (skip) {
-      getLog().info("Skipping validate (" + Properties.VALIDATE_SKIP + ")");
-      return;
-    }
+  protected boolean skip() {
+    return skip;
+  }
+
+  @Override
+  protected void run() throws MojoExecutionException, MojoFailureException {
     File folder = directory;
     if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
       folder =
-          StageMojo.stageDirectory(
+          stageDirectory(
               stageDirectory,
               modelName,
               checkpoint != null ? checkpoint : new File(modelName),
@@ -113,36 +117,36 @@ public class ValidateMojo extends AbstractMojo {
               + " (e.g. public/models/NAME) or "
               + Properties.CHECKPOINT);
     }
-    ValidationRequest request;
-    try {
-      boolean explicit = reference != null;
-      File ref = explicit ? reference : StageMojo.withoutPom(exportedReference, basedir);
-      reportDirectory = StageMojo.withoutPom(reportDirectory, basedir);
-      request =
-          new ValidationRequest(
-              folder.toPath(),
-              ref == null ? null : ref.toPath(),
-              explicit,
-              minTopOneAgreement,
-              greedySteps,
-              allowCpuFallback,
-              strict,
-              reportDirectory.toPath(),
-              maxModelBytes);
-    } catch (IllegalArgumentException e) {
-      throw new MojoFailureException("Invalid validate setting: " + e.getMessage(), e);
-    }
-    ValidationReport report;
-    try {
-      getLog().info("Validating " + folder);
-      report = new Validator(new MavenReporter(getLog())).validate(request);
-    } catch (IOException e) {
-      throw new MojoExecutionException("Validation could not run: " + e.getMessage(), e);
-    }
+    File staged = folder;
+    boolean explicit = reference != null;
+    File ref = explicit ? reference : withoutPom(exportedReference, basedir);
+    File reports = withoutPom(reportDirectory, basedir);
+    ValidationReport report =
+        core(
+            () -> {
+              ValidationRequest request;
+              try {
+                request =
+                    new ValidationRequest(
+                        staged.toPath(),
+                        ref == null ? null : ref.toPath(),
+                        explicit,
+                        minTopOneAgreement,
+                        greedySteps,
+                        allowCpuFallback,
+                        strict,
+                        reports.toPath(),
+                        maxModelBytes);
+              } catch (IllegalArgumentException e) {
+                throw new UserErrorException("Invalid validate setting: " + e.getMessage(), e);
+              }
+              getLog().info("Validating " + staged);
+              return new Validator(new MavenReporter(getLog())).validate(request);
+            });
     getLog().info(report.summary());
     if (!report.passed()) {
       throw new MojoFailureException(
-          report.summary() + "; see " + new File(reportDirectory, "validation.html"));
+          report.summary() + "; see " + new File(reports, "validation.html"));
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.edgellm.onnx;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.proto.AttributeProto;
 import dev.edgellm.onnx.proto.FunctionProto;
 import dev.edgellm.onnx.proto.GraphProto;
@@ -88,8 +89,9 @@ public final class OnnxWriter {
       throw new ModelTooLargeException(
           String.format(
               Locale.ROOT,
-              "the model for %s would be %,d bytes (%.1f MB), over the limit of %,d bytes set by"
-                  + " edgellm.maxModelBytes; raise it (up to 2147483647, protobuf's limit for one file),"
+              "the model for %s would be %,d bytes (%.1f MB), over the limit of %,d bytes set by "
+                  + Properties.MAX_MODEL_BYTES
+                  + "; raise it (up to 2147483647, protobuf's limit for one file),"
                   + " make the model smaller (4-bit weights are 1/8 of fp32) or write it with external"
                   + " data (model.onnx + model.onnx_data)",
               target,

@@ -28,7 +28,8 @@ public record GatherBlockQuantizedTable(
     boolean float16Scales,
     byte[] data,
     float[] scales,
-    byte[] zeroPoints) {
+    byte[] zeroPoints)
+    implements QuantizedWeight {
 
   /** Blocks per row. */
   public int blocksPerRow() {
@@ -44,15 +45,23 @@ public record GatherBlockQuantizedTable(
    * ({@code [rows, kb]}) and, if asymmetric, {@code <t>_zero_points} (UINT4 {@code [rows, kb]}).
    * INT4/UINT4 need the default opset to be 21 or more.
    */
+  @Override
   public List<TensorProto> initializers(String t) {
     List<TensorProto> out = new ArrayList<>(3);
-    out.add(Tensors.raw(t + "_Q4", quantType(), new long[] {rows, cols}, data));
+    out.add(Tensors.raw(QuantizedWeight.q4Name(t), quantType(), new long[] {rows, cols}, data));
     out.add(
-        OnnxNodes.scales(t + "_scales", new long[] {rows, blocksPerRow()}, scales, float16Scales));
+        OnnxNodes.scales(
+            QuantizedWeight.scalesName(t),
+            new long[] {rows, blocksPerRow()},
+            scales,
+            float16Scales));
     if (!symmetric) {
       out.add(
           Tensors.raw(
-              t + "_zero_points", quantType(), new long[] {rows, blocksPerRow()}, zeroPoints));
+              QuantizedWeight.zeroPointsName(t),
+              quantType(),
+              new long[] {rows, blocksPerRow()},
+              zeroPoints));
     }
     return out;
   }
@@ -63,9 +72,10 @@ public record GatherBlockQuantizedTable(
    * 1, as onnxruntime writes them.
    */
   public NodeProto node(String nodeName, String indices, String output, String t, int gatherAxis) {
-    List<String> inputs = new ArrayList<>(List.of(t + "_Q4", indices, t + "_scales"));
+    List<String> inputs =
+        new ArrayList<>(List.of(QuantizedWeight.q4Name(t), indices, QuantizedWeight.scalesName(t)));
     if (!symmetric) {
-      inputs.add(t + "_zero_points");
+      inputs.add(QuantizedWeight.zeroPointsName(t));
     }
     Map<String, Long> attrs = new LinkedHashMap<>();
     attrs.put("block_size", (long) blockSize);
@@ -73,5 +83,19 @@ public record GatherBlockQuantizedTable(
     attrs.put("quantize_axis", 1L);
     return OnnxNodes.node(
         "GatherBlockQuantized", OnnxNodes.MS_DOMAIN, nodeName, inputs, output, attrs);
+  }
+
+  /**
+   * The {@link #node} replacing the Gather {@code original} (axis 0, indices = input 1) that read
+   * the table as {@code t}.
+   */
+  @Override
+  public NodeProto replacing(NodeProto original, String t, int accuracyLevel) {
+    return node(
+        QuantizedWeight.nodeName(original.getName()),
+        original.getInput(1),
+        original.getOutput(0),
+        t,
+        0);
   }
 }

@@ -31,26 +31,27 @@ public record MatMulNBitsWeight(
     boolean float16Scales,
     byte[] q4,
     float[] scales,
-    byte[] zeroPoints) {
+    byte[] zeroPoints)
+    implements QuantizedWeight {
 
   /** Blocks per column: {@code ceil(K / blockSize)}. */
   public int blocksPerColumn() {
     return (k + blockSize - 1) / blockSize;
   }
 
-  /** Name of the packed weight initializer for weight {@code w}: {@code <w>_Q4}. */
+  /** {@link QuantizedWeight#q4Name}, for callers that name this class. */
   public static String q4Name(String w) {
-    return w + "_Q4";
+    return QuantizedWeight.q4Name(w);
   }
 
-  /** {@code <w>_scales}. */
+  /** {@link QuantizedWeight#scalesName}, for callers that name this class. */
   public static String scalesName(String w) {
-    return w + "_scales";
+    return QuantizedWeight.scalesName(w);
   }
 
-  /** {@code <w>_zero_points}. */
+  /** {@link QuantizedWeight#zeroPointsName}, for callers that name this class. */
   public static String zeroPointsName(String w) {
-    return w + "_zero_points";
+    return QuantizedWeight.zeroPointsName(w);
   }
 
   /** The {@code <w>_Q4} initializer: UINT8 {@code [N, ceil(K/bs), bs/2]} (wraps {@link #q4}). */
@@ -78,6 +79,7 @@ public record MatMulNBitsWeight(
   }
 
   /** The initializers in onnxruntime's order: Q4, scales, then zero points if asymmetric. */
+  @Override
   public List<TensorProto> initializers(String w) {
     List<TensorProto> out = new ArrayList<>(3);
     out.add(q4Tensor(w));
@@ -111,6 +113,17 @@ public record MatMulNBitsWeight(
       attrs.put("accuracy_level", (long) accuracyLevel);
     }
     return OnnxNodes.node("MatMulNBits", OnnxNodes.MS_DOMAIN, nodeName, inputs, output, attrs);
+  }
+
+  /** The {@link #node} replacing the MatMul {@code original} (A = input 0) that read B as w. */
+  @Override
+  public NodeProto replacing(NodeProto original, String w, int accuracyLevel) {
+    return node(
+        QuantizedWeight.nodeName(original.getName()),
+        original.getInput(0),
+        original.getOutput(0),
+        w,
+        accuracyLevel);
   }
 
   /**

@@ -21,8 +21,11 @@
  *
  * <h2>The stage</h2>
  *
- * {@link dev.edgellm.quantize.ModelQuantizer#run} reads a model, replaces MatMuls (and optionally
- * Gathers) over 2-D fp32/fp16 initializers, and writes one file; {@link
- * dev.edgellm.quantize.ModelQuantizer#quantize} does the same in memory.
+ * {@link dev.edgellm.quantize.ModelQuantizer#run} (the goal's runner: checks, up-to-date check,
+ * reading and writing) reads a model and writes one file; {@link
+ * dev.edgellm.quantize.QuantizationPass#apply} does the work in memory: it replaces MatMuls (and
+ * optionally Gathers) over 2-D fp32/fp16 initializers by the nodes of their {@link
+ * dev.edgellm.quantize.QuantizedWeight}s, which also own the {@code _Q4} naming rule. The node
+ * order onnxruntime writes is {@link dev.edgellm.onnx.NodeOrder#onnxruntimeOrder}.
  */
 package dev.edgellm.quantize;

@@ -1,5 +1,6 @@
 package dev.edgellm.stage;
 
+import dev.edgellm.maven.Properties;
 import java.util.Locale;
 
 /**
@@ -34,7 +35,9 @@ public enum Layout {
       throw new StageException(
           "Unknown layout '"
               + value
-              + "'; set edgellm.stage.layout to 'local' (your own web app) or 'hub' (publishing to the Hub)");
+              + "'; set "
+              + Properties.STAGE_LAYOUT
+              + " to 'local' (your own web app) or 'hub' (publishing to the Hub)");
     }
   }
 

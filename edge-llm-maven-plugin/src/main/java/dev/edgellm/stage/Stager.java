@@ -2,6 +2,7 @@ package dev.edgellm.stage;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
@@ -67,9 +68,9 @@ public final class Stager {
   public UpToDateCheck upToDateCheck(StageRequest request, Path stateFile) {
     Map<String, String> settings = new TreeMap<>();
     settings.put(
-        "edgellm.stage.directory", request.directory().toAbsolutePath().normalize().toString());
-    settings.put("edgellm.stage.layout", request.layout().id());
-    settings.put("edgellm.maxModelBytes", Long.toString(maxModelBytes));
+        Properties.STAGE_DIRECTORY, request.directory().toAbsolutePath().normalize().toString());
+    settings.put(Properties.STAGE_LAYOUT, request.layout().id());
+    settings.put(Properties.MAX_MODEL_BYTES, Long.toString(maxModelBytes));
     return UpToDateCheck.of(
         stateFile,
         "edge-llm:stage",
@@ -307,9 +308,12 @@ public final class Stager {
           model
               + " is "
               + size
-              + " bytes, over the limit edgellm.maxModelBytes="
+              + " bytes, over the limit "
+              + Properties.MAX_MODEL_BYTES
+              + "="
               + maxModelBytes
-              + "; quantize it, pick a smaller model or raise edgellm.maxModelBytes");
+              + "; quantize it, pick a smaller model or raise "
+              + Properties.MAX_MODEL_BYTES);
     }
     try (OnnxModel onnx = OnnxModel.read(model)) {
       if (!onnx.externalFiles().isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.edgellm.validate;
 
+import dev.edgellm.maven.Properties;
 import java.nio.file.Files;
 
 /**
@@ -23,7 +24,7 @@ final class FilesPresentCheck implements Check {
       out.error(
           ctx.directory().toString(),
           "The staged folder does not exist",
-          "Run the stage goal, or point edgellm.validate.directory at a staged folder");
+          "Run the stage goal, or point " + Properties.VALIDATE_DIRECTORY + " at a staged folder");
       return;
     }
     for (String name : ValidationContext.REQUIRED_JSON) {

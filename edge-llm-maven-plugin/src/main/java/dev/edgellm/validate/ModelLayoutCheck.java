@@ -1,6 +1,7 @@
 package dev.edgellm.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.stage.Layout;
 import java.nio.file.Files;
 import java.util.List;
@@ -61,7 +62,9 @@ final class ModelLayoutCheck implements Check {
                   + expected
                   + ", or set transformers.js_config.dtype to "
                   + dtypeFor(models.get(0))
-                  + "; stage with edgellm.stage.layout=local writes onnx/model.onnx with fp32"
+                  + "; stage with "
+                  + Properties.STAGE_LAYOUT
+                  + "=local writes onnx/model.onnx with fp32"
               : "Stage again");
     }
     for (String m : models) {

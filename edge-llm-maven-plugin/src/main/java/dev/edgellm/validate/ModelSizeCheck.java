@@ -1,5 +1,6 @@
 package dev.edgellm.validate;
 
+import dev.edgellm.maven.Properties;
 import java.nio.file.Files;
 
 /**
@@ -38,9 +39,11 @@ final class ModelSizeCheck implements Check {
           file
               + " is "
               + size
-              + " bytes, over edgellm.maxModelBytes="
+              + " bytes, over "
+              + Properties.MAX_MODEL_BYTES
+              + "="
               + ctx.request().maxModelBytes(),
-          "Quantize it, pick a smaller checkpoint, or raise edgellm.maxModelBytes");
+          "Quantize it, pick a smaller checkpoint, or raise " + Properties.MAX_MODEL_BYTES);
     } else if (size > 1536L << 20) {
       out.warn(
           file,

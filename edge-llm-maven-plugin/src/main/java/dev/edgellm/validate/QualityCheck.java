@@ -1,6 +1,7 @@
 package dev.edgellm.validate;
 
 import ai.onnxruntime.OrtException;
+import dev.edgellm.maven.Properties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,14 +28,16 @@ final class QualityCheck implements Check {
     Path reference = ctx.request().reference();
     if (reference == null) {
       throw new SkipCheck(
-          "no fp32 reference model (set edgellm.validate.reference, or run the export goal in this build)");
+          "no fp32 reference model (set "
+              + Properties.VALIDATE_REFERENCE
+              + ", or run the export goal in this build)");
     }
     if (!Files.isRegularFile(reference)) {
       if (ctx.request().referenceRequired()) {
         out.error(
             reference.toString(),
             "The reference model " + reference + " does not exist",
-            "Run the export goal first, or fix edgellm.validate.reference");
+            "Run the export goal first, or fix " + Properties.VALIDATE_REFERENCE);
         return;
       }
       throw new SkipCheck("no fp32 reference at " + reference);
@@ -65,7 +68,7 @@ final class QualityCheck implements Check {
           reference.toString(),
           "ONNX Runtime could not run the reference: "
               + ValidationContext.firstLine(e.getMessage()),
-          "Point edgellm.validate.reference at the fp32 export of this checkpoint");
+          "Point " + Properties.VALIDATE_REFERENCE + " at the fp32 export of this checkpoint");
       return;
     }
     if (expected[0].length != candidate[0].length) {
@@ -76,7 +79,7 @@ final class QualityCheck implements Check {
               + " logits per token, the staged model "
               + candidate[0].length
               + ": not the same checkpoint",
-          "Point edgellm.validate.reference at the fp32 export of this checkpoint");
+          "Point " + Properties.VALIDATE_REFERENCE + " at the fp32 export of this checkpoint");
       return;
     }
     int n = Math.min(expected.length, candidate.length);
@@ -108,16 +111,25 @@ final class QualityCheck implements Check {
               "The DEMO model (random weights) agrees with its fp32 reference at %d of %d"
                   + " positions (%.1f%%), below %.1f%%; expected for random weights, so not an error",
               agree, n, agreement * 100, min * 100),
-          "Set edgellm.checkpoint to a trained model; the gate then applies");
+          "Set " + Properties.CHECKPOINT + " to a trained model; the gate then applies");
     } else if (agreement < min) {
       out.error(
           ctx.modelFile(),
           String.format(
               "The staged model's top-1 token agrees with the fp32 reference at %d of %d positions"
-                  + " (%.1f%%), below edgellm.validate.minTopOneAgreement %.1f%% (mean KL %.4f nats)",
-              agree, n, agreement * 100, min * 100, klSum / n),
-          "Quantize with smaller blocks (edgellm.quantize.blockSize=16 or 32), keep sensitive layers in float"
-              + " (edgellm.quantize.excludeNodes), or lower the threshold");
+                  + " (%.1f%%), below "
+                  + Properties.VALIDATE_MIN_TOP_ONE_AGREEMENT
+                  + " %.1f%% (mean KL %.4f nats)",
+              agree,
+              n,
+              agreement * 100,
+              min * 100,
+              klSum / n),
+          "Quantize with smaller blocks ("
+              + Properties.QUANTIZE_BLOCK_SIZE
+              + "=16 or 32), keep sensitive layers in float ("
+              + Properties.QUANTIZE_EXCLUDE_NODES
+              + "), or lower the threshold");
     }
   }
 

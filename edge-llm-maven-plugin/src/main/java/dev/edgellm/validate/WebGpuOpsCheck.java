@@ -1,5 +1,6 @@
 package dev.edgellm.validate;
 
+import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.proto.AttributeProto;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
@@ -46,7 +47,9 @@ final class WebGpuOpsCheck implements Check {
               + (nodes.size() > 5 ? ", ..." : "")
               + ") would run on the CPU, copying tensors between GPU and CPU each step";
       String fix =
-          "Export with ops WebGPU runs (see WebGpuKernels), or set edgellm.validate.allowCpuFallback to accept the slowdown";
+          "Export with ops WebGPU runs (see WebGpuKernels), or set "
+              + Properties.VALIDATE_ALLOW_CPU_FALLBACK
+              + " to accept the slowdown";
       if (ctx.request().allowCpuFallback()) {
         out.warn(file, message, fix);
       } else {

@@ -69,6 +69,6 @@ class UpToDateExportTest {
     assertThat(new Exporter(reporter, 100_000).exportUnlessUpToDate(q4)).isPresent();
     assertThat(log.get(0))
         .isEqualTo(
-            "edge-llm:export: running (setting edgellm.maxModelBytes changed from 2147483647 to 100000)");
+            "edge-llm:export: running (setting edgellm.export.maxEmbeddedBytes changed from 2147483647 to 100000)");
   }
 }
