@@ -4,6 +4,7 @@ import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.checkpoint.TensorInfo;
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.OperatorSetIdProto;
 import dev.edgellm.onnx.proto.TensorProto;
@@ -114,7 +115,7 @@ public final class DecoderGraphBuilder {
             scaled || capped ? "/lm_head/MatMul/output_0" : "logits");
     if (scaled) {
       String s = g.float32("/lm_head/logits_scaling", new long[0], spec.logitsDivisor());
-      GraphBuilder.Node div = g.op("Div", "/lm_head/logits_scaling/Div").in(logits, s);
+      NodeBuilder div = g.op("Div", "/lm_head/logits_scaling/Div").in(logits, s);
       logits = capped ? div.out() : div.outNamed("logits")[0];
     }
     if (capped) {
@@ -136,7 +137,9 @@ public final class DecoderGraphBuilder {
             .setProducerVersion("0.1.0")
             .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
             .addOpsetImport(
-                OperatorSetIdProto.newBuilder().setDomain(GraphBuilder.MS).setVersion(MS_OPSET))
+                OperatorSetIdProto.newBuilder()
+                    .setDomain(NodeBuilder.MS_DOMAIN)
+                    .setVersion(MS_OPSET))
             .setGraph(g.graph())
             .build();
     List<LazyTensor> all = new ArrayList<>(g.lazyTensors());
@@ -244,7 +247,7 @@ public final class DecoderGraphBuilder {
       return projections.linear(
           p, n + "/attn/o_proj", attn, "self_attn.o_proj", qOut, spec.oBias());
     }
-    GraphBuilder.Node gqa =
+    NodeBuilder gqa =
         g.op("GroupQueryAttention", n + "/attn/GroupQueryAttention")
             .ms()
             .in(

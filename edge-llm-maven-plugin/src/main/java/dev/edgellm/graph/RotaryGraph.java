@@ -1,5 +1,6 @@
 package dev.edgellm.graph;
 
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.proto.TensorProto;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -108,7 +109,7 @@ final class RotaryGraph {
     String x1s = g.op("Mul", n + "/x1_sin").in(x1, cs[1]).out();
     String o1 = g.op("Sub", n + "/Sub").in(x1c, x2s).out();
     String o2 = g.op("Add", n + "/Add").in(x2c, x1s).out();
-    GraphBuilder.Node cat = g.op("Concat", n + "/Concat").attr("axis", -1L);
+    NodeBuilder cat = g.op("Concat", n + "/Concat").attr("axis", -1L);
     String y = (parts.length == 3 ? cat.in(o1, o2, parts[2]) : cat.in(o1, o2)).out();
     String shape3 = g.int64(n + "/shape3", false, 0, 0, (long) heads * headDim);
     return g.op("Reshape", n + "/Reshape_1").in(y, shape3).out();

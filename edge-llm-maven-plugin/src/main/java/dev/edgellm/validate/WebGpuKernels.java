@@ -1,5 +1,6 @@
 package dev.edgellm.validate;
 
+import dev.edgellm.onnx.NodeBuilder;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,9 +19,6 @@ import java.util.Map;
 public final class WebGpuKernels {
   private WebGpuKernels() {}
 
-  /** The {@code com.microsoft} domain of onnxruntime's contrib ops. */
-  public static final String MS_DOMAIN = "com.microsoft";
-
   private record Range(int from, int to) {}
 
   private static final Map<String, Range> KERNELS = new HashMap<>();
@@ -37,7 +35,7 @@ public final class WebGpuKernels {
 
   private static void ms(String... ops) {
     for (String op : ops) {
-      KERNELS.put(key(MS_DOMAIN, op), new Range(1, Integer.MAX_VALUE));
+      KERNELS.put(key(NodeBuilder.MS_DOMAIN, op), new Range(1, Integer.MAX_VALUE));
     }
   }
 
