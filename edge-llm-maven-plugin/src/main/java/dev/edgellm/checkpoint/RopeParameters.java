@@ -39,21 +39,6 @@ public record RopeParameters(
     return new RopeParameters("default", theta, 1, 0, 0, 0, List.of(), List.of(), 0, 1);
   }
 
-  /** These settings with another base. */
-  public RopeParameters withTheta(double t) {
-    return new RopeParameters(
-        type,
-        t,
-        factor,
-        lowFreqFactor,
-        highFreqFactor,
-        originalMaxPositionEmbeddings,
-        shortFactor,
-        longFactor,
-        attentionFactor,
-        partialRotaryFactor);
-  }
-
   /** These settings rotating {@code f} of each head. */
   public RopeParameters withPartialRotaryFactor(double f) {
     return new RopeParameters(

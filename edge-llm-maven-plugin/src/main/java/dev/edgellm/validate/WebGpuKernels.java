@@ -165,6 +165,27 @@ public final class WebGpuKernels {
     return r != null && opset >= r.from() && opset <= r.to();
   }
 
+  /**
+   * What a WebGPU kernel that exists would get wrong for this node, or null. onnxruntime-web's
+   * GroupQueryAttention reads {@code softcap} but its attention shaders never apply it (read from
+   * {@code contrib_ops/webgpu/bert/attention.cc} and {@code flash_attention.cc}; the 1.31 dev WASM
+   * build Transformers.js 4.3.1 ships holds no soft-capping shader code): the scores go uncapped
+   * and the logits differ from the model's, silently.
+   */
+  public static String wrongResult(String domain, dev.edgellm.onnx.proto.NodeProto node) {
+    if (NodeBuilder.MS_DOMAIN.equals(normalizeDomain(domain))
+        && node.getOpType().equals("GroupQueryAttention")) {
+      for (dev.edgellm.onnx.proto.AttributeProto a : node.getAttributeList()) {
+        if (a.getName().equals("softcap") && a.getF() != 0f) {
+          return "GroupQueryAttention with softcap "
+              + a.getF()
+              + ": WebGPU's kernel ignores softcap, so attention runs uncapped";
+        }
+      }
+    }
+    return null;
+  }
+
   /** True when the op has a WebGPU kernel at some opset. */
   public static boolean knows(String domain, String op) {
     return KERNELS.containsKey(key(domain, op));
