@@ -199,7 +199,7 @@ public final class ConfigReader {
       case "longrope":
         {
           require(file, where, n, type, "short_factor", "long_factor");
-          // transformers: a top-level original_max_position_embeddings (Phi-3's) sets the factor
+          // transformers: a top-level original_max_position_embeddings sets the factor
           // to max_position_embeddings / original; else rope's own factor and original length.
           double original;
           double factor;

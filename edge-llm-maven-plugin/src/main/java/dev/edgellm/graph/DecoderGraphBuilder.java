@@ -14,10 +14,12 @@ import java.util.List;
 /**
  * Builds the decoder graph Transformers.js 4.x runs: inputs {@code input_ids}, {@code
  * attention_mask}, {@code position_ids}, {@code past_key_values.{i}.key|value}; outputs {@code
- * logits} and {@code present.{i}.key|value}. Attention is com.microsoft GroupQueryAttention with
- * rotary embedding inside, its positions and masks derived from {@code attention_mask} only ({@code
- * position_ids} is accepted but not used, since Transformers.js feeds 1-based positions to some
- * models).
+ * logits} and {@code present.{i}.key|value}, from a {@link DecoderSpec} (what the architecture
+ * class declared). Attention is com.microsoft GroupQueryAttention, with rotary embedding inside
+ * where its fused rotary can do it ({@link RotaryGraph} rotates q and k before it otherwise), or
+ * {@link EagerAttention} for soft-capped scores. Positions and masks are derived from {@code
+ * attention_mask} only ({@code position_ids} is accepted but not used, since Transformers.js feeds
+ * 1-based positions to some models).
  */
 public final class DecoderGraphBuilder {
   public static final int OPSET = 21;
@@ -326,7 +328,7 @@ public final class DecoderGraphBuilder {
         .out();
   }
 
-  /** A norm weight as float32, with Gemma's {@code 1 + w} folded in. */
+  /** A norm weight as float32, with {@code 1 + w} folded in when the spec says so. */
   private String normWeight(String name, int dim) {
     TensorInfo t = ckpt.require(name, dim);
     float[] w = ckpt.floats(t);
