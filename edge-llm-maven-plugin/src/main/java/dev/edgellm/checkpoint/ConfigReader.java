@@ -18,6 +18,15 @@ public final class ConfigReader {
 
   /** Reads {@code dir/config.json}. */
   public static ModelConfig read(Path dir) {
+    return read(dir, Integer.MAX_VALUE, null);
+  }
+
+  /**
+   * Reads {@code dir/config.json} of a checkpoint whose safetensors hold {@code storedLayers}
+   * layers (described by {@code stored}, for the message): a {@code num_hidden_layers} over it is
+   * refused before anything is sized by it.
+   */
+  public static ModelConfig read(Path dir, int storedLayers, String stored) {
     Path file = dir.resolve("config.json");
     if (!Files.isRegularFile(file)) {
       throw new CheckpointException(
@@ -35,10 +44,14 @@ public final class ConfigReader {
     if (root == null || !root.isObject()) {
       throw new CheckpointException(file + " is not a JSON object; fix or re-download it");
     }
-    return parse(file, root);
+    return parse(file, root, storedLayers, stored);
   }
 
   static ModelConfig parse(Path file, JsonNode c) {
+    return parse(file, c, Integer.MAX_VALUE, null);
+  }
+
+  static ModelConfig parse(Path file, JsonNode c, int storedLayers, String stored) {
     String modelType = text(c, "model_type");
     if (modelType == null) {
       throw new CheckpointException(
@@ -46,9 +59,27 @@ public final class ConfigReader {
     }
     int hidden = requiredInt(file, c, "hidden_size");
     int layers = requiredInt(file, c, "num_hidden_layers");
+    if (layers > storedLayers) {
+      throw new CheckpointException(
+          file
+              + ": num_hidden_layers is "
+              + layers
+              + " but the safetensors hold "
+              + stored
+              + "; the checkpoint does not match its config.json: use the config saved with these weights");
+    }
     int heads = requiredInt(file, c, "num_attention_heads");
     int kvHeads = optInt(c, "num_key_value_heads", heads);
     int headDim = optInt(c, "head_dim", heads > 0 ? hidden / heads : 0);
+    if (headDim <= 0 || headDim % 2 != 0) {
+      throw new CheckpointException(
+          file
+              + ": head_dim is "
+              + headDim
+              + (c.hasNonNull("head_dim") ? "" : " (hidden_size / num_attention_heads)")
+              + "; it must be a positive even number (rotary embeddings pair the dimensions):"
+              + " fix head_dim in config.json");
+    }
     int inter = requiredInt(file, c, "intermediate_size");
     int vocab = requiredInt(file, c, "vocab_size");
     if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
@@ -61,6 +92,13 @@ public final class ConfigReader {
               + "; fix config.json");
     }
     double eps = c.path("rms_norm_eps").asDouble(1e-6);
+    if (!(eps >= 0 && eps < 1)) {
+      throw new CheckpointException(
+          file
+              + ": rms_norm_eps is "
+              + eps
+              + "; it must be in [0, 1) (e.g. 1e-6): fix config.json");
+    }
     boolean tie = c.path("tie_word_embeddings").asBoolean(true);
     int maxPos = optInt(c, "max_position_embeddings", 4096);
     int window = c.hasNonNull("sliding_window") ? c.get("sliding_window").asInt() : 0;
@@ -138,7 +176,7 @@ public final class ConfigReader {
       }
       return out;
     }
-    double theta = c.path("rope_theta").asDouble(10000.0);
+    double theta = positive(file, "rope_theta", c.path("rope_theta").asDouble(10000.0));
     JsonNode scaling = c.get("rope_scaling");
     out.put(
         ModelConfig.FULL,
@@ -155,7 +193,11 @@ public final class ConfigReader {
     if (type == null) {
       type = "default";
     }
-    double theta = n.has("rope_theta") ? n.get("rope_theta").asDouble() : defaultTheta;
+    double theta =
+        positive(
+            file,
+            where + ".rope_theta",
+            n.has("rope_theta") ? n.get("rope_theta").asDouble() : defaultTheta);
     double partial =
         n.hasNonNull("partial_rotary_factor")
             ? n.get("partial_rotary_factor").asDouble()
@@ -167,7 +209,7 @@ public final class ConfigReader {
         return new RopeParameters(
             "linear",
             theta,
-            n.path("factor").asDouble(1.0),
+            positive(file, where + ".factor", n.path("factor").asDouble(1.0)),
             0,
             0,
             0,
@@ -176,26 +218,46 @@ public final class ConfigReader {
             0,
             partial);
       case "llama3":
-        require(
-            file,
-            where,
-            n,
-            type,
-            "factor",
-            "low_freq_factor",
-            "high_freq_factor",
-            "original_max_position_embeddings");
-        return new RopeParameters(
-            "llama3",
-            theta,
-            n.get("factor").asDouble(),
-            n.get("low_freq_factor").asDouble(),
-            n.get("high_freq_factor").asDouble(),
-            n.get("original_max_position_embeddings").asDouble(),
-            List.of(),
-            List.of(),
-            0,
-            partial);
+        {
+          require(
+              file,
+              where,
+              n,
+              type,
+              "factor",
+              "low_freq_factor",
+              "high_freq_factor",
+              "original_max_position_embeddings");
+          double low =
+              positive(file, where + ".low_freq_factor", n.get("low_freq_factor").asDouble());
+          double high =
+              positive(file, where + ".high_freq_factor", n.get("high_freq_factor").asDouble());
+          if (!(high > low)) {
+            throw new CheckpointException(
+                file
+                    + ": "
+                    + where
+                    + ".high_freq_factor "
+                    + high
+                    + " must be greater than low_freq_factor "
+                    + low
+                    + " (llama3 rope divides by their difference): fix config.json");
+          }
+          return new RopeParameters(
+              "llama3",
+              theta,
+              positive(file, where + ".factor", n.get("factor").asDouble()),
+              low,
+              high,
+              positive(
+                  file,
+                  where + ".original_max_position_embeddings",
+                  n.get("original_max_position_embeddings").asDouble()),
+              List.of(),
+              List.of(),
+              0,
+              partial);
+        }
       case "longrope":
         {
           require(file, where, n, type, "short_factor", "long_factor");
@@ -204,11 +266,19 @@ public final class ConfigReader {
           double original;
           double factor;
           if (c.hasNonNull("original_max_position_embeddings")) {
-            original = c.get("original_max_position_embeddings").asDouble();
+            original =
+                positive(
+                    file,
+                    "original_max_position_embeddings",
+                    c.get("original_max_position_embeddings").asDouble());
             factor = maxPos / original;
           } else {
-            original = n.path("original_max_position_embeddings").asDouble(maxPos);
-            factor = n.path("factor").asDouble(1.0);
+            original =
+                positive(
+                    file,
+                    where + ".original_max_position_embeddings",
+                    n.path("original_max_position_embeddings").asDouble(maxPos));
+            factor = positive(file, where + ".factor", n.path("factor").asDouble(1.0));
           }
           return new RopeParameters(
               "longrope",
@@ -254,6 +324,23 @@ public final class ConfigReader {
       out.add(v.asDouble());
     }
     return out;
+  }
+
+  /**
+   * {@code value} when it is a finite number above zero; otherwise an error naming {@code key} (a
+   * zero or negative rope_theta or scaling factor would put NaN or Inf into the graph).
+   */
+  static double positive(Path file, String key, double value) {
+    if (!(value > 0 && Double.isFinite(value))) {
+      throw new CheckpointException(
+          file
+              + ": "
+              + key
+              + " is "
+              + value
+              + "; it must be a finite number above 0: fix config.json (or copy it from the base model)");
+    }
+    return value;
   }
 
   private static String text(JsonNode c, String key) {

@@ -75,6 +75,15 @@ public record ModelConfig(
     return n.asDouble();
   }
 
+  /**
+   * A number of config.json that must be finite and above zero when set (a scale, a softcap, a
+   * multiplier: zero or negative would put NaN or Inf into the graph), or null when absent.
+   */
+  public Double positiveNumber(String key) {
+    Double v = number(key);
+    return v == null ? null : ConfigReader.positive(file, key, v);
+  }
+
   /** An integer of config.json, or {@code dflt} when absent or null. */
   public int integer(String key, int dflt) {
     JsonNode n = json.get(key);

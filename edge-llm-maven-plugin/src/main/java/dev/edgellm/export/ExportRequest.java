@@ -11,14 +11,26 @@ import java.util.Objects;
  *     large)
  * @param precision fp32 or q4
  * @param embeddings how a q4 export stores the token embedding
+ * @param adapter a fine-tuning adapter folder (PEFT or mlx_lm) merged into the checkpoint's weights
+ *     while they stream, or null
  */
 public record ExportRequest(
-    Path checkpoint, Path output, Precision precision, Embeddings embeddings) {
+    Path checkpoint, Path output, Precision precision, Embeddings embeddings, Path adapter) {
   public ExportRequest {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(precision, "precision");
     Objects.requireNonNull(embeddings, "embeddings");
+  }
+
+  /** A request without an adapter. */
+  public ExportRequest(Path checkpoint, Path output, Precision precision, Embeddings embeddings) {
+    this(checkpoint, output, precision, embeddings, null);
+  }
+
+  /** The same request with {@code adapter} merged (null: none). */
+  public ExportRequest withAdapter(Path adapter) {
+    return new ExportRequest(checkpoint, output, precision, embeddings, adapter);
   }
 
   /** An fp32 export. */

@@ -37,10 +37,26 @@ public final class Properties {
 
   // ---- export ----------------------------------------------------------------------------------
   /**
-   * The Hugging Face checkpoint folder to export (config.json plus model.safetensors or its
-   * shards).
+   * The checkpoint: a folder (config.json plus model.safetensors or its shards, and the tokenizer
+   * files), or a Hugging Face Hub id {@code org/name} or {@code org/name@revision} (a branch, tag
+   * or 40-hex commit), downloaded into the Hugging Face cache shared with huggingface_hub ({@code
+   * HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}); only the
+   * files export and stage read are fetched. A path that exists is always the folder, so a folder
+   * {@code org/name} next to the pom shadows the id; write {@code ./org/name} to mean a folder.
+   * {@code HF_ENDPOINT}, {@code HF_TOKEN} (else the token file under {@code HF_HOME}) and {@code
+   * HF_HUB_OFFLINE=1} apply; Maven's {@code -o} also means cache only.
    */
   public static final String CHECKPOINT = "edgellm.checkpoint";
+
+  /**
+   * A fine-tuning adapter folder merged into the checkpoint's weights while they stream (in fp32,
+   * before export or quantization), so no separate fuse step is needed: what {@code mlx_lm lora
+   * --adapter-path DIR} writes ({@code adapters.safetensors} + {@code adapter_config.json}; {@code
+   * fine_tune_type} lora, dora or full) or PEFT's {@code save_pretrained} output ({@code
+   * adapter_model.safetensors} + {@code adapter_config.json}; LoRA, rsLoRA, DoRA). Used by export,
+   * and by stage, which records it with its SHA-256 in {@code edge-llm.json}. Unset: none.
+   */
+  public static final String ADAPTER = "edgellm.adapter";
 
   /**
    * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over
@@ -69,6 +85,22 @@ public final class Properties {
 
   /** Skip the export goal. */
   public static final String EXPORT_SKIP = "edgellm.export.skip";
+
+  // ---- Hugging Face Hub (export and stage) -----------------------------------------------------
+  /**
+   * The Hub token for a private or gated {@code edgellm.checkpoint} id; overrides {@code HF_TOKEN}
+   * and the token file under {@code HF_HOME}. It is sent only to the Hub's own host and never
+   * written to a log, an error or a file by the plugin; prefer {@code HF_TOKEN} or {@code hf auth
+   * login}: a {@code -D} value shows in the process list, and {@code mvn -X} prints every
+   * parameter's value.
+   */
+  public static final String HUB_TOKEN = "edgellm.hub.token";
+
+  /**
+   * The Hub to download {@code edgellm.checkpoint} ids from, e.g. a company mirror; overrides
+   * {@code HF_ENDPOINT} (default {@code https://huggingface.co}).
+   */
+  public static final String HUB_ENDPOINT = "edgellm.hub.endpoint";
 
   // ---- stage -----------------------------------------------------------------------------------
   /**

@@ -5,6 +5,7 @@ import dev.edgellm.validate.ValidationReport;
 import dev.edgellm.validate.ValidationRequest;
 import dev.edgellm.validate.Validator;
 import java.io.File;
+import java.nio.file.Path;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -101,6 +102,24 @@ public class ValidateMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
+    core(
+        () -> {
+          ValidationRequest request = request();
+          getLog().info("Validating " + request.directory());
+          ValidationReport report = new Validator(new MavenReporter(getLog())).validate(request);
+          getLog().info(report.summary());
+          if (!report.passed()) {
+            Path reports = request.reportDirectory();
+            throw new UserErrorException(
+                report.summary()
+                    + (reports == null ? "" : "; see " + reports.resolve("validation.html")));
+          }
+          return null;
+        });
+  }
+
+  /** The request from the parameters; a {@link UserErrorException} names a wrong setting. */
+  private ValidationRequest request() {
     File folder = directory;
     if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
       folder =
@@ -111,42 +130,27 @@ public class ValidateMojo extends EdgeLlmMojo {
               basedir);
     }
     if (folder == null) {
-      throw new MojoFailureException(
+      throw new UserErrorException(
           "No staged folder to validate; set "
               + Properties.VALIDATE_DIRECTORY
               + " (e.g. public/models/NAME) or "
               + Properties.CHECKPOINT);
     }
-    File staged = folder;
     boolean explicit = reference != null;
     File ref = explicit ? reference : withoutPom(exportedReference, basedir);
-    File reports = withoutPom(reportDirectory, basedir);
-    ValidationReport report =
-        core(
-            () -> {
-              ValidationRequest request;
-              try {
-                request =
-                    new ValidationRequest(
-                        staged.toPath(),
-                        ref == null ? null : ref.toPath(),
-                        explicit,
-                        minTopOneAgreement,
-                        greedySteps,
-                        allowCpuFallback,
-                        strict,
-                        reports.toPath(),
-                        maxModelBytes);
-              } catch (IllegalArgumentException e) {
-                throw new UserErrorException("Invalid validate setting: " + e.getMessage(), e);
-              }
-              getLog().info("Validating " + staged);
-              return new Validator(new MavenReporter(getLog())).validate(request);
-            });
-    getLog().info(report.summary());
-    if (!report.passed()) {
-      throw new MojoFailureException(
-          report.summary() + "; see " + new File(reports, "validation.html"));
+    try {
+      return new ValidationRequest(
+          folder.toPath(),
+          ref == null ? null : ref.toPath(),
+          explicit,
+          minTopOneAgreement,
+          greedySteps,
+          allowCpuFallback,
+          strict,
+          withoutPom(reportDirectory, basedir).toPath(),
+          maxModelBytes);
+    } catch (IllegalArgumentException e) {
+      throw new UserErrorException("Invalid validate setting: " + e.getMessage(), e);
     }
   }
 }

@@ -20,23 +20,36 @@ public final class NodeBuilder {
 
   private final NodeProto.Builder node = NodeProto.newBuilder();
   private final Consumer<NodeProto> sink;
+  private final FloatCheck floatCheck;
 
-  private NodeBuilder(String opType, String name, Consumer<NodeProto> sink) {
+  /** Checks a float attribute before it is written (a graph refuses non-finite constants). */
+  @FunctionalInterface
+  public interface FloatCheck {
+    /** Throws when {@code value}, element {@code index} of {@code name}, is not acceptable. */
+    void check(String name, int index, float value);
+  }
+
+  private NodeBuilder(String opType, String name, Consumer<NodeProto> sink, FloatCheck floatCheck) {
     node.setOpType(opType);
     if (name != null && !name.isEmpty()) {
       node.setName(name);
     }
     this.sink = sink;
+    this.floatCheck = floatCheck;
   }
 
   /** A node of the default (ONNX) domain; {@code name} may be null for an unnamed node. */
   public static NodeBuilder op(String opType, String name) {
-    return new NodeBuilder(opType, name, null);
+    return new NodeBuilder(opType, name, null, null);
   }
 
-  /** A node that {@link #out()} and its siblings add to {@code sink}. */
-  public static NodeBuilder op(String opType, String name, Consumer<NodeProto> sink) {
-    return new NodeBuilder(opType, name, sink);
+  /**
+   * A node that {@link #out()} and its siblings add to {@code sink}, its float attributes passed
+   * through {@code floatCheck} first.
+   */
+  public static NodeBuilder op(
+      String opType, String name, Consumer<NodeProto> sink, FloatCheck floatCheck) {
+    return new NodeBuilder(opType, name, sink, floatCheck);
   }
 
   /** Puts the node in the com.microsoft domain. */
@@ -72,6 +85,9 @@ public final class NodeBuilder {
   }
 
   public NodeBuilder attr(String name, float value) {
+    if (floatCheck != null) {
+      floatCheck.check(node.getName() + "." + name, 0, value);
+    }
     node.addAttribute(
         AttributeProto.newBuilder()
             .setName(name)

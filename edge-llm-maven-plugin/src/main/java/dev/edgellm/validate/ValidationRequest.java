@@ -29,14 +29,22 @@ public record ValidationRequest(
     Path reportDirectory,
     long maxModelBytes) {
 
+  /** The most greedy steps a validation runs (each is a real forward pass). */
+  public static final int MAX_GREEDY_STEPS = 4096;
+
   public ValidationRequest {
     Objects.requireNonNull(directory, "directory");
     if (!(minTopOneAgreement >= 0 && minTopOneAgreement <= 1)) {
       throw new IllegalArgumentException(
           "minTopOneAgreement must be between 0 and 1, not " + minTopOneAgreement);
     }
-    if (greedySteps < 1) {
-      throw new IllegalArgumentException("greedySteps must be at least 1, not " + greedySteps);
+    if (greedySteps < 1 || greedySteps > MAX_GREEDY_STEPS) {
+      throw new IllegalArgumentException(
+          "edgellm.validate.greedySteps is "
+              + greedySteps
+              + "; it must be between 1 and "
+              + MAX_GREEDY_STEPS
+              + " (8 is the default): set it in that range");
     }
     if (maxModelBytes < 1) {
       throw new IllegalArgumentException("maxModelBytes must be positive, not " + maxModelBytes);

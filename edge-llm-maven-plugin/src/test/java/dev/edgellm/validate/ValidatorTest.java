@@ -381,6 +381,39 @@ class ValidatorTest {
         .contains("reads it only from tokenizer_config.json");
   }
 
+  /** Issue 14, defect 6: a chat_template that is not a template fails, naming the file. */
+  @Test
+  void aChatTemplateThatIsNotAStringOrANamedListFails() throws Exception {
+    Path dir = staged();
+    editJson(dir.resolve("tokenizer_config.json"), t -> t.put("chat_template", 42));
+    ValidationReport report = validate(dir);
+    assertThat(status(report, "tokenizer.chat-template")).isEqualTo(CheckStatus.FAILED);
+    assertThat(errors(report, "tokenizer.chat-template")).contains("chat_template is a number");
+
+    editJson(dir.resolve("tokenizer_config.json"), t -> t.putArray("chat_template").add(1).add(2));
+    assertThat(errors(validate(dir), "tokenizer.chat-template"))
+        .contains("chat_template has entry 0 that is not a");
+  }
+
+  @Test
+  void namedChatTemplatesPassWithADefaultAndWarnWithout() throws Exception {
+    Path dir = staged();
+    editJson(
+        dir.resolve("tokenizer_config.json"),
+        t -> {
+          var list = t.putArray("chat_template");
+          list.addObject().put("name", "default").put("template", "{{ messages }}");
+          list.addObject().put("name", "tool_use").put("template", "{{ tools }}");
+        });
+    assertThat(status(validate(dir), "tokenizer.chat-template")).isEqualTo(CheckStatus.PASSED);
+    editJson(
+        dir.resolve("tokenizer_config.json"),
+        t ->
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("chat_template").get(0))
+                .put("name", "chat"));
+    assertThat(status(validate(dir), "tokenizer.chat-template")).isEqualTo(CheckStatus.WARNING);
+  }
+
   @Test
   void noChatTemplateIsAWarningForABaseModel() throws Exception {
     Path dir =

@@ -21,7 +21,7 @@ public final class Gemma2 implements Architecture {
 
   /** What Gemma 2 and 3 share. */
   static DecoderSpec.Builder gemma(ModelConfig c) {
-    Double scalar = c.number("query_pre_attn_scalar");
+    Double scalar = c.positiveNumber("query_pre_attn_scalar");
     return DecoderSpec.builder(c)
         .embeddingScale((float) Math.sqrt(c.hiddenSize()))
         .normAddsOne()
@@ -33,6 +33,8 @@ public final class Gemma2 implements Architecture {
         .biases(c.attentionBias(), c.attentionBias(), false)
         .activation("gelu_pytorch_tanh")
         .attentionScale(DecoderSpec.Builder.invSqrt(scalar != null ? scalar : c.headDim()))
-        .softcaps(c.number("attn_logit_softcapping"), c.number("final_logit_softcapping"));
+        .softcaps(
+            c.positiveNumber("attn_logit_softcapping"),
+            c.positiveNumber("final_logit_softcapping"));
   }
 }

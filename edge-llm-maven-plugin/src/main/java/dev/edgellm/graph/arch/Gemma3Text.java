@@ -1,5 +1,6 @@
 package dev.edgellm.graph.arch;
 
+import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.checkpoint.RopeParameters;
 import dev.edgellm.graph.DecoderSpec;
@@ -19,8 +20,19 @@ public final class Gemma3Text implements Architecture {
   public DecoderSpec spec(ModelConfig c) {
     DecoderSpec.Builder b = Gemma2.gemma(c).qkNorm();
     int pattern = c.integer("sliding_window_pattern", c.integer("_sliding_window_pattern", 0));
+    if (pattern < 0
+        || pattern == 0
+            && (c.json("sliding_window_pattern") != null
+                || c.json("_sliding_window_pattern") != null)) {
+      throw new CheckpointException(
+          c.file()
+              + ": sliding_window_pattern is "
+              + pattern
+              + "; it must be at least 1 (every Nth layer is full attention): fix it in"
+              + " config.json");
+    }
     b.layerTypes(Architectures.slidingPattern(c, pattern));
-    Double local = c.number("rope_local_base_freq");
+    Double local = c.positiveNumber("rope_local_base_freq");
     if (local != null && !c.rope().containsKey(ModelConfig.SLIDING)) {
       b.rope(ModelConfig.SLIDING, RopeParameters.defaults(local));
     }

@@ -1,6 +1,5 @@
 package dev.edgellm.graph.arch;
 
-import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.graph.DecoderSpec;
 
@@ -28,11 +27,7 @@ public final class Granite implements Architecture {
 
   /** A multiplier, 1 when absent (transformers' defaults are 1). */
   private static float positive(ModelConfig c, String key) {
-    Double v = c.number(key);
-    if (v != null && !(v > 0 && Double.isFinite(v))) {
-      throw new CheckpointException(
-          c.file() + ": '" + key + "' is " + v + "; it must be a positive number");
-    }
+    Double v = c.positiveNumber(key);
     return v == null ? 1f : v.floatValue();
   }
 }
