@@ -11,14 +11,16 @@ import org.apache.maven.plugin.logging.Log;
  * The {@code edgellm.adapter} setting shared by export and stage: a folder (relative to the
  * project), or a Hub id ({@code org/name[@revision]}) resolved into the huggingface_hub cache with
  * the adapter's files ({@code adapter_config.json} and {@code adapters.safetensors} or {@code
- * adapter_model.safetensors}), with the same Hub settings as the checkpoint (token, endpoint,
- * offline under {@code HF_HUB_OFFLINE=1} or Maven's {@code -o}).
+ * adapter_model.safetensors}); offline under {@code HF_HUB_OFFLINE=1} or Maven's {@code -o}.
  */
 final class AdapterParameter {
   private AdapterParameter() {}
 
-  /** The adapter folder, or null when the setting is unset or blank. */
-  static Path resolve(String adapter, HubResolver hub, File basedir, Log log) throws IOException {
+  /**
+   * The adapter folder, or null when the setting is unset or blank; a Hub id is resolved by {@code
+   * hub} (the build's endpoint, token and offline mode, as for the checkpoint).
+   */
+  static Path resolve(String adapter, File basedir, HubResolver hub, Log log) throws IOException {
     if (adapter == null || adapter.isBlank()) {
       return null;
     }

@@ -119,7 +119,7 @@ public class ExportMojo extends EdgeLlmMojo {
                   out.toPath(),
                   p,
                   e,
-                  AdapterParameter.resolve(adapter, hub, basedir, getLog()));
+                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

@@ -129,7 +129,7 @@ public class StageMojo extends EdgeLlmMojo {
                   stageDirectory(directory, name, source, basedir).toPath(),
                   Layout.parse(layout),
                   tokenizer == null ? null : tokenizer.toPath(),
-                  AdapterParameter.resolve(adapter, hub, basedir, getLog()));
+                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
           // The fingerprint lives in the build folder, not in the staged folder the web app serves.
           File state =
               pomFile == null || buildDirectory == null
