@@ -36,6 +36,8 @@ public final class Checkpoint implements AutoCloseable {
   private final Map<String, TensorInfo> tensors;
   private final Map<String, SafetensorsFile> owner;
   private final Map<String, String> aliases;
+  private final Map<String, SafetensorsFile> views = new java.util.HashMap<>();
+  private final Map<String, Derivation> viewsDerived = new java.util.HashMap<>();
   private final Set<String> used = new LinkedHashSet<>();
 
   private final Map<String, Derivation> derived;
@@ -210,7 +212,7 @@ public final class Checkpoint implements AutoCloseable {
 
   /** Whether {@code t} is computed when read (merged or dequantized), not stored. */
   public boolean isDerived(TensorInfo t) {
-    return derived.containsKey(t.name());
+    return derived.containsKey(t.name()) || viewsDerived.containsKey(t.name());
   }
 
   /**
@@ -394,6 +396,40 @@ public final class Checkpoint implements AutoCloseable {
     return t;
   }
 
+  /**
+   * A view of rows {@code [from, from + rows)} of a stored 2-D (or 1-D) tensor, named {@code
+   * viewName}: the bytes stay where they are (one memory-mapped range), so a fused projection reads
+   * as its parts and a 4-bit export of a part quantizes exactly the rows a float32 export writes.
+   * Marks the stored tensor used.
+   *
+   * @param shape the full shape of the stored tensor, checked like {@link #require}
+   */
+  public TensorInfo rows(String name, long[] shape, String viewName, long from, long rows) {
+    TensorInfo t = require(name, shape);
+    long cols = shape.length > 1 ? shape[1] : 1;
+    long[] viewShape = shape.clone();
+    viewShape[0] = rows;
+    Derivation d = derived.get(t.name());
+    if (d != null) {
+      // computed when read (an adapter merged into the fused tensor): compute it, keep the rows
+      long n = rows * cols;
+      viewsDerived.put(
+          viewName,
+          dst -> {
+            java.nio.FloatBuffer all = map(t).asFloatBuffer();
+            all.position(Math.toIntExact(from * cols)).limit(Math.toIntExact(from * cols + n));
+            dst.put(all);
+          });
+      return new TensorInfo(viewName, DType.F32, viewShape, 0, 4 * n, t.file());
+    }
+    long rowBytes = t.dtype().bytes() * cols;
+    long begin = t.begin() + from * rowBytes;
+    TensorInfo view =
+        new TensorInfo(viewName, t.dtype(), viewShape, begin, begin + rows * rowBytes, t.file());
+    views.put(viewName, owner.get(t.name()));
+    return view;
+  }
+
   /** Marks a stored tensor as deliberately ignored (e.g. a duplicate tied lm_head). */
   public void ignore(String name) {
     if (tensors.containsKey(name)) {
@@ -417,13 +453,15 @@ public final class Checkpoint implements AutoCloseable {
    * the allocator given to {@link #open(Path, LongFunction)}) each time a derived tensor is read.
    */
   public ByteBuffer map(TensorInfo t) {
-    Derivation d = derived.get(t.name());
+    Derivation d =
+        derived.containsKey(t.name()) ? derived.get(t.name()) : viewsDerived.get(t.name());
     if (d != null) {
       ByteBuffer b = allocator.apply(4 * t.elements()).order(ByteOrder.LITTLE_ENDIAN);
       d.compute(b.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
       return b;
     }
-    return owner.get(t.name()).map(t);
+    SafetensorsFile f = owner.get(t.name());
+    return (f != null ? f : views.get(t.name())).map(t);
   }
 
   private static ByteBuffer heap(long bytes) {

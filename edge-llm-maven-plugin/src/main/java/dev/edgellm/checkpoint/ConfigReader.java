@@ -102,17 +102,9 @@ public final class ConfigReader {
     }
     boolean tie = c.path("tie_word_embeddings").asBoolean(true);
     int maxPos = optInt(c, "max_position_embeddings", 4096);
-
-    Integer window = c.hasNonNull("sliding_window") ? c.get("sliding_window").asInt() : null;
-    List<String> layerTypes = layerTypes(file, c, layers, window);
-    boolean anySliding = layerTypes.contains(ModelConfig.SLIDING);
-    if (anySliding && (window == null || window <= 0)) {
-      throw new CheckpointException(
-          file
-              + ": some layers are sliding_attention but 'sliding_window' is not set; set it in config.json");
-    }
-
-    Map<String, RopeParameters> rope = rope(file, c);
+    int window = c.hasNonNull("sliding_window") ? c.get("sliding_window").asInt() : 0;
+    List<String> layerTypes = layerTypes(file, c, layers);
+    Map<String, RopeParameters> rope = rope(file, c, maxPos);
     String dtype = text(c, "dtype") != null ? text(c, "dtype") : text(c, "torch_dtype");
     String act =
         text(c, "hidden_activation") != null ? text(c, "hidden_activation") : text(c, "hidden_act");
@@ -130,109 +122,74 @@ public final class ConfigReader {
         tie,
         maxPos,
         layerTypes,
-        anySliding ? window : 0,
+        window,
         rope,
-        positiveOrNull(file, c, "query_pre_attn_scalar"),
-        positiveOrNull(file, c, "attn_logit_softcapping"),
-        positiveOrNull(file, c, "final_logit_softcapping"),
         act,
         c.path("attention_bias").asBoolean(false),
         c.path("mlp_bias").asBoolean(false),
-        dtype);
+        dtype,
+        c);
   }
 
-  private static List<String> layerTypes(Path file, JsonNode c, int layers, Integer window) {
+  /** {@code layer_types} as written, checked; empty when absent (the architecture decides). */
+  private static List<String> layerTypes(Path file, JsonNode c, int layers) {
     List<String> types = new ArrayList<>();
-    if (c.path("layer_types").isArray()) {
-      for (JsonNode t : c.get("layer_types")) {
-        String s = t.asText();
-        if (!s.equals(ModelConfig.FULL) && !s.equals(ModelConfig.SLIDING)) {
-          throw new CheckpointException(
-              file
-                  + ": layer_types has '"
-                  + s
-                  + "'; supported are full_attention and sliding_attention");
-        }
-        types.add(s);
-      }
-      if (types.size() != layers) {
-        throw new CheckpointException(
-            file
-                + ": layer_types has "
-                + types.size()
-                + " entries but num_hidden_layers is "
-                + layers
-                + "; make them agree");
-      }
+    if (!c.path("layer_types").isArray()) {
       return types;
     }
-    JsonNode pattern =
-        c.has("sliding_window_pattern")
-            ? c.get("sliding_window_pattern")
-            : c.get("_sliding_window_pattern");
-    boolean useSliding = c.path("use_sliding_window").asBoolean(true);
-    for (int i = 0; i < layers; i++) {
-      String t = ModelConfig.FULL;
-      if (window != null && useSliding) {
-        if (pattern != null && pattern.isInt()) {
-          if (pattern.asInt() < 1) {
-            throw new CheckpointException(
-                file
-                    + ": sliding_window_pattern is "
-                    + pattern.asInt()
-                    + "; it must be at least 1 (every Nth layer is full attention): fix it in"
-                    + " config.json");
-          }
-          t = (i + 1) % pattern.asInt() != 0 ? ModelConfig.SLIDING : ModelConfig.FULL;
-        } else if (c.has("max_window_layers")) {
-          t = i >= c.get("max_window_layers").asInt() ? ModelConfig.SLIDING : ModelConfig.FULL;
-        } else {
-          t = ModelConfig.SLIDING;
-        }
+    for (JsonNode t : c.get("layer_types")) {
+      String s = t.asText();
+      if (!s.equals(ModelConfig.FULL) && !s.equals(ModelConfig.SLIDING)) {
+        throw new CheckpointException(
+            file
+                + ": layer_types has '"
+                + s
+                + "'; supported are full_attention and sliding_attention");
       }
-      types.add(t);
+      types.add(s);
+    }
+    if (types.size() != layers) {
+      throw new CheckpointException(
+          file
+              + ": layer_types has "
+              + types.size()
+              + " entries but num_hidden_layers is "
+              + layers
+              + "; make them agree");
     }
     return types;
   }
 
-  private static Map<String, RopeParameters> rope(Path file, JsonNode c) {
+  private static Map<String, RopeParameters> rope(Path file, JsonNode c, int maxPos) {
     Map<String, RopeParameters> out = new LinkedHashMap<>();
     JsonNode rp = c.get("rope_parameters");
     if (rp != null && rp.isObject()) {
       if (rp.has(ModelConfig.FULL) || rp.has(ModelConfig.SLIDING)) {
         for (String type : List.of(ModelConfig.FULL, ModelConfig.SLIDING)) {
           if (rp.has(type)) {
-            out.put(type, ropeOf(file, "rope_parameters." + type, rp.get(type), 10000.0));
+            out.put(
+                type, ropeOf(file, c, "rope_parameters." + type, rp.get(type), 10000.0, maxPos));
           }
         }
         out.putIfAbsent(ModelConfig.FULL, out.get(ModelConfig.SLIDING));
-        out.putIfAbsent(ModelConfig.SLIDING, out.get(ModelConfig.FULL));
       } else {
-        RopeParameters p = ropeOf(file, "rope_parameters", rp, 10000.0);
-        out.put(ModelConfig.FULL, p);
-        out.put(ModelConfig.SLIDING, p);
+        out.put(ModelConfig.FULL, ropeOf(file, c, "rope_parameters", rp, 10000.0, maxPos));
       }
       return out;
     }
     double theta = positive(file, "rope_theta", c.path("rope_theta").asDouble(10000.0));
     JsonNode scaling = c.get("rope_scaling");
-    RopeParameters full =
+    out.put(
+        ModelConfig.FULL,
         scaling != null && scaling.isObject()
-            ? ropeOf(file, "rope_scaling", scaling, theta)
-            : RopeParameters.defaults(theta);
-    out.put(ModelConfig.FULL, full);
-    if (c.has("rope_local_base_freq")) {
-      out.put(
-          ModelConfig.SLIDING,
-          RopeParameters.defaults(
-              positive(file, "rope_local_base_freq", c.get("rope_local_base_freq").asDouble())));
-    } else {
-      out.put(ModelConfig.SLIDING, full);
-    }
+            ? ropeOf(file, c, "rope_scaling", scaling, theta, maxPos)
+            : RopeParameters.defaults(theta)
+                .withPartialRotaryFactor(c.path("partial_rotary_factor").asDouble(1.0)));
     return out;
   }
 
-  private static RopeParameters ropeOf(Path file, String where, JsonNode n, double defaultTheta) {
+  private static RopeParameters ropeOf(
+      Path file, JsonNode c, String where, JsonNode n, double defaultTheta, int maxPos) {
     String type = text(n, "rope_type") != null ? text(n, "rope_type") : text(n, "type");
     if (type == null) {
       type = "default";
@@ -242,9 +199,13 @@ public final class ConfigReader {
             file,
             where + ".rope_theta",
             n.has("rope_theta") ? n.get("rope_theta").asDouble() : defaultTheta);
+    double partial =
+        n.hasNonNull("partial_rotary_factor")
+            ? n.get("partial_rotary_factor").asDouble()
+            : c.path("partial_rotary_factor").asDouble(1.0);
     switch (type) {
       case "default":
-        return RopeParameters.defaults(theta);
+        return RopeParameters.defaults(theta).withPartialRotaryFactor(partial);
       case "linear":
         return new RopeParameters(
             "linear",
@@ -252,44 +213,86 @@ public final class ConfigReader {
             positive(file, where + ".factor", n.path("factor").asDouble(1.0)),
             0,
             0,
-            0);
+            0,
+            List.of(),
+            List.of(),
+            0,
+            partial);
       case "llama3":
-        for (String k :
-            List.of(
-                "factor",
-                "low_freq_factor",
-                "high_freq_factor",
-                "original_max_position_embeddings")) {
-          if (!n.hasNonNull(k)) {
+        {
+          require(
+              file,
+              where,
+              n,
+              type,
+              "factor",
+              "low_freq_factor",
+              "high_freq_factor",
+              "original_max_position_embeddings");
+          double low =
+              positive(file, where + ".low_freq_factor", n.get("low_freq_factor").asDouble());
+          double high =
+              positive(file, where + ".high_freq_factor", n.get("high_freq_factor").asDouble());
+          if (!(high > low)) {
             throw new CheckpointException(
-                file + ": " + where + " is llama3 but has no '" + k + "'; add it to config.json");
+                file
+                    + ": "
+                    + where
+                    + ".high_freq_factor "
+                    + high
+                    + " must be greater than low_freq_factor "
+                    + low
+                    + " (llama3 rope divides by their difference): fix config.json");
           }
+          return new RopeParameters(
+              "llama3",
+              theta,
+              positive(file, where + ".factor", n.get("factor").asDouble()),
+              low,
+              high,
+              positive(
+                  file,
+                  where + ".original_max_position_embeddings",
+                  n.get("original_max_position_embeddings").asDouble()),
+              List.of(),
+              List.of(),
+              0,
+              partial);
         }
-        double low =
-            positive(file, where + ".low_freq_factor", n.get("low_freq_factor").asDouble());
-        double high =
-            positive(file, where + ".high_freq_factor", n.get("high_freq_factor").asDouble());
-        if (!(high > low)) {
-          throw new CheckpointException(
-              file
-                  + ": "
-                  + where
-                  + ".high_freq_factor "
-                  + high
-                  + " must be greater than low_freq_factor "
-                  + low
-                  + " (llama3 rope divides by their difference): fix config.json");
+      case "longrope":
+        {
+          require(file, where, n, type, "short_factor", "long_factor");
+          // transformers: a top-level original_max_position_embeddings sets the factor
+          // to max_position_embeddings / original; else rope's own factor and original length.
+          double original;
+          double factor;
+          if (c.hasNonNull("original_max_position_embeddings")) {
+            original =
+                positive(
+                    file,
+                    "original_max_position_embeddings",
+                    c.get("original_max_position_embeddings").asDouble());
+            factor = maxPos / original;
+          } else {
+            original =
+                positive(
+                    file,
+                    where + ".original_max_position_embeddings",
+                    n.path("original_max_position_embeddings").asDouble(maxPos));
+            factor = positive(file, where + ".factor", n.path("factor").asDouble(1.0));
+          }
+          return new RopeParameters(
+              "longrope",
+              theta,
+              factor,
+              0,
+              0,
+              original,
+              doubles(file, where + ".short_factor", n.get("short_factor")),
+              doubles(file, where + ".long_factor", n.get("long_factor")),
+              n.path("attention_factor").asDouble(0),
+              partial);
         }
-        return new RopeParameters(
-            "llama3",
-            theta,
-            positive(file, where + ".factor", n.get("factor").asDouble()),
-            low,
-            high,
-            positive(
-                file,
-                where + ".original_max_position_embeddings",
-                n.get("original_max_position_embeddings").asDouble()));
       default:
         throw new CheckpointException(
             file
@@ -297,15 +300,38 @@ public final class ConfigReader {
                 + where
                 + " has rope type '"
                 + type
-                + "'; supported rope types are default, linear and llama3");
+                + "'; supported rope types are default, linear, llama3 and longrope");
     }
+  }
+
+  private static void require(Path file, String where, JsonNode n, String type, String... keys) {
+    for (String k : keys) {
+      if (!n.hasNonNull(k)) {
+        throw new CheckpointException(
+            file + ": " + where + " is " + type + " but has no '" + k + "'; add it to config.json");
+      }
+    }
+  }
+
+  private static List<Double> doubles(Path file, String where, JsonNode n) {
+    List<Double> out = new ArrayList<>();
+    if (!n.isArray()) {
+      throw new CheckpointException(file + ": " + where + " is not a list of numbers");
+    }
+    for (JsonNode v : n) {
+      if (!v.isNumber()) {
+        throw new CheckpointException(file + ": " + where + " holds '" + v + "', not a number");
+      }
+      out.add(v.asDouble());
+    }
+    return out;
   }
 
   /**
    * {@code value} when it is a finite number above zero; otherwise an error naming {@code key} (a
    * zero or negative rope_theta or scaling factor would put NaN or Inf into the graph).
    */
-  private static double positive(Path file, String key, double value) {
+  static double positive(Path file, String key, double value) {
     if (!(value > 0 && Double.isFinite(value))) {
       throw new CheckpointException(
           file
@@ -316,11 +342,6 @@ public final class ConfigReader {
               + "; it must be a finite number above 0: fix config.json (or copy it from the base model)");
     }
     return value;
-  }
-
-  private static Double positiveOrNull(Path file, JsonNode c, String key) {
-    Double v = optDouble(c, key);
-    return v == null ? null : positive(file, key, v);
   }
 
   private static String text(JsonNode c, String key) {
@@ -340,10 +361,5 @@ public final class ConfigReader {
   private static int optInt(JsonNode c, String key, int dflt) {
     JsonNode n = c.get(key);
     return n == null || n.isNull() ? dflt : n.asInt();
-  }
-
-  private static Double optDouble(JsonNode c, String key) {
-    JsonNode n = c.get(key);
-    return n == null || n.isNull() ? null : n.asDouble();
   }
 }

@@ -3,23 +3,23 @@ package dev.edgellm.graph;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ModelConfig;
-import dev.edgellm.checkpoint.RopeParameters;
 import dev.edgellm.checkpoint.TensorInfo;
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.OperatorSetIdProto;
 import dev.edgellm.onnx.proto.TensorProto;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Builds the decoder graph Transformers.js 4.x runs: inputs {@code input_ids}, {@code
  * attention_mask}, {@code position_ids}, {@code past_key_values.{i}.key|value}; outputs {@code
- * logits} and {@code present.{i}.key|value}. Attention is com.microsoft GroupQueryAttention with
- * rotary embedding inside, its positions and masks derived from {@code attention_mask} only ({@code
- * position_ids} is accepted but not used, since Transformers.js feeds 1-based positions to some
- * models).
+ * logits} and {@code present.{i}.key|value}, from a {@link DecoderSpec} (what the architecture
+ * class declared). Attention is com.microsoft GroupQueryAttention, with rotary embedding inside
+ * where its fused rotary can do it ({@link RotaryGraph} rotates q and k before it otherwise), or
+ * {@link EagerAttention} for soft-capped scores. Positions and masks are derived from {@code
+ * attention_mask} only ({@code position_ids} is accepted but not used, since Transformers.js feeds
+ * 1-based positions to some models).
  */
 public final class DecoderGraphBuilder {
   public static final int OPSET = 21;
@@ -34,6 +34,8 @@ public final class DecoderGraphBuilder {
   private final DecoderSpec spec;
   private final WeightFormat weights;
   private final GraphBuilder g = new GraphBuilder("main_graph");
+  private final Projections projections;
+  private EagerAttention eagerAttention;
 
   /** The graph and its lazily produced weights. */
   public record Built(ModelProto skeleton, List<LazyTensor> weights) {}
@@ -43,6 +45,7 @@ public final class DecoderGraphBuilder {
     this.c = ckpt.config();
     this.spec = spec;
     this.weights = weights;
+    this.projections = new Projections(ckpt, spec, weights, g);
   }
 
   /** Builds the graph, checking every tensor's presence and shape; no weight data is read yet. */
@@ -50,14 +53,6 @@ public final class DecoderGraphBuilder {
     int h = c.hiddenSize();
     int kv = c.numKvHeads();
     int hd = c.headDim();
-    if (hd % 16 != 0) {
-      throw new CheckpointException(
-          c.file()
-              + ": head_dim "
-              + hd
-              + " is not a multiple of 16, which the exported"
-              + " attention (GroupQueryAttention with rotary embedding) needs; this model cannot be exported");
-    }
     g.input("input_ids", I64, "batch_size", "sequence_length");
     g.input("attention_mask", I64, "batch_size", "total_sequence_length");
     g.input("position_ids", I64, "batch_size", "sequence_length");
@@ -79,27 +74,27 @@ public final class DecoderGraphBuilder {
     // Attention bookkeeping, shared by all layers: positions and masks come from attention_mask.
     String seqlens = seqlensK();
     String total = totalSequenceLength();
-    Map<RopeParameters, String[]> caches = new LinkedHashMap<>();
+    RotaryGraph rotary = new RotaryGraph(g, total);
 
     Residual r = new Residual(x);
     for (int i = 0; i < c.numLayers(); i++) {
       String p = "model.layers." + i + ".";
       String n = "/model/layers." + i;
       String hIn = r.norm(p + spec.preAttnNorm() + ".weight", n + "/" + spec.preAttnNorm());
-      String[] cache =
-          caches.computeIfAbsent(c.ropeOf(i), rp -> rotaryCaches(rp, caches.size(), total));
-      String attn = attention(i, p, n, hIn, seqlens, total, cache);
+      DecoderSpec.Layer layer = spec.layers().get(i);
+      RotaryGraph.Caches cache = layer.rotary() == null ? null : rotary.caches(layer.rotary());
+      String attn = attention(i, layer, p, n, hIn, seqlens, total, cache, rotary);
       if (spec.postAttnNorm() != null) {
         attn =
             simpleNorm(attn, p + spec.postAttnNorm() + ".weight", n + "/" + spec.postAttnNorm(), h);
       }
-      r.add(attn);
+      r.add(attn, n + "/attn");
       String hMlp = r.norm(p + spec.preFfnNorm() + ".weight", n + "/" + spec.preFfnNorm());
       String mlp = mlp(p, n, hMlp);
       if (spec.postFfnNorm() != null) {
         mlp = simpleNorm(mlp, p + spec.postFfnNorm() + ".weight", n + "/" + spec.postFfnNorm(), h);
       }
-      r.add(mlp);
+      r.add(mlp, n + "/mlp");
     }
     String last = r.norm("model.norm.weight", "/model/norm");
 
@@ -110,15 +105,26 @@ public final class DecoderGraphBuilder {
     } else {
       head = ckpt.require("lm_head.weight", c.vocabSize(), h);
     }
-    if (spec.finalSoftcap() > 0) {
-      String raw =
-          weights.lmHead(g, "/lm_head/MatMul", last, head, tied, "/lm_head/MatMul/output_0");
+    boolean scaled = spec.logitsDivisor() != 1f;
+    boolean capped = spec.finalSoftcap() > 0;
+    String logits =
+        weights.lmHead(
+            g,
+            "/lm_head/MatMul",
+            last,
+            head,
+            tied,
+            scaled || capped ? "/lm_head/MatMul/output_0" : "logits");
+    if (scaled) {
+      String s = g.float32("/lm_head/logits_scaling", new long[0], spec.logitsDivisor());
+      NodeBuilder div = g.op("Div", "/lm_head/logits_scaling/Div").in(logits, s);
+      logits = capped ? div.out() : div.outNamed("logits")[0];
+    }
+    if (capped) {
       String cap = g.float32("/lm_head/softcap", new long[0], spec.finalSoftcap());
-      String d = g.op("Div", "/lm_head/softcap/Div").in(raw, cap).out();
+      String d = g.op("Div", "/lm_head/softcap/Div").in(logits, cap).out();
       String t = g.op("Tanh", "/lm_head/softcap/Tanh").in(d).out();
       g.op("Mul", "/lm_head/softcap/Mul").in(t, cap).outNamed("logits");
-    } else {
-      weights.lmHead(g, "/lm_head/MatMul", last, head, tied, "logits");
     }
     for (int i = 0; i < c.numLayers(); i++) {
       g.output("present." + i + ".key", F, "batch_size", kv, "total_sequence_length", hd);
@@ -133,7 +139,9 @@ public final class DecoderGraphBuilder {
             .setProducerVersion("0.1.0")
             .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
             .addOpsetImport(
-                OperatorSetIdProto.newBuilder().setDomain(GraphBuilder.MS).setVersion(MS_OPSET))
+                OperatorSetIdProto.newBuilder()
+                    .setDomain(NodeBuilder.MS_DOMAIN)
+                    .setVersion(MS_OPSET))
             .setGraph(g.graph())
             .build();
     List<LazyTensor> all = new ArrayList<>(g.lazyTensors());
@@ -193,63 +201,55 @@ public final class DecoderGraphBuilder {
         .out();
   }
 
-  /**
-   * cos/sin caches [total_sequence_length, head_dim/2] computed in the graph from float32 inverse
-   * frequencies: {@code cos(position * inv_freq)}, as transformers computes them.
-   */
-  private String[] rotaryCaches(RopeParameters rp, int index, String totalInt32) {
-    String n = "/model/rotary_emb" + (index == 0 ? "" : "_" + index);
-    float[] inv = Rope.invFreq(rp, c.headDim());
-    String invFreq = g.float32(n + "/inv_freq", new long[] {1, inv.length}, inv);
-    String total =
-        g.op("Cast", n + "/total_len")
-            .in(totalInt32)
-            .attr("to", (long) TensorProto.DataType.FLOAT_VALUE)
-            .out();
-    String zero = g.float32(n + "/zero", new long[0], 0f);
-    String oneF = g.float32(n + "/one", new long[0], 1f);
-    String range = g.op("Range", n + "/Range").in(zero, total, oneF).out();
-    String axes = g.int64(n + "/axes", false, 1);
-    String pos = g.op("Unsqueeze", n + "/Unsqueeze").in(range, axes).out();
-    String freqs = g.op("Mul", n + "/Mul").in(pos, invFreq).out();
-    String cos = g.op("Cos", n + "/Cos").in(freqs).out();
-    String sin = g.op("Sin", n + "/Sin").in(freqs).out();
-    return new String[] {cos, sin};
-  }
-
   private String attention(
-      int i, String p, String n, String x, String seqlens, String total, String[] cache) {
+      int i,
+      DecoderSpec.Layer layer,
+      String p,
+      String n,
+      String x,
+      String seqlens,
+      String total,
+      RotaryGraph.Caches cache,
+      RotaryGraph rotary) {
     int h = c.hiddenSize();
     int hd = c.headDim();
     int qOut = c.numHeads() * hd;
     int kvOut = c.numKvHeads() * hd;
     String a = p + "self_attn.";
-    String q =
-        weights.linear(
-            g,
-            n + "/attn/q_proj",
-            x,
-            ckpt.require(a + "q_proj.weight", qOut, h),
-            spec.qkvBias() ? ckpt.require(a + "q_proj.bias", qOut) : null);
-    String k =
-        weights.linear(
-            g,
-            n + "/attn/k_proj",
-            x,
-            ckpt.require(a + "k_proj.weight", kvOut, h),
-            spec.qkvBias() ? ckpt.require(a + "k_proj.bias", kvOut) : null);
-    String v =
-        weights.linear(
-            g,
-            n + "/attn/v_proj",
-            x,
-            ckpt.require(a + "v_proj.weight", kvOut, h),
-            spec.qkvBias() ? ckpt.require(a + "v_proj.bias", kvOut) : null);
+    String q = projections.linear(p, n + "/attn/q_proj", x, "self_attn.q_proj", h, spec.qkvBias());
+    String k = projections.linear(p, n + "/attn/k_proj", x, "self_attn.k_proj", h, spec.qkvBias());
+    String v = projections.linear(p, n + "/attn/v_proj", x, "self_attn.v_proj", h, spec.qkvBias());
     if (spec.qkNorm()) {
       q = headNorm(q, a + "q_norm.weight", n + "/attn/q_norm", c.numHeads());
       k = headNorm(k, a + "k_norm.weight", n + "/attn/k_norm", c.numKvHeads());
     }
-    GraphBuilder.Node gqa =
+    // GroupQueryAttention rotates q and k itself when the whole head rotates and its kernels take
+    // the head size (a multiple of 16); otherwise they are rotated here and it does no rotary.
+    // Soft-capped attention is written in plain ops (EagerAttention says why).
+    boolean eager = spec.attnSoftcap() > 0;
+    boolean fused = cache != null && cache.dim() == hd && hd % 16 == 0 && !eager;
+    if (cache != null && !fused) {
+      q = rotary.rotate(q, cache, c.numHeads(), hd, n + "/attn/q_rotary");
+      k = rotary.rotate(k, cache, c.numKvHeads(), hd, n + "/attn/k_rotary");
+    }
+    if (eager) {
+      if (eagerAttention == null) {
+        eagerAttention = new EagerAttention(g, rotary, c.numHeads(), c.numKvHeads(), hd);
+      }
+      String attn =
+          eagerAttention.attend(
+              i,
+              n + "/attn/eager",
+              q,
+              k,
+              v,
+              layer.slidingWindow(),
+              spec.attentionScale(),
+              spec.attnSoftcap());
+      return projections.linear(
+          p, n + "/attn/o_proj", attn, "self_attn.o_proj", qOut, spec.oBias());
+    }
+    NodeBuilder gqa =
         g.op("GroupQueryAttention", n + "/attn/GroupQueryAttention")
             .ms()
             .in(
@@ -259,54 +259,35 @@ public final class DecoderGraphBuilder {
                 "past_key_values." + i + ".key",
                 "past_key_values." + i + ".value",
                 seqlens,
-                total,
-                cache[0],
-                cache[1])
-            .attr("num_heads", (long) c.numHeads())
-            .attr("kv_num_heads", (long) c.numKvHeads())
-            .attr("scale", spec.attentionScale())
-            .attr("do_rotary", 1L)
-            .attr("rotary_interleaved", 0L);
-    if (c.isSliding(i)) {
-      // ORT's local_window_size counts the query itself, like transformers' sliding_window (a query
-      // at q
-      // sees keys k with q - window < k <= q); window - 1 or + 1 fail the goldens.
-      gqa.attr("local_window_size", (long) c.slidingWindow());
+                total);
+    if (fused) {
+      gqa.in(cache.cos(), cache.sin());
     }
-    if (spec.attnSoftcap() > 0) {
-      gqa.attr("softcap", spec.attnSoftcap());
+    gqa.attr("num_heads", (long) c.numHeads())
+        .attr("kv_num_heads", (long) c.numKvHeads())
+        .attr("scale", spec.attentionScale());
+    if (fused) {
+      gqa.attr("do_rotary", 1L).attr("rotary_interleaved", 0L);
+    }
+    if (layer.slidingWindow() > 0) {
+      // ORT's local_window_size counts the query itself, like transformers' sliding_window (a query
+      // at q sees keys k with q - window < k <= q); window - 1 or + 1 fail the goldens.
+      gqa.attr("local_window_size", (long) layer.slidingWindow());
     }
     String attn =
         gqa.outNamed(
                 n + "/attn/GroupQueryAttention/output_0",
                 "present." + i + ".key",
                 "present." + i + ".value")[0];
-    return weights.linear(
-        g,
-        n + "/attn/o_proj",
-        attn,
-        ckpt.require(a + "o_proj.weight", h, qOut),
-        spec.oBias() ? ckpt.require(a + "o_proj.bias", h) : null);
+    return projections.linear(p, n + "/attn/o_proj", attn, "self_attn.o_proj", qOut, spec.oBias());
   }
 
   private String mlp(String p, String n, String x) {
     int h = c.hiddenSize();
     int f = c.intermediateSize();
-    String m = p + "mlp.";
     String gate =
-        weights.linear(
-            g,
-            n + "/mlp/gate_proj",
-            x,
-            ckpt.require(m + "gate_proj.weight", f, h),
-            spec.mlpBias() ? ckpt.require(m + "gate_proj.bias", f) : null);
-    String up =
-        weights.linear(
-            g,
-            n + "/mlp/up_proj",
-            x,
-            ckpt.require(m + "up_proj.weight", f, h),
-            spec.mlpBias() ? ckpt.require(m + "up_proj.bias", f) : null);
+        projections.linear(p, n + "/mlp/gate_proj", x, "mlp.gate_proj", h, spec.mlpBias());
+    String up = projections.linear(p, n + "/mlp/up_proj", x, "mlp.up_proj", h, spec.mlpBias());
     String act =
         switch (spec.activation()) {
           case GELU_TANH -> g.op("FastGelu", n + "/mlp/act_fn/FastGelu").ms().in(gate).out();
@@ -317,12 +298,7 @@ public final class DecoderGraphBuilder {
           }
         };
     String prod = g.op("Mul", n + "/mlp/Mul").in(act, up).out();
-    return weights.linear(
-        g,
-        n + "/mlp/down_proj",
-        prod,
-        ckpt.require(m + "down_proj.weight", h, f),
-        spec.mlpBias() ? ckpt.require(m + "down_proj.bias", h) : null);
+    return projections.linear(p, n + "/mlp/down_proj", prod, "mlp.down_proj", f, spec.mlpBias());
   }
 
   /** RMSNorm over each head: reshape to [b, s, heads, head_dim], normalise, reshape back. */
@@ -352,7 +328,7 @@ public final class DecoderGraphBuilder {
         .out();
   }
 
-  /** A norm weight as float32, with Gemma's {@code 1 + w} folded in. */
+  /** A norm weight as float32, with {@code 1 + w} folded in when the spec says so. */
   private String normWeight(String name, int dim) {
     TensorInfo t = ckpt.require(name, dim);
     float[] w = ckpt.floats(t);
@@ -376,7 +352,11 @@ public final class DecoderGraphBuilder {
       this.pending = embeddings;
     }
 
-    void add(String branch) {
+    void add(String branch, String n) {
+      if (spec.residualMultiplier() != 1f) {
+        String m = g.float32(n + "/residual_multiplier", new long[0], spec.residualMultiplier());
+        branch = g.op("Mul", n + "/residual_multiplier/Mul").in(branch, m).out();
+      }
       pending = branch;
     }
 

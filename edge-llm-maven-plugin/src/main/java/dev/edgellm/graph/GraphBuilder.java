@@ -2,7 +2,7 @@ package dev.edgellm.graph;
 
 import com.google.protobuf.ByteString;
 import dev.edgellm.checkpoint.CheckpointException;
-import dev.edgellm.onnx.proto.AttributeProto;
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.NodeProto;
 import dev.edgellm.onnx.proto.TensorProto;
@@ -21,8 +21,6 @@ import java.util.function.Supplier;
  * {@link LazyTensor}s whose bytes are produced while writing.
  */
 public final class GraphBuilder {
-  public static final String MS = "com.microsoft";
-
   private final GraphProto.Builder graph = GraphProto.newBuilder();
   private final List<LazyTensor> lazy = new ArrayList<>();
 
@@ -30,9 +28,9 @@ public final class GraphBuilder {
     graph.setName(name);
   }
 
-  /** Starts a node of the default (ONNX) domain. */
-  public Node op(String opType, String name) {
-    return new Node(opType, name);
+  /** Starts a node of the default (ONNX) domain, added to this graph by its {@code out} methods. */
+  public NodeBuilder op(String opType, String name) {
+    return NodeBuilder.op(opType, name, graph::addNode, GraphBuilder::requireFinite);
   }
 
   /**
@@ -70,19 +68,6 @@ public final class GraphBuilder {
     return raw(
         name,
         TensorProto.DataType.INT64,
-        scalar ? new long[0] : new long[] {values.length},
-        b.array());
-  }
-
-  /** Adds a small int32 constant initializer (shape [n], or a scalar when {@code scalar}). */
-  public String int32(String name, boolean scalar, int... values) {
-    ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-    for (int v : values) {
-      b.putInt(v);
-    }
-    return raw(
-        name,
-        TensorProto.DataType.INT32,
         scalar ? new long[0] : new long[] {values.length},
         b.array());
   }
@@ -176,89 +161,5 @@ public final class GraphBuilder {
                 .setTensorType(
                     TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)))
         .build();
-  }
-
-  /** A node being built. */
-  public final class Node {
-    private final NodeProto.Builder node = NodeProto.newBuilder();
-
-    private Node(String opType, String name) {
-      node.setOpType(opType).setName(name);
-    }
-
-    /** Puts the node in the com.microsoft domain. */
-    public Node ms() {
-      node.setDomain(MS);
-      return this;
-    }
-
-    /** Inputs, in order; {@code ""} for an omitted optional input. */
-    public Node in(String... inputs) {
-      for (String i : inputs) {
-        node.addInput(i);
-      }
-      return this;
-    }
-
-    public Node attr(String name, long value) {
-      node.addAttribute(
-          AttributeProto.newBuilder()
-              .setName(name)
-              .setType(AttributeProto.AttributeType.INT)
-              .setI(value));
-      return this;
-    }
-
-    public Node attr(String name, float value) {
-      requireFinite(node.getName() + "." + name, 0, value);
-      node.addAttribute(
-          AttributeProto.newBuilder()
-              .setName(name)
-              .setType(AttributeProto.AttributeType.FLOAT)
-              .setF(value));
-      return this;
-    }
-
-    public Node attr(String name, String value) {
-      node.addAttribute(
-          AttributeProto.newBuilder()
-              .setName(name)
-              .setType(AttributeProto.AttributeType.STRING)
-              .setS(ByteString.copyFromUtf8(value)));
-      return this;
-    }
-
-    public Node attr(String name, long[] values) {
-      AttributeProto.Builder a =
-          AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-      for (long v : values) {
-        a.addInts(v);
-      }
-      node.addAttribute(a);
-      return this;
-    }
-
-    /** Adds the node with one output named {@code <node name>/output_0}; returns that name. */
-    public String out() {
-      return outs(1)[0];
-    }
-
-    /** Adds the node with the given output names ({@code ""} for an unused optional output). */
-    public String[] outNamed(String... names) {
-      for (String n : names) {
-        node.addOutput(n);
-      }
-      graph.addNode(node);
-      return names;
-    }
-
-    /** Adds the node with {@code n} outputs named {@code <node name>/output_i}. */
-    public String[] outs(int n) {
-      String[] names = new String[n];
-      for (int i = 0; i < n; i++) {
-        names[i] = node.getName() + "/output_" + i;
-      }
-      return outNamed(names);
-    }
   }
 }

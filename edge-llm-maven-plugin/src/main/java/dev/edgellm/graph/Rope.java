@@ -34,8 +34,58 @@ public final class Rope {
       case "llama3" -> {
         return llama3(inv, p);
       }
+      case "longrope" -> {
+        return longrope(p, dim, false);
+      }
       default -> throw new IllegalArgumentException("unsupported rope type " + p.type());
     }
+  }
+
+  /**
+   * LongRoPE's inverse frequencies, as transformers' {@code _compute_longrope_parameters}: {@code 1
+   * / (ext[i] * theta^(2i / dim))} in float32, with {@code ext} the short factors up to {@code
+   * original_max_position_embeddings} and the long factors beyond.
+   */
+  public static float[] longrope(RopeParameters p, int dim, boolean beyondOriginal) {
+    java.util.List<Double> ext = beyondOriginal ? p.longFactor() : p.shortFactor();
+    if (ext.size() != dim / 2) {
+      throw new dev.edgellm.checkpoint.CheckpointException(
+          "longrope "
+              + (beyondOriginal ? "long_factor" : "short_factor")
+              + " has "
+              + ext.size()
+              + " values but the rotary dimension "
+              + dim
+              + " needs "
+              + dim / 2
+              + "; fix rope_parameters (rope_scaling) in config.json");
+    }
+    float[] inv = new float[dim / 2];
+    for (int i = 0; i < inv.length; i++) {
+      float exponent = (float) (2 * i) / (float) dim;
+      float pow = (float) Math.pow((float) p.theta(), exponent);
+      inv[i] = 1.0f / (ext.get(i).floatValue() * pow);
+    }
+    return inv;
+  }
+
+  /**
+   * The factor on cos and sin: 1, except for longrope, where it is {@code attention_factor} or by
+   * default {@code sqrt(1 + ln(factor) / ln(original_max_position_embeddings))} (1 when factor <=
+   * 1).
+   */
+  public static float attentionFactor(RopeParameters p) {
+    if (!p.type().equals("longrope")) {
+      return 1f;
+    }
+    if (p.attentionFactor() > 0) {
+      return (float) p.attentionFactor();
+    }
+    if (p.factor() <= 1.0) {
+      return 1f;
+    }
+    return (float)
+        Math.sqrt(1 + Math.log(p.factor()) / Math.log(p.originalMaxPositionEmbeddings()));
   }
 
   private static float[] llama3(float[] inv, RopeParameters p) {

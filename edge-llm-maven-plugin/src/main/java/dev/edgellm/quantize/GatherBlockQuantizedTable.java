@@ -1,5 +1,6 @@
 package dev.edgellm.quantize;
 
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.Tensors;
 import dev.edgellm.onnx.proto.NodeProto;
 import dev.edgellm.onnx.proto.TensorProto;
@@ -81,8 +82,11 @@ public record GatherBlockQuantizedTable(
     attrs.put("block_size", (long) blockSize);
     attrs.put("gather_axis", (long) gatherAxis);
     attrs.put("quantize_axis", 1L);
-    return OnnxNodes.node(
-        "GatherBlockQuantized", OnnxNodes.MS_DOMAIN, nodeName, inputs, output, attrs);
+    return NodeBuilder.op("GatherBlockQuantized", nodeName)
+        .ms()
+        .in(inputs)
+        .sortedInts(attrs)
+        .build(output);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.edgellm.quantize;
 
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.Tensors;
 import dev.edgellm.onnx.proto.NodeProto;
 import dev.edgellm.onnx.proto.TensorProto;
@@ -112,7 +113,7 @@ public record MatMulNBitsWeight(
     if (accuracyLevel != 0) {
       attrs.put("accuracy_level", (long) accuracyLevel);
     }
-    return OnnxNodes.node("MatMulNBits", OnnxNodes.MS_DOMAIN, nodeName, inputs, output, attrs);
+    return NodeBuilder.op("MatMulNBits", nodeName).ms().in(inputs).sortedInts(attrs).build(output);
   }
 
   /** The {@link #node} replacing the MatMul {@code original} (A = input 0) that read B as w. */
@@ -152,8 +153,11 @@ public record MatMulNBitsWeight(
     attrs.put("block_size", (long) blockSize);
     attrs.put("gather_axis", 0L);
     attrs.put("quantize_axis", 1L);
-    return OnnxNodes.node(
-        "GatherBlockQuantized", OnnxNodes.MS_DOMAIN, nodeName, inputs, output, attrs);
+    return NodeBuilder.op("GatherBlockQuantized", nodeName)
+        .ms()
+        .in(inputs)
+        .sortedInts(attrs)
+        .build(output);
   }
 
   /** The INT64 initializer {@code <w>_Q4_2d_shape} = {@code [N, K/2]} used by the reshape. */
@@ -164,12 +168,8 @@ public record MatMulNBitsWeight(
   /** The {@code Reshape} node {@code <w>_Q4 [N, kb, bs/2] -> <w>_Q4_2d [N, K/2]}. */
   public List<NodeProto> gatherReshapeNodes(String w) {
     return List.of(
-        OnnxNodes.node(
-            "Reshape",
-            "",
-            q4Name(w) + "_2d_reshape",
-            List.of(q4Name(w), q4Name(w) + "_2d_shape"),
-            q4Name(w) + "_2d",
-            Map.of()));
+        NodeBuilder.op("Reshape", q4Name(w) + "_2d_reshape")
+            .in(q4Name(w), q4Name(w) + "_2d_shape")
+            .build(q4Name(w) + "_2d"));
   }
 }

@@ -1,6 +1,7 @@
 package dev.edgellm.quantize;
 
 import dev.edgellm.onnx.ModelTensors;
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.NodeOrder;
 import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
@@ -88,7 +89,7 @@ public final class QuantizationPass {
     }
     ModelProto.Builder mb = model.toBuilder().setGraph(graph);
     if (pass.quantized > 0) {
-      setOpset(mb, OnnxNodes.MS_DOMAIN, 1, false);
+      setOpset(mb, NodeBuilder.MS_DOMAIN, 1, false);
     }
     if (pass.gathers > 0 && setOpset(mb, "", 21, true)) {
       reporter.warn(

@@ -2,6 +2,7 @@ package dev.edgellm.stage;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.proto.AttributeProto;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
@@ -38,7 +39,7 @@ public record QuantizationSummary(
     boolean symmetric = true;
     for (NodeProto node : graph.getNodeList()) {
       String domain = node.getDomain();
-      if ("MatMulNBits".equals(node.getOpType()) && "com.microsoft".equals(domain)) {
+      if ("MatMulNBits".equals(node.getOpType()) && NodeBuilder.MS_DOMAIN.equals(domain)) {
         nbits++;
         bits = (int) attribute(node, "bits", 4);
         blockSize = (int) attribute(node, "block_size", 0);
@@ -47,7 +48,7 @@ public record QuantizationSummary(
           symmetric = false;
         }
       } else if ("GatherBlockQuantized".equals(node.getOpType())
-          && "com.microsoft".equals(domain)) {
+          && NodeBuilder.MS_DOMAIN.equals(domain)) {
         gathers++;
         if (bits == 0) {
           bits = (int) attribute(node, "bits", 4);

@@ -1,5 +1,6 @@
 package dev.edgellm.validate;
 
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.NodeProto;
 import dev.edgellm.onnx.proto.OperatorSetIdProto;
@@ -54,7 +55,7 @@ final class OpsetCheck implements Check {
     }
     for (Map.Entry<String, Long> e : imports.entrySet()) {
       String domain = e.getKey();
-      if (!domain.isEmpty() && !domain.equals(WebGpuKernels.MS_DOMAIN)) {
+      if (!domain.isEmpty() && !domain.equals(NodeBuilder.MS_DOMAIN)) {
         out.error(
             file,
             file
@@ -64,7 +65,7 @@ final class OpsetCheck implements Check {
                 + e.getValue()
                 + "), which onnxruntime-web has no kernels for",
             "Export without custom ops");
-      } else if (domain.equals(WebGpuKernels.MS_DOMAIN) && e.getValue() != 1) {
+      } else if (domain.equals(NodeBuilder.MS_DOMAIN) && e.getValue() != 1) {
         out.error(
             file,
             file

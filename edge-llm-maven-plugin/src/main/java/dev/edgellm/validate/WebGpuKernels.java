@@ -1,5 +1,6 @@
 package dev.edgellm.validate;
 
+import dev.edgellm.onnx.NodeBuilder;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,9 +19,6 @@ import java.util.Map;
 public final class WebGpuKernels {
   private WebGpuKernels() {}
 
-  /** The {@code com.microsoft} domain of onnxruntime's contrib ops. */
-  public static final String MS_DOMAIN = "com.microsoft";
-
   private record Range(int from, int to) {}
 
   private static final Map<String, Range> KERNELS = new HashMap<>();
@@ -37,7 +35,7 @@ public final class WebGpuKernels {
 
   private static void ms(String... ops) {
     for (String op : ops) {
-      KERNELS.put(key(MS_DOMAIN, op), new Range(1, Integer.MAX_VALUE));
+      KERNELS.put(key(NodeBuilder.MS_DOMAIN, op), new Range(1, Integer.MAX_VALUE));
     }
   }
 
@@ -165,6 +163,27 @@ public final class WebGpuKernels {
   public static boolean supports(String domain, String op, long opset) {
     Range r = KERNELS.get(key(domain, op));
     return r != null && opset >= r.from() && opset <= r.to();
+  }
+
+  /**
+   * What a WebGPU kernel that exists would get wrong for this node, or null. onnxruntime-web's
+   * GroupQueryAttention reads {@code softcap} but its attention shaders never apply it (read from
+   * {@code contrib_ops/webgpu/bert/attention.cc} and {@code flash_attention.cc}; the 1.31 dev WASM
+   * build Transformers.js 4.3.1 ships holds no soft-capping shader code): the scores go uncapped
+   * and the logits differ from the model's, silently.
+   */
+  public static String wrongResult(String domain, dev.edgellm.onnx.proto.NodeProto node) {
+    if (NodeBuilder.MS_DOMAIN.equals(normalizeDomain(domain))
+        && node.getOpType().equals("GroupQueryAttention")) {
+      for (dev.edgellm.onnx.proto.AttributeProto a : node.getAttributeList()) {
+        if (a.getName().equals("softcap") && a.getF() != 0f) {
+          return "GroupQueryAttention with softcap "
+              + a.getF()
+              + ": WebGPU's kernel ignores softcap, so attention runs uncapped";
+        }
+      }
+    }
+    return null;
   }
 
   /** True when the op has a WebGPU kernel at some opset. */

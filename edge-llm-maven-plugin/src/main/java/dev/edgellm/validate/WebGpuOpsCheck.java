@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * {@code ops.webgpu}: every node's op has a kernel in onnxruntime-web 1.30's WebGPU execution
- * provider ({@link WebGpuKernels}); nodes that would fall back to the CPU are named.
+ * provider ({@link WebGpuKernels}); nodes that would fall back to the CPU are named, and nodes
+ * whose attributes the kernel would silently ignore ({@link WebGpuKernels#wrongResult}) fail.
  */
 final class WebGpuOpsCheck implements Check {
   @Override
@@ -32,8 +33,24 @@ final class WebGpuOpsCheck implements Check {
     Map<String, Long> imports = OpsetCheck.imports(model);
     Map<String, Integer> histogram = new TreeMap<>();
     Map<String, List<String>> missing = new TreeMap<>();
-    visit(model.getGraph(), imports, histogram, missing);
+    Map<String, List<String>> wrong = new TreeMap<>();
+    visit(model.getGraph(), imports, histogram, missing, wrong);
     out.detail("ops", histogram);
+    for (Map.Entry<String, List<String>> e : wrong.entrySet()) {
+      List<String> nodes = e.getValue();
+      out.error(
+          file,
+          e.getKey()
+              + " ("
+              + nodes.size()
+              + " node"
+              + (nodes.size() == 1 ? "" : "s")
+              + ", e.g. "
+              + nodes.get(0)
+              + "): the model computes something else in the browser",
+          "Export attention logit soft-capping in plain ops (the export goal does so for gemma2);"
+              + " no setting accepts wrong results");
+    }
     for (Map.Entry<String, List<String>> e : missing.entrySet()) {
       List<String> nodes = e.getValue();
       String message =
@@ -62,7 +79,8 @@ final class WebGpuOpsCheck implements Check {
       GraphProto graph,
       Map<String, Long> imports,
       Map<String, Integer> histogram,
-      Map<String, List<String>> missing) {
+      Map<String, List<String>> missing,
+      Map<String, List<String>> wrong) {
     for (NodeProto node : graph.getNodeList()) {
       String domain = WebGpuKernels.normalizeDomain(node.getDomain());
       String label = (domain.isEmpty() ? "" : domain + ".") + node.getOpType();
@@ -76,12 +94,16 @@ final class WebGpuOpsCheck implements Check {
                 : label;
         missing.computeIfAbsent(key, k -> new ArrayList<>()).add(name);
       }
+      String problem = WebGpuKernels.wrongResult(domain, node);
+      if (problem != null) {
+        wrong.computeIfAbsent(problem, k -> new ArrayList<>()).add(node.getName());
+      }
       for (AttributeProto a : node.getAttributeList()) {
         if (a.hasG()) {
-          visit(a.getG(), imports, histogram, missing);
+          visit(a.getG(), imports, histogram, missing, wrong);
         }
         for (GraphProto g : a.getGraphsList()) {
-          visit(g, imports, histogram, missing);
+          visit(g, imports, histogram, missing, wrong);
         }
       }
     }

@@ -27,11 +27,11 @@ class ConfigReaderTest {
     assertThat(c.numKvHeads()).isEqualTo(1);
     assertThat(c.headDim()).isEqualTo(256);
     assertThat(c.slidingWindow()).isEqualTo(512);
-    assertThat(c.queryPreAttnScalar()).isEqualTo(256.0);
-    assertThat(c.isSliding(0)).isTrue();
-    assertThat(c.isSliding(5)).isFalse();
-    assertThat(c.ropeOf(0)).isEqualTo(RopeParameters.defaults(10000.0));
-    assertThat(c.ropeOf(5)).isEqualTo(RopeParameters.defaults(1000000.0));
+    assertThat(c.number("query_pre_attn_scalar")).isEqualTo(256.0);
+    assertThat(c.layerTypes().get(0)).isEqualTo(ModelConfig.SLIDING);
+    assertThat(c.layerTypes().get(5)).isEqualTo(ModelConfig.FULL);
+    assertThat(c.rope(ModelConfig.FULL)).isEqualTo(RopeParameters.defaults(1000000.0));
+    assertThat(c.number("rope_local_base_freq")).isEqualTo(10000.0);
     assertThat(c.dtype()).isEqualTo("bfloat16");
     assertThat(c.tieWordEmbeddings()).isTrue();
   }
@@ -42,29 +42,16 @@ class ConfigReaderTest {
     assertThat(c.layerTypes())
         .containsExactly(
             "sliding_attention", "full_attention", "sliding_attention", "full_attention");
-    assertThat(c.ropeOf(0).theta()).isEqualTo(10000.0);
-    assertThat(c.ropeOf(1).theta()).isEqualTo(1000000.0);
+    assertThat(c.rope(ModelConfig.SLIDING).theta()).isEqualTo(10000.0);
+    assertThat(c.rope(ModelConfig.FULL).theta()).isEqualTo(1000000.0);
     assertThat(c.slidingWindow()).isEqualTo(16);
     assertThat(c.dtype()).isEqualTo("bfloat16");
   }
 
   @Test
-  void slidingPatternWithoutLayerTypes() throws IOException {
-    String json =
-        Files.readString(Path.of("src/test/resources/configs/gemma-3-270m-v4.json"))
-            .replaceAll("(?s)\"layer_types\"\\s*:\\s*\\[[^]]*],", "");
-    Files.writeString(tmp.resolve("config.json"), json);
-    ModelConfig c = ConfigReader.read(tmp);
-    assertThat(c.isSliding(4)).isTrue();
-    assertThat(c.isSliding(5)).isFalse();
-    assertThat(c.isSliding(11)).isFalse();
-    assertThat(c.isSliding(12)).isTrue();
-  }
-
-  @Test
   void llama3RopeScalingInV4Format() throws IOException {
     ModelConfig c = read("llama-3.2-1b-v4.json");
-    RopeParameters p = c.ropeOf(0);
+    RopeParameters p = c.rope(ModelConfig.FULL);
     assertThat(p.type()).isEqualTo("llama3");
     assertThat(p.theta()).isEqualTo(500000.0);
     assertThat(p.factor()).isEqualTo(32.0);
@@ -99,7 +86,7 @@ class ConfigReaderTest {
          "low_freq_factor":1.0,"high_freq_factor":4.0,"original_max_position_embeddings":8192},"dtype":"float32"}
         """);
     ModelConfig c = ConfigReader.read(tmp);
-    assertThat(c.ropeOf(1).type()).isEqualTo("llama3");
+    assertThat(c.rope(ModelConfig.SLIDING).type()).isEqualTo("llama3");
     assertThat(c.numKvHeads()).isEqualTo(4);
     assertThat(c.headDim()).isEqualTo(16);
     assertThat(c.dtype()).isEqualTo("float32");

@@ -205,6 +205,8 @@ class BadInputTest {
 
   @Test
   void slidingWindowPatternZero() throws IOException {
+    // Gemma 3's rule (the one architecture that reads sliding_window_pattern)
+    ckpt = Fixtures.copy(Fixtures.tiny("tiny-gemma3"), tmp.resolve("gemma3"));
     Fixtures.editConfig(
         ckpt,
         c -> c.put("sliding_window", 8).put("sliding_window_pattern", 0).remove("layer_types"));
@@ -357,7 +359,7 @@ class BadInputTest {
         ckpt, c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "yarn"));
     assertExportFails()
         .hasMessageContaining("rope type 'yarn'")
-        .hasMessageContaining("default, linear and llama3");
+        .hasMessageContaining("default, linear, llama3 and longrope");
   }
 
   @Test

@@ -24,7 +24,16 @@ class GoldenExportTest {
   @TempDir Path tmp;
 
   static Stream<String> models() {
-    return Stream.of("tiny-gemma3", "tiny-llama", "tiny-qwen3", "tinystories-656k");
+    return Stream.of(
+        "tiny-gemma3",
+        "tiny-llama",
+        "tiny-qwen3",
+        "tinystories-656k",
+        "tiny-phi3",
+        "tiny-gemma2",
+        "tiny-granite",
+        "tiny-smollm3",
+        "tiny-qwen2-hd8");
   }
 
   static Path modelDir(String name) {

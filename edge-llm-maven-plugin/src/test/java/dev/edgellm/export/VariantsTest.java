@@ -129,15 +129,34 @@ class VariantsTest {
     }
   }
 
+  /**
+   * Phi-3 with longrope whose short and long factors are all 1 and no extension (factor 1, so the
+   * attention factor is 1) is the default rope: the longrope graph (both frequency tables, the
+   * switch on the sequence length) matches transformers' goldens of tiny-phi3.
+   */
   @Test
-  void headDimNotAMultipleOf16IsRefused() throws Exception {
-    Path ckpt = Fixtures.copy(Fixtures.tiny("tiny-llama"), tmp.resolve("ckpt"));
-    Fixtures.editConfig(ckpt, c -> c.put("head_dim", 8));
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                new Exporter(Reporter.silent())
-                    .export(ExportRequest.fp32(ckpt, tmp.resolve("out"))))
-        .isInstanceOf(dev.edgellm.checkpoint.CheckpointException.class)
-        .hasMessageContaining("head_dim 8 is not a multiple of 16");
+  void phi3LongropeWithUnitFactorsMatchesTheDefaultRope() throws Exception {
+    Path ckpt = Fixtures.copy(Fixtures.tiny("tiny-phi3"), tmp.resolve("ckpt"));
+    Fixtures.editConfig(
+        ckpt,
+        c -> {
+          com.fasterxml.jackson.databind.node.ObjectNode rp =
+              (com.fasterxml.jackson.databind.node.ObjectNode) c.get("rope_parameters");
+          rp.put("rope_type", "longrope");
+          com.fasterxml.jackson.databind.node.ArrayNode s = rp.putArray("short_factor");
+          com.fasterxml.jackson.databind.node.ArrayNode l = rp.putArray("long_factor");
+          for (int i = 0; i < 8; i++) {
+            s.add(1.0);
+            l.add(1.0);
+          }
+          c.put("original_max_position_embeddings", c.get("max_position_embeddings").asInt());
+        });
+    assertGolden(ckpt, "tiny-phi3");
+    dev.edgellm.onnx.proto.ModelProto m =
+        dev.edgellm.onnx.proto.ModelProto.parseFrom(
+            java.nio.file.Files.readAllBytes(tmp.resolve("out/model.onnx")));
+    assertThat(m.getGraph().getInitializerList())
+        .extracting(dev.edgellm.onnx.proto.TensorProto::getName)
+        .contains("/model/rotary_emb/inv_freq_short", "/model/rotary_emb/inv_freq_long");
   }
 }

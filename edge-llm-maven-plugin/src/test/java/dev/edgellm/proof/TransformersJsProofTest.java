@@ -27,16 +27,17 @@ import java.nio.file.Paths;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java half of the Transformers.js proof: exports (fp32) tiny-gemma3, tiny-llama, tiny-qwen3
- * and tinystories-656k, and the three adapter fixtures (base + {@code edgellm.adapter}: PEFT LoRA,
- * mlx_lm lora, mlx_lm full; staged with the adapter recorded in edge-llm.json, checked against the
- * merged model's goldens), stages each into {@code target/tjs-proof/models/NAME}, validates it
- * (real run included), and exports tinystories-656k at q4 too and stages that in both layouts
- * (local: onnx/model.onnx + dtype fp32; hub: onnx/model_q4.onnx + dtype q4), validated against the
- * fp32 export. It writes {@code target/tjs-proof/cases.json} with the prompts and transformers'
- * golden greedy tokens; {@code src/test/node/tjs-proof/proof.mjs}, run by the build in the
- * integration-test phase, then loads every staged folder with {@code @huggingface/transformers} in
- * Node and checks generate() against the goldens.
+ * The Java half of the Transformers.js proof: exports (fp32) tiny-gemma3, tiny-llama, tiny-qwen3,
+ * tiny-phi3, tiny-gemma2, tiny-granite, tiny-smollm3, tiny-qwen2-hd8 and tinystories-656k, and the
+ * three adapter fixtures (base + {@code edgellm.adapter}: PEFT LoRA, mlx_lm lora, mlx_lm full;
+ * staged with the adapter recorded in edge-llm.json, checked against the merged model's goldens),
+ * stages each into {@code target/tjs-proof/models/NAME}, validates it (real run included), and
+ * exports tinystories-656k at q4 too and stages that in both layouts (local: onnx/model.onnx +
+ * dtype fp32; hub: onnx/model_q4.onnx + dtype q4), validated against the fp32 export. It writes
+ * {@code target/tjs-proof/cases.json} with the prompts and transformers' golden greedy tokens;
+ * {@code src/test/node/tjs-proof/proof.mjs}, run by the build in the integration-test phase, then
+ * loads every staged folder with {@code @huggingface/transformers} in Node and checks generate()
+ * against the goldens.
  */
 class TransformersJsProofTest {
   static final Path ROOT = Paths.get("target/tjs-proof");
@@ -52,7 +53,17 @@ class TransformersJsProofTest {
   void exportStageAndValidateTheProofModels() throws Exception {
     Files.createDirectories(MODELS);
     ArrayNode cases = Json.MAPPER.createArrayNode();
-    for (String name : new String[] {"tiny-gemma3", "tiny-llama", "tiny-qwen3"}) {
+    for (String name :
+        new String[] {
+          "tiny-gemma3",
+          "tiny-llama",
+          "tiny-qwen3",
+          "tiny-phi3",
+          "tiny-gemma2",
+          "tiny-granite",
+          "tiny-smollm3",
+          "tiny-qwen2-hd8"
+        }) {
       Path checkpoint = Paths.get("src/test/resources/models", name);
       Path fp32 = export(name, checkpoint);
       stageAndValidate(name, checkpoint, fp32, Layout.LOCAL, null);

@@ -254,6 +254,26 @@ class ValidatorTest {
     assertThat(WebGpuKernels.supports("", "GridSample", 20)).isFalse();
   }
 
+  @Test
+  void groupQueryAttentionWithSoftcapIsAWrongResultOnWebGpu() {
+    dev.edgellm.onnx.proto.NodeProto capped =
+        dev.edgellm.onnx.NodeBuilder.op("GroupQueryAttention", "/l0/gqa")
+            .ms()
+            .attr("num_heads", 4L)
+            .attr("softcap", 50f)
+            .build("y");
+    assertThat(WebGpuKernels.wrongResult("com.microsoft", capped))
+        .contains("softcap 50.0")
+        .contains("ignores softcap");
+    dev.edgellm.onnx.proto.NodeProto plain =
+        dev.edgellm.onnx.NodeBuilder.op("GroupQueryAttention", "/l0/gqa")
+            .ms()
+            .attr("num_heads", 4L)
+            .attr("softcap", 0f)
+            .build("y");
+    assertThat(WebGpuKernels.wrongResult("com.microsoft", plain)).isNull();
+  }
+
   // ---- contract --------------------------------------------------------------------------------
 
   @Test

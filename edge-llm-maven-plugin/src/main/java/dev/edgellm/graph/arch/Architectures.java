@@ -2,10 +2,11 @@ package dev.edgellm.graph.arch;
 
 import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ModelConfig;
-import dev.edgellm.graph.Activation;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /** The supported architectures, looked up by {@code model_type}. */
 public final class Architectures {
@@ -13,7 +14,16 @@ public final class Architectures {
 
   static {
     for (Architecture a :
-        List.of(new Gemma3Text(), new Llama(), new Qwen2(), new Qwen3(), new Mistral())) {
+        List.of(
+            new Gemma3Text(),
+            new Llama(),
+            new Qwen2(),
+            new Qwen3(),
+            new Mistral(),
+            new Phi3(),
+            new Gemma2(),
+            new Granite(),
+            new SmolLm3())) {
       ALL.put(a.modelType(), a);
     }
   }
@@ -40,24 +50,25 @@ public final class Architectures {
     return a;
   }
 
-  /** Maps a config's activation name to an {@link Activation}. */
-  static Activation activation(ModelConfig c, String dflt) {
-    String act = c.hiddenActivation() == null ? dflt : c.hiddenActivation();
-    return switch (act) {
-      case "silu", "swish" -> Activation.SILU;
-      case "gelu_pytorch_tanh", "gelu_new", "gelu_fast" -> Activation.GELU_TANH;
-      case "gelu" -> Activation.GELU;
-      default ->
-          throw new CheckpointException(
-              c.file()
-                  + ": activation '"
-                  + act
-                  + "' is not supported; supported are silu, gelu_pytorch_tanh and gelu");
-    };
+  /**
+   * Layer types: {@code layer_types} when the config lists them; else, when {@code sliding_window}
+   * is set and {@code use_sliding_window} is not false, sliding where {@code slidingLayer} says so;
+   * else all full.
+   */
+  static List<String> layerTypes(ModelConfig c, IntPredicate slidingLayer) {
+    if (!c.layerTypes().isEmpty()) {
+      return c.layerTypes();
+    }
+    boolean windowed = c.slidingWindow() > 0 && c.flag("use_sliding_window", true);
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < c.numLayers(); i++) {
+      out.add(windowed && slidingLayer.test(i) ? ModelConfig.SLIDING : ModelConfig.FULL);
+    }
+    return out;
   }
 
-  /** 1 / sqrt(x), as transformers computes {@code x ** -0.5} in double then uses it as float. */
-  static float invSqrt(double x) {
-    return (float) Math.pow(x, -0.5);
+  /** Every {@code pattern}-th layer full, the others sliding (Gemma's rule); 0: all sliding. */
+  static List<String> slidingPattern(ModelConfig c, int pattern) {
+    return layerTypes(c, i -> pattern <= 0 || (i + 1) % pattern != 0);
   }
 }

@@ -1,13 +1,14 @@
 package dev.edgellm.graph.arch;
 
+import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ModelConfig;
+import dev.edgellm.checkpoint.RopeParameters;
 import dev.edgellm.graph.DecoderSpec;
 
 /**
- * Gemma 3 text decoders (gemma-3-270m, functiongemma-270m-it, gemma-3-1b): embeddings scaled by
- * sqrt(hidden), {@code (1 + w)} RMSNorm, four norms per layer, q/k norms, attention scaled by
- * {@code query_pre_attn_scalar^-0.5}, sliding layers with their own rope base, GELU (tanh),
- * optional soft-capping.
+ * Gemma 3 text decoders (gemma-3-270m, functiongemma-270m-it, gemma-3-1b): Gemma 2's layout plus
+ * q/k norms, sliding layers with their own rope base ({@code rope_local_base_freq} in v4 configs),
+ * one full layer every {@code sliding_window_pattern}.
  */
 public final class Gemma3Text implements Architecture {
   @Override
@@ -17,21 +18,24 @@ public final class Gemma3Text implements Architecture {
 
   @Override
   public DecoderSpec spec(ModelConfig c) {
-    double scalar = c.queryPreAttnScalar() != null ? c.queryPreAttnScalar() : c.headDim();
-    return new DecoderSpec(
-        (float) Math.sqrt(c.hiddenSize()),
-        true,
-        "input_layernorm",
-        "post_attention_layernorm",
-        "pre_feedforward_layernorm",
-        "post_feedforward_layernorm",
-        true,
-        c.attentionBias(),
-        c.attentionBias(),
-        false,
-        Architectures.activation(c, "gelu_pytorch_tanh"),
-        Architectures.invSqrt(scalar),
-        c.attnLogitSoftcapping() == null ? 0f : c.attnLogitSoftcapping().floatValue(),
-        c.finalLogitSoftcapping() == null ? 0f : c.finalLogitSoftcapping().floatValue());
+    DecoderSpec.Builder b = Gemma2.gemma(c).qkNorm();
+    int pattern = c.integer("sliding_window_pattern", c.integer("_sliding_window_pattern", 0));
+    if (pattern < 0
+        || pattern == 0
+            && (c.json("sliding_window_pattern") != null
+                || c.json("_sliding_window_pattern") != null)) {
+      throw new CheckpointException(
+          c.file()
+              + ": sliding_window_pattern is "
+              + pattern
+              + "; it must be at least 1 (every Nth layer is full attention): fix it in"
+              + " config.json");
+    }
+    b.layerTypes(Architectures.slidingPattern(c, pattern));
+    Double local = c.positiveNumber("rope_local_base_freq");
+    if (local != null && !c.rope().containsKey(ModelConfig.SLIDING)) {
+      b.rope(ModelConfig.SLIDING, RopeParameters.defaults(local));
+    }
+    return b.build();
   }
 }

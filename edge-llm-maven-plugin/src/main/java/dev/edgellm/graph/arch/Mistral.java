@@ -3,7 +3,7 @@ package dev.edgellm.graph.arch;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.graph.DecoderSpec;
 
-/** Mistral: llama-like, no biases, sliding-window attention when {@code sliding_window} is set. */
+/** Mistral: llama-like, no biases, every layer sliding when {@code sliding_window} is set. */
 public final class Mistral implements Architecture {
   @Override
   public String modelType() {
@@ -12,20 +12,9 @@ public final class Mistral implements Architecture {
 
   @Override
   public DecoderSpec spec(ModelConfig c) {
-    return new DecoderSpec(
-        1f,
-        false,
-        "input_layernorm",
-        null,
-        "post_attention_layernorm",
-        null,
-        false,
-        false,
-        false,
-        false,
-        Architectures.activation(c, "silu"),
-        Architectures.invSqrt(c.headDim()),
-        0f,
-        0f);
+    return DecoderSpec.builder(c)
+        .biases(false, false, false)
+        .layerTypes(Architectures.layerTypes(c, i -> true))
+        .build();
   }
 }

@@ -12,20 +12,10 @@ public final class Qwen3 implements Architecture {
 
   @Override
   public DecoderSpec spec(ModelConfig c) {
-    return new DecoderSpec(
-        1f,
-        false,
-        "input_layernorm",
-        null,
-        "post_attention_layernorm",
-        null,
-        true,
-        c.attentionBias(),
-        c.attentionBias(),
-        false,
-        Architectures.activation(c, "silu"),
-        Architectures.invSqrt(c.headDim()),
-        0f,
-        0f);
+    return DecoderSpec.builder(c)
+        .qkNorm()
+        .biases(c.attentionBias(), c.attentionBias(), false)
+        .layerTypes(Qwen2.windowLayers(c))
+        .build();
   }
 }
