@@ -5,6 +5,7 @@ import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
 import dev.edgellm.onnx.OnnxWriter;
+import dev.edgellm.quantize.QuantizeMethod;
 import java.io.File;
 import java.nio.file.Path;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -52,6 +53,13 @@ public class ExportMojo extends EdgeLlmMojo {
   String embeddings;
 
   /**
+   * How a q4 export chooses each block's scale: {@code search} or {@code rtn} (see the quantize
+   * goal's {@code method}); the same property as the quantize goal's.
+   */
+  @Parameter(property = Properties.QUANTIZE_METHOD, defaultValue = "search")
+  String method = "search";
+
+  /**
    * Largest model written as one embedded {@code model.onnx}; a larger one is written with external
    * data ({@code model.onnx_data}). Default: protobuf's 2 GiB limit.
    */
@@ -85,7 +93,8 @@ public class ExportMojo extends EdgeLlmMojo {
                   : new File(
                       new File(buildDirectory, "edge-llm"),
                       p == Precision.FP32 ? "model-fp32" : "model-q4");
-          ExportRequest req = new ExportRequest(source, out.toPath(), p, e);
+          ExportRequest req =
+              new ExportRequest(source, out.toPath(), p, e, QuantizeMethod.parse(method));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(
