@@ -12,6 +12,8 @@ import java.util.Objects;
  *     large)
  * @param precision fp32 or q4
  * @param embeddings how a q4 export stores the token embedding
+ * @param adapter a fine-tuning adapter folder (PEFT or mlx_lm) merged into the checkpoint's weights
+ *     while they stream, or null
  * @param method how a q4 export chooses each block's scale
  */
 public record ExportRequest(
@@ -19,6 +21,7 @@ public record ExportRequest(
     Path output,
     Precision precision,
     Embeddings embeddings,
+    Path adapter,
     QuantizeMethod method) {
   public ExportRequest {
     Objects.requireNonNull(checkpoint, "checkpoint");
@@ -28,9 +31,28 @@ public record ExportRequest(
     Objects.requireNonNull(method, "method");
   }
 
-  /** A request with the default quantization method ({@link QuantizeMethod#DEFAULT}). */
+  /**
+   * A request with {@code adapter} (or null) and the default method ({@link
+   * QuantizeMethod#DEFAULT}).
+   */
+  public ExportRequest(
+      Path checkpoint, Path output, Precision precision, Embeddings embeddings, Path adapter) {
+    this(checkpoint, output, precision, embeddings, adapter, QuantizeMethod.DEFAULT);
+  }
+
+  /** A request without an adapter, with the default method. */
   public ExportRequest(Path checkpoint, Path output, Precision precision, Embeddings embeddings) {
-    this(checkpoint, output, precision, embeddings, QuantizeMethod.DEFAULT);
+    this(checkpoint, output, precision, embeddings, (Path) null);
+  }
+
+  /** The same request with {@code adapter} merged (null: none). */
+  public ExportRequest withAdapter(Path adapter) {
+    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method);
+  }
+
+  /** The same request with {@code method} choosing each 4-bit block's scale. */
+  public ExportRequest withMethod(QuantizeMethod method) {
+    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method);
   }
 
   /** An fp32 export. */

@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.adapter.Adapter;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.graph.DecoderGraphBuilder;
@@ -16,6 +17,9 @@ import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.quantize.QuantizedWeight;
+import dev.edgellm.util.AtomicFiles;
+import dev.edgellm.util.MappedFaults;
+import dev.edgellm.util.OutputLock;
 import dev.edgellm.util.ProgressMeter;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.UpToDateCheck;
@@ -75,8 +79,14 @@ public final class Exporter {
       settings.put(Properties.QUANTIZE_METHOD, req.method().id());
     }
     settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
-    return UpToDateCheck.of(
-        req.output().resolve(FINGERPRINT), "edge-llm:export", settings, List.of(req.checkpoint()));
+    settings.put(
+        Properties.ADAPTER,
+        req.adapter() == null ? "none" : req.adapter().toAbsolutePath().normalize().toString());
+    List<Path> inputs =
+        req.adapter() == null
+            ? List.of(req.checkpoint())
+            : List.of(req.checkpoint(), req.adapter());
+    return UpToDateCheck.of(req.output().resolve(FINGERPRINT), "edge-llm:export", settings, inputs);
   }
 
   /**
@@ -84,48 +94,76 @@ public final class Exporter {
    * as written): then it logs that it skips and returns empty. Records the fingerprint after a run.
    */
   public Optional<ExportResult> exportUnlessUpToDate(ExportRequest req) {
-    UpToDateCheck check = upToDateCheck(req);
-    if (check.skipIfUpToDate(
-        log,
-        "checkpoint and settings",
-        "delete " + req.output() + " or change a setting to rebuild")) {
-      return Optional.empty();
+    try (OutputLock lock = lock(req)) {
+      UpToDateCheck check = upToDateCheck(req);
+      if (check.skipIfUpToDate(
+          log,
+          "checkpoint and settings",
+          "delete " + req.output() + " or change a setting to rebuild")) {
+        return Optional.empty();
+      }
+      ExportResult result = exportLocked(req, lock);
+      check.record(result.files());
+      return Optional.of(result);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
     }
-    ExportResult result = export(req);
-    check.record(result.files());
-    return Optional.of(result);
   }
 
   /**
-   * Runs the export; nothing is left in the output folder when it fails.
+   * Locks the output folder (a second build writing into it waits; see {@link OutputLock}), so that
+   * temporaries of an interrupted run can be removed and no two runs write one model.
+   */
+  private OutputLock lock(ExportRequest req) throws IOException {
+    return OutputLock.acquire(req.output().toAbsolutePath().normalize(), "export", log);
+  }
+
+  /** Temporaries of our naming that a killed export leaves: {@code AtomicFiles}' and scratch. */
+  static boolean isStaleTemporary(String name) {
+    for (String target : List.of(MODEL_FILE, MODEL_FILE + "_data")) {
+      if (AtomicFiles.isTemporaryOf(name, target) || Scratch.isScratchOf(name, target)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Runs the export without the up-to-date check (see {@link #exportUnlessUpToDate}): reads the
+   * checkpoint, builds the decoder graph for its architecture and writes {@code model.onnx} (with
+   * {@code model.onnx_data} when the model is over the embedded limit) into the request's output
+   * folder, under a temporary name renamed into place; logs progress and a summary.
    *
+   * @return the files written, their total size, the model type and the number of weights
    * @throws dev.edgellm.checkpoint.CheckpointException the checkpoint is unusable (message: what,
    *     where, fix)
    * @throws ExportException a setting is wrong
+   * @throws java.io.UncheckedIOException reading the checkpoint or writing the model failed
    */
-  /**
-   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say
-   * so now rather than after a long export, when the stage goal fails.
-   */
-  private void warnAboutMissingTokenizer(Path checkpoint) {
-    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
-      if (!java.nio.file.Files.isRegularFile(checkpoint.resolve(name))) {
-        log.warn(
-            "export: "
-                + name
-                + " missing in "
-                + checkpoint.toAbsolutePath().normalize()
-                + "; the stage goal will need it: copy it from the base model or set "
-                + Properties.STAGE_TOKENIZER);
-      }
+  public ExportResult export(ExportRequest req) {
+    try (OutputLock lock = lock(req)) {
+      return exportLocked(req, lock);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
     }
   }
 
-  public ExportResult export(ExportRequest req) {
-    long t0 = System.nanoTime();
+  private ExportResult exportLocked(ExportRequest req, OutputLock lock) throws IOException {
+    lock.cleanStale(Exporter::isStaleTemporary, "export", log);
     Path model = req.output().toAbsolutePath().normalize().resolve(MODEL_FILE);
-    try (Checkpoint ckpt = Checkpoint.open(req.checkpoint());
-        Scratch scratch = new Scratch(model.resolveSibling("." + MODEL_FILE + ".scratch"))) {
+    try (Scratch scratch = Scratch.beside(model)) {
+      return MappedFaults.guard(
+          "the checkpoint's safetensors in "
+              + req.checkpoint().toAbsolutePath().normalize()
+              + ", the scratch file beside "
+              + model,
+          () -> exportWith(req, model, scratch));
+    }
+  }
+
+  private ExportResult exportWith(ExportRequest req, Path model, Scratch scratch) {
+    long t0 = System.nanoTime();
+    try (Checkpoint ckpt = open(req, scratch)) {
       ModelConfig c = ckpt.config();
       DecoderSpec spec = Architectures.of(c).spec(c);
       warnAboutMissingTokenizer(req.checkpoint());
@@ -170,6 +208,57 @@ public final class Exporter {
               secs));
       return new ExportResult(List.copyOf(files), bytes, c.modelType(), built.weights().size());
     }
+  }
+
+  /**
+   * Export itself needs only config.json and the weights, but the browser needs the tokenizer: say
+   * so now rather than after a long export, when the stage goal fails.
+   */
+  private void warnAboutMissingTokenizer(Path checkpoint) {
+    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
+      if (!java.nio.file.Files.isRegularFile(checkpoint.resolve(name))) {
+        log.warn(
+            "export: "
+                + name
+                + " missing in "
+                + checkpoint.toAbsolutePath().normalize()
+                + "; the stage goal will need it: copy it from the base model or set "
+                + Properties.STAGE_TOKENIZER);
+      }
+    }
+  }
+
+  /**
+   * The checkpoint as the graph sees it: MLX-quantized weights dequantized and the adapter (if any)
+   * merged, both computed into scratch space one tensor at a time while the model is written.
+   */
+  private Checkpoint open(ExportRequest req, Scratch scratch) {
+    Checkpoint base =
+        Checkpoint.open(
+            req.checkpoint(),
+            bytes -> bytes <= DERIVED_ON_HEAP ? heap(bytes) : scratch.allocate(bytes));
+    if (req.adapter() == null) {
+      return base;
+    }
+    try {
+      return Adapter.open(req.adapter()).applyTo(base, log);
+    } catch (RuntimeException e) {
+      base.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Derived tensors up to this size are computed on the heap: most are read once (transposed or
+   * quantized) and dropped, and page-cache writes would cost more than the merge itself. A larger
+   * one (e.g. a dequantized embedding table, which an fp32 export keeps until the model is written)
+   * goes to the memory-mapped scratch file.
+   */
+  static final long DERIVED_ON_HEAP = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16);
+
+  private static java.nio.ByteBuffer heap(long bytes) {
+    return java.nio.ByteBuffer.allocate(Math.toIntExact(bytes))
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
   }
 
   private long write(DecoderGraphBuilder.Built built, Path target, List<Path> files) {

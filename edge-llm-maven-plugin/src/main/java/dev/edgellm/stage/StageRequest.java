@@ -8,15 +8,26 @@ import java.util.Objects;
  * tokenizer} is set, the tokenizer files), the ONNX model, the folder the web app loads from
  * ({@code public/models/<name>}), the layout, and optionally another folder to take the tokenizer
  * files from ({@code tokenizer.json}, {@code tokenizer_config.json}, {@code chat_template.*}: e.g.
- * the base model's, when a fine-tuning tool wrote only the weights).
+ * the base model's, when a fine-tuning tool wrote only the weights), and the adapter folder the
+ * export merged (recorded with its SHA-256 in {@code edge-llm.json}), or null.
  */
 public record StageRequest(
-    Path checkpoint, Path model, Path directory, Layout layout, Path tokenizer) {
+    Path checkpoint, Path model, Path directory, Layout layout, Path tokenizer, Path adapter) {
   public StageRequest {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(layout, "layout");
+  }
+
+  /** A request without an adapter. */
+  public StageRequest(Path checkpoint, Path model, Path directory, Layout layout, Path tokenizer) {
+    this(checkpoint, model, directory, layout, tokenizer, null);
+  }
+
+  /** The same request recording {@code adapter} (null: none). */
+  public StageRequest withAdapter(Path adapter) {
+    return new StageRequest(checkpoint, model, directory, layout, tokenizer, adapter);
   }
 
   /** A request that takes the tokenizer files from the checkpoint folder. */

@@ -2,12 +2,14 @@ package dev.edgellm.stage;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.adapter.Adapter;
 import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.util.SafePaths;
 import dev.edgellm.util.Sha256;
 import dev.edgellm.util.UpToDateCheck;
 import java.io.IOException;
@@ -41,7 +43,9 @@ import java.util.stream.Stream;
  * </pre>
  *
  * The folder is built under a hidden temporary name beside the target and then renamed into place,
- * replacing a previous staging of the same name; nothing else in the parent folder is touched.
+ * replacing a previous staging of the same name; nothing else in the parent folder is touched. A
+ * previous staging that holds files stage did not write (listed in no {@code edge-llm.json}) is
+ * refused, never deleted.
  */
 public final class Stager {
   /** The manifest stage writes into every staged folder. */
@@ -71,13 +75,19 @@ public final class Stager {
         Properties.STAGE_DIRECTORY, request.directory().toAbsolutePath().normalize().toString());
     settings.put(Properties.STAGE_LAYOUT, request.layout().id());
     settings.put(Properties.MAX_MODEL_BYTES, Long.toString(maxModelBytes));
-    return UpToDateCheck.of(
-        stateFile,
-        "edge-llm:stage",
-        settings,
-        request.tokenizer() == null
-            ? List.of(request.checkpoint(), request.model())
-            : List.of(request.checkpoint(), request.model(), request.tokenizer()));
+    settings.put(
+        Properties.ADAPTER,
+        request.adapter() == null
+            ? "none"
+            : request.adapter().toAbsolutePath().normalize().toString());
+    List<Path> inputs = new ArrayList<>(List.of(request.checkpoint(), request.model()));
+    if (request.tokenizer() != null) {
+      inputs.add(request.tokenizer());
+    }
+    if (request.adapter() != null) {
+      inputs.add(request.adapter());
+    }
+    return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, inputs);
   }
 
   /**
@@ -114,6 +124,9 @@ public final class Stager {
     Path target = request.directory().toAbsolutePath().normalize();
     Path tokenizers = request.tokenizerFolder().toAbsolutePath().normalize();
     checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
+    // Nothing is written until stage knows it will not delete a file it did not write.
+    ForeignFiles.refuseIfAny(target);
+    Adapter adapter = request.adapter() == null ? null : Adapter.open(request.adapter());
 
     ObjectNode config = readObject(checkpoint.resolve("config.json"), "config.json");
     ObjectNode tokenizerConfig =
@@ -144,6 +157,10 @@ public final class Stager {
               ? (ObjectNode) config.get("transformers.js_config")
               : config.putObject("transformers.js_config");
       tjsConfig.put("dtype", dtype);
+      if (config.path("quantization").has("group_size")) {
+        // MLX's packing of the checkpoint's weights: the staged ONNX model does not have it
+        config.remove("quantization");
+      }
       files.add(writeText(building, "config.json", Json.pretty(config)));
 
       Path generation = checkpoint.resolve("generation_config.json");
@@ -194,7 +211,8 @@ public final class Stager {
               modelFile,
               quantization,
               files,
-              templateSource);
+              templateSource,
+              adapter);
       writeText(building, MANIFEST, Json.pretty(manifest));
 
       if (sameStaging(building, target)) {
@@ -341,7 +359,8 @@ public final class Stager {
       String modelFile,
       QuantizationSummary quantization,
       List<StagedFile> files,
-      String templateSource)
+      String templateSource,
+      Adapter adapter)
       throws IOException {
     ObjectNode m = Json.MAPPER.createObjectNode();
     m.put("format", "edge-llm-model/1");
@@ -367,16 +386,43 @@ public final class Stager {
     source.put("checkpoint", checkpoint.getFileName().toString());
     source.set("architectures", config.path("architectures").deepCopy());
     source.put("configSha256", Sha256.of(checkpoint.resolve("config.json")));
+    if (adapter != null) {
+      // the fine-tuning adapter the export merged into the checkpoint's weights
+      ObjectNode a = source.putObject("adapter");
+      a.put("path", adapterSource(adapter.dir()));
+      a.put("layout", adapter.layout().id());
+      a.put("file", adapter.layout().weightsFile());
+      a.put("sha256", adapter.weightsSha256());
+      a.put("configSha256", Sha256.of(adapter.dir().resolve("adapter_config.json")));
+    }
     ObjectNode validation = m.putObject("validation");
     validation.put("status", "not-run");
     return m;
+  }
+
+  /**
+   * How edge-llm.json names an adapter: {@code org/name@commit} for a snapshot folder of the
+   * huggingface_hub cache ({@code models--org--name/snapshots/<commit>}), else the folder's name.
+   */
+  static String adapterSource(Path dir) {
+    Path d = dir.toAbsolutePath().normalize();
+    Path parent = d.getParent();
+    Path repo = parent == null ? null : parent.getParent();
+    if (repo != null
+        && parent.getFileName().toString().equals("snapshots")
+        && repo.getFileName().toString().startsWith("models--")) {
+      return repo.getFileName().toString().substring("models--".length()).replace("--", "/")
+          + "@"
+          + d.getFileName();
+    }
+    return d.getFileName().toString();
   }
 
   // ---- files -----------------------------------------------------------------------------------
 
   private StagedFile writeText(Path root, String relative, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    Files.write(root.resolve(relative), bytes);
+    Files.write(SafePaths.inside(root, relative), bytes);
     return new StagedFile(relative, bytes.length, Sha256.hex(Sha256.newDigest().digest(bytes)));
   }
 
@@ -397,7 +443,8 @@ public final class Stager {
     long nextReport = 256L << 20;
     try (InputStream in = Files.newInputStream(source);
         OutputStream out =
-            new DigestOutputStream(Files.newOutputStream(root.resolve(relative)), digest)) {
+            new DigestOutputStream(
+                Files.newOutputStream(SafePaths.inside(root, relative)), digest)) {
       byte[] buffer = new byte[1 << 20];
       int n;
       while ((n = in.read(buffer)) > 0) {

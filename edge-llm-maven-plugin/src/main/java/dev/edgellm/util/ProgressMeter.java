@@ -12,6 +12,7 @@ import java.util.Locale;
 public final class ProgressMeter {
   private final Reporter reporter;
   private final String label;
+  private final String unit;
   private final int totalItems;
   private final long totalBytes;
   private final long intervalNanos;
@@ -29,8 +30,23 @@ public final class ProgressMeter {
    */
   public ProgressMeter(
       Reporter reporter, String label, int totalItems, long totalBytes, long intervalMillis) {
+    this(reporter, label, "tensor", totalItems, totalBytes, intervalMillis);
+  }
+
+  /**
+   * @param unit what an item is, e.g. {@code "file"}; lines read {@code label: unit 3 of 5 (name)}
+   * @see #ProgressMeter(Reporter, String, int, long, long)
+   */
+  public ProgressMeter(
+      Reporter reporter,
+      String label,
+      String unit,
+      int totalItems,
+      long totalBytes,
+      long intervalMillis) {
     this.reporter = reporter;
     this.label = label;
+    this.unit = unit;
     this.totalItems = totalItems;
     this.totalBytes = totalBytes;
     this.intervalNanos = intervalMillis * 1_000_000L;
@@ -44,19 +60,37 @@ public final class ProgressMeter {
     doneBytes += bytes;
     long now = System.nanoTime();
     if (doneItems == totalItems || now - lastReportNanos >= intervalNanos) {
-      lastReportNanos = now;
-      reporter.info(
-          String.format(
-              Locale.ROOT,
-              "%s: tensor %d of %d (%s), %.1f of %.1f MB, %.1f MB/s",
-              label,
-              doneItems,
-              totalItems,
-              name,
-              mb(doneBytes),
-              mb(totalBytes),
-              mbPerSecond()));
+      report(now, doneItems, name);
     }
+  }
+
+  /**
+   * Records {@code bytes} more of the item {@code name} (the one after those done), for items so
+   * large that a line per item is not enough (a download); may write a line. {@code bytes} may be
+   * negative when work is thrown away (a download that restarts).
+   */
+  public synchronized void advance(String name, long bytes) {
+    doneBytes += bytes;
+    long now = System.nanoTime();
+    if (now - lastReportNanos >= intervalNanos && intervalNanos > 0) {
+      report(now, Math.min(doneItems + 1, totalItems), name);
+    }
+  }
+
+  private void report(long now, int item, String name) {
+    lastReportNanos = now;
+    reporter.info(
+        String.format(
+            Locale.ROOT,
+            "%s: %s %d of %d (%s), %.1f of %.1f MB, %.1f MB/s",
+            label,
+            unit,
+            item,
+            totalItems,
+            name,
+            mb(doneBytes),
+            mb(totalBytes),
+            mbPerSecond()));
   }
 
   /** Bytes done so far. */

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.edgellm.util.Half;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -33,6 +34,7 @@ final class DecoderSession implements AutoCloseable {
   private final DecoderContract contract;
   private final Map<String, NodeInfo> inputs;
   private final boolean float16Cache;
+  private final long firstPosition;
 
   /** The KV cache after some tokens; owns the tensors (an ORT result, or the empty tensors). */
   static final class Cache implements AutoCloseable {
@@ -60,18 +62,79 @@ final class DecoderSession implements AutoCloseable {
   record Step(float[][] logits, Cache cache) {}
 
   DecoderSession(Path model, DecoderContract contract) throws OrtException {
-    this.env = OrtEnvironment.getEnvironment();
-    this.contract = contract;
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      options.setIntraOpNumThreads(
-          Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
-      this.session = env.createSession(model.toString(), options);
+    this(open(model), contract, 0);
+  }
+
+  /**
+   * A session whose contract is read from the model's own inputs and outputs (rather than checked
+   * against config.json first), feeding positions from {@code firstPosition} on: Transformers.js
+   * feeds 0-based positions to most models and 1-based ones to some (gemma3), which a graph that
+   * ignores their values must accept.
+   */
+  static DecoderSession of(Path model, long firstPosition) throws OrtException {
+    OrtSession session = open(model);
+    try {
+      return new DecoderSession(session, contractOf(session), firstPosition);
+    } catch (OrtException | RuntimeException e) {
+      session.close();
+      throw e;
     }
+  }
+
+  private DecoderSession(OrtSession session, DecoderContract contract, long firstPosition)
+      throws OrtException {
+    this.env = OrtEnvironment.getEnvironment();
+    this.session = session;
+    this.contract = contract;
+    this.firstPosition = firstPosition;
     this.inputs = session.getInputInfo();
     NodeInfo past = inputs.get(DecoderContract.pastKey(0));
     this.float16Cache =
         past != null && past.getInfo() instanceof TensorInfo t && t.type == OnnxJavaType.FLOAT16;
+  }
+
+  private static OrtSession open(Path model) throws OrtException {
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      options.setIntraOpNumThreads(
+          Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+      return OrtEnvironment.getEnvironment().createSession(model.toString(), options);
+    }
+  }
+
+  /** The contract as the session's inputs and outputs declare it. */
+  private static DecoderContract contractOf(OrtSession session) throws OrtException {
+    Map<String, NodeInfo> in = session.getInputInfo();
+    int layers = 0;
+    while (in.containsKey(DecoderContract.pastKey(layers))) {
+      layers++;
+    }
+    if (layers == 0) {
+      throw new OrtException("the model has no input " + DecoderContract.pastKey(0));
+    }
+    TensorInfo past = (TensorInfo) in.get(DecoderContract.pastKey(0)).getInfo();
+    NodeInfo logitsInfo = session.getOutputInfo().get("logits");
+    if (logitsInfo == null) {
+      throw new OrtException("the model has no output logits");
+    }
+    TensorInfo logits = (TensorInfo) logitsInfo.getInfo();
+    long[] cache = past.getShape();
+    long[] vocab = logits.getShape();
+    return new DecoderContract(
+        in.containsKey("position_ids"),
+        in.containsKey("num_logits_to_keep"),
+        in.containsKey("use_cache_branch"),
+        layers,
+        (int) cache[1],
+        (int) cache[3],
+        (int) vocab[vocab.length - 1],
+        past.onnxType.value,
+        logits.onnxType.value);
+  }
+
+  /** The contract the session feeds by. */
+  DecoderContract contract() {
+    return contract;
   }
 
   /** An empty cache: {@code [1, kvHeads, 0, headDim]} for every layer. */
@@ -120,7 +183,7 @@ final class DecoderSession implements AutoCloseable {
       if (inputs.containsKey("position_ids")) {
         long[] pos = new long[ids.length];
         for (int i = 0; i < pos.length; i++) {
-          pos[i] = past + i;
+          pos[i] = firstPosition + past + i;
         }
         feeds.put(
             "position_ids",
@@ -183,7 +246,7 @@ final class DecoderSession implements AutoCloseable {
     if (info.type == OnnxJavaType.FLOAT16) {
       ShortBuffer halves = t.getShortBuffer();
       for (int i = 0; i < flat.length; i++) {
-        flat[i] = halfToFloat(halves.get(i));
+        flat[i] = Half.halfToFloat(halves.get(i));
       }
     } else {
       t.getFloatBuffer().get(flat);
@@ -195,24 +258,6 @@ final class DecoderSession implements AutoCloseable {
       out[r] = java.util.Arrays.copyOfRange(flat, (offset + r) * vocab, (offset + r + 1) * vocab);
     }
     return out;
-  }
-
-  static float halfToFloat(short h) {
-    int bits = h & 0xffff;
-    int sign = (bits & 0x8000) << 16;
-    int exp = (bits >> 10) & 0x1f;
-    int mant = bits & 0x3ff;
-    if (exp == 0) {
-      if (mant == 0) {
-        return Float.intBitsToFloat(sign);
-      }
-      float v = mant / 1024f * (float) Math.pow(2, -14);
-      return sign != 0 ? -v : v;
-    }
-    if (exp == 31) {
-      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-    }
-    return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
   }
 
   @Override

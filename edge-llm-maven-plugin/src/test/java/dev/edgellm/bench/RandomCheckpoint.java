@@ -1,17 +1,16 @@
 package dev.edgellm.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.testing.SafetensorsWriter;
+import dev.edgellm.util.Half;
+import dev.edgellm.util.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,8 +19,6 @@ import java.util.Map;
  * config: 18 layers, hidden 640, vocab 262144, about 536 MB), streamed to disk.
  */
 public final class RandomCheckpoint {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private RandomCheckpoint() {}
 
   /**
@@ -30,7 +27,7 @@ public final class RandomCheckpoint {
   public static void writeGemma3(Path config, Path dir, long seed) throws IOException {
     Files.createDirectories(dir);
     Files.copy(config, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
-    JsonNode c = JSON.readTree(config.toFile());
+    JsonNode c = Json.read(config);
     int h = c.get("hidden_size").asInt();
     int layers = c.get("num_hidden_layers").asInt();
     int heads = c.get("num_attention_heads").asInt();
@@ -58,59 +55,46 @@ public final class RandomCheckpoint {
     }
     shapes.put("model.norm.weight", new long[] {h});
 
-    ObjectNode header = JSON.createObjectNode();
-    header.putObject("__metadata__").put("format", "pt");
-    long off = 0;
+    SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
+    long[] state = {seed * 0x9E3779B97F4A7C15L + 1};
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       long n = 1;
       for (long d : e.getValue()) {
         n *= d;
       }
-      ObjectNode t = header.putObject(e.getKey());
-      t.put("dtype", "BF16");
-      var s = t.putArray("shape");
-      for (long d : e.getValue()) {
-        s.add(d);
-      }
-      t.putArray("data_offsets").add(off).add(off + 2 * n);
-      off += 2 * n;
+      long count = n;
+      boolean norm = e.getKey().endsWith("norm.weight");
+      w.putStreamed(
+          e.getKey(),
+          "BF16",
+          e.getValue(),
+          2 * n,
+          ch -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (long i = 0; i < count; i++) {
+              long s = state[0];
+              s ^= s << 13;
+              s ^= s >>> 7;
+              s ^= s << 17;
+              state[0] = s;
+              // roughly N(0, 0.02): sum of two uniforms, scaled
+              double u = ((s >>> 40) + ((s >>> 16) & 0xffffff)) / (double) (1 << 24) - 1.0;
+              buf.putShort(Half.floatToBf16((float) (norm ? u * 0.1 : u * 0.05)));
+              if (!buf.hasRemaining()) {
+                drain(ch, buf);
+              }
+            }
+            drain(ch, buf);
+          });
     }
-    byte[] hb = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
-    Path tmp = dir.resolve("model.safetensors.tmp");
-    long state = seed * 0x9E3779B97F4A7C15L + 1;
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer len =
-          ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hb.length).flip();
-      ch.write(len);
-      ch.write(ByteBuffer.wrap(hb));
-      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-        long n = 1;
-        for (long d : e.getValue()) {
-          n *= d;
-        }
-        boolean norm = e.getKey().endsWith("norm.weight");
-        for (long i = 0; i < n; i++) {
-          state ^= state << 13;
-          state ^= state >>> 7;
-          state ^= state << 17;
-          // roughly N(0, 0.02): sum of two uniforms, scaled
-          double u = ((state >>> 40) + ((state >>> 16) & 0xffffff)) / (double) (1 << 24) - 1.0;
-          float v = (float) (norm ? u * 0.1 : u * 0.05);
-          buf.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
-          if (!buf.hasRemaining()) {
-            ch.write(buf.flip());
-            buf.clear();
-          }
-        }
-      }
-      ch.write(buf.flip());
+    w.write(dir.resolve("model.safetensors"));
+  }
+
+  private static void drain(FileChannel ch, ByteBuffer buf) throws IOException {
+    buf.flip();
+    while (buf.hasRemaining()) {
+      ch.write(buf);
     }
-    Files.move(tmp, dir.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING);
+    buf.clear();
   }
 }

@@ -2,6 +2,7 @@ package dev.edgellm.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgellm.util.Json;
+import dev.edgellm.validate.OrtDecoder;
 import dev.edgellm.validate.SampleText;
 import dev.edgellm.validate.Vocabulary;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.edgellm.export;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.edgellm.util.Reporter;
+import dev.edgellm.validate.OrtDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -11,6 +11,7 @@ import dev.edgellm.onnx.proto.ValueInfoProto;
 import dev.edgellm.quantize.ModelQuantizer;
 import dev.edgellm.quantize.QuantizeRequest;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.validate.OrtDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;

@@ -92,7 +92,7 @@ public final class QualityBenchmark {
 
   private static Path export(Path ckpt, Path out, Precision p, QuantizeMethod m) {
     return new Exporter(Reporter.silent())
-        .export(new ExportRequest(ckpt, out, p, Embeddings.FP32, m))
+        .export(new ExportRequest(ckpt, out, p, Embeddings.FP32).withMethod(m))
         .model();
   }
 
@@ -100,7 +100,7 @@ public final class QualityBenchmark {
     long t0 = System.nanoTime();
     Path model =
         new Exporter(Reporter.silent())
-            .export(new ExportRequest(ckpt, out, Precision.Q4, Embeddings.SHARED, m))
+            .export(new ExportRequest(ckpt, out, Precision.Q4, Embeddings.SHARED).withMethod(m))
             .model();
     return new Timed(model, (System.nanoTime() - t0) / 1e9);
   }

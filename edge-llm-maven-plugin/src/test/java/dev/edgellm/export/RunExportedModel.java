@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.validate.OrtDecoder;
 import java.nio.file.Path;
 import java.util.Locale;
 

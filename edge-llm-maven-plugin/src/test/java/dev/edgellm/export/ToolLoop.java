@@ -2,6 +2,7 @@ package dev.edgellm.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgellm.util.Json;
+import dev.edgellm.validate.OrtDecoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

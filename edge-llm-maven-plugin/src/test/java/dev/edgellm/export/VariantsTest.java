@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.testing.Fixtures;
 import dev.edgellm.testing.SafetensorsWriter;
+import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.validate.OrtDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -55,7 +57,7 @@ class VariantsTest {
     SafetensorsWriter all = SafetensorsWriter.copyOf(ckpt.resolve("model.safetensors"));
     SafetensorsWriter a = new SafetensorsWriter().metadata("format", "pt");
     SafetensorsWriter b = new SafetensorsWriter().metadata("format", "pt");
-    ObjectNode map = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    ObjectNode map = Json.MAPPER.createObjectNode();
     int i = 0;
     for (Map.Entry<String, SafetensorsWriter.Entry> e : all.tensors().entrySet()) {
       SafetensorsWriter w = i++ % 2 == 0 ? a : b;

@@ -1,7 +1,7 @@
 package dev.edgellm.quantize;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgellm.util.Json;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ final class SafeTensors {
   static Map<String, Tensor> parse(byte[] file) throws Exception {
     ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
     int n = (int) b.getLong(0);
-    JsonNode header = new ObjectMapper().readTree(new String(file, 8, n, StandardCharsets.UTF_8));
+    JsonNode header = Json.MAPPER.readTree(new String(file, 8, n, StandardCharsets.UTF_8));
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();

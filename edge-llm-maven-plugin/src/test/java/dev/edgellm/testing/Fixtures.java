@@ -1,10 +1,11 @@
 package dev.edgellm.testing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.stage.StageRequest;
 import dev.edgellm.stage.Stager;
+import dev.edgellm.util.AtomicFiles;
+import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,6 @@ import java.util.stream.Stream;
 
 /** Test inputs: fixture checkpoints (copied, edited), tiny decoders, staged folders. */
 public final class Fixtures {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private Fixtures() {}
 
@@ -43,9 +43,9 @@ public final class Fixtures {
 
   /** Edits {@code dir/config.json} in place. */
   public static void editConfig(Path dir, Consumer<ObjectNode> edit) throws IOException {
-    ObjectNode c = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
+    ObjectNode c = Json.readObject(dir.resolve("config.json"));
     edit.accept(c);
-    JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), c);
+    AtomicFiles.writeString(dir.resolve("config.json"), Json.pretty(c));
   }
 
   /**
