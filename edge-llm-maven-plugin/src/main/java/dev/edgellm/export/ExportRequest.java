@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.quantize.QuantizeMethod;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -13,24 +14,45 @@ import java.util.Objects;
  * @param embeddings how a q4 export stores the token embedding
  * @param adapter a fine-tuning adapter folder (PEFT or mlx_lm) merged into the checkpoint's weights
  *     while they stream, or null
+ * @param method how a q4 export chooses each block's scale
  */
 public record ExportRequest(
-    Path checkpoint, Path output, Precision precision, Embeddings embeddings, Path adapter) {
+    Path checkpoint,
+    Path output,
+    Precision precision,
+    Embeddings embeddings,
+    Path adapter,
+    QuantizeMethod method) {
   public ExportRequest {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(precision, "precision");
     Objects.requireNonNull(embeddings, "embeddings");
+    Objects.requireNonNull(method, "method");
   }
 
-  /** A request without an adapter. */
+  /**
+   * A request with {@code adapter} (or null) and the default method ({@link
+   * QuantizeMethod#DEFAULT}).
+   */
+  public ExportRequest(
+      Path checkpoint, Path output, Precision precision, Embeddings embeddings, Path adapter) {
+    this(checkpoint, output, precision, embeddings, adapter, QuantizeMethod.DEFAULT);
+  }
+
+  /** A request without an adapter, with the default method. */
   public ExportRequest(Path checkpoint, Path output, Precision precision, Embeddings embeddings) {
-    this(checkpoint, output, precision, embeddings, null);
+    this(checkpoint, output, precision, embeddings, (Path) null);
   }
 
   /** The same request with {@code adapter} merged (null: none). */
   public ExportRequest withAdapter(Path adapter) {
-    return new ExportRequest(checkpoint, output, precision, embeddings, adapter);
+    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method);
+  }
+
+  /** The same request with {@code method} choosing each 4-bit block's scale. */
+  public ExportRequest withMethod(QuantizeMethod method) {
+    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method);
   }
 
   /** An fp32 export. */

@@ -75,6 +75,9 @@ public final class Exporter {
     Map<String, String> settings = new TreeMap<>();
     settings.put(Properties.EXPORT_PRECISION, req.precision().name().toLowerCase(Locale.ROOT));
     settings.put(Properties.EXPORT_EMBEDDINGS, req.embeddings().name().toLowerCase(Locale.ROOT));
+    if (req.precision() == Precision.Q4) {
+      settings.put(Properties.QUANTIZE_METHOD, req.method().id());
+    }
     settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
     settings.put(
         Properties.ADAPTER,
@@ -167,7 +170,8 @@ public final class Exporter {
       WeightFormat weights =
           switch (req.precision()) {
             case FP32 -> new Fp32Weights(ckpt, scratch);
-            case Q4 -> new Q4Weights(ckpt, scratch, req.embeddings() == Embeddings.SHARED);
+            case Q4 ->
+                new Q4Weights(ckpt, scratch, req.embeddings() == Embeddings.SHARED, req.method());
           };
       DecoderGraphBuilder.Built built = new DecoderGraphBuilder(ckpt, spec, weights).build();
       long inputBytes = 0;

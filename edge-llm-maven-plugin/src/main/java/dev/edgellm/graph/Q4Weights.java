@@ -3,9 +3,9 @@ package dev.edgellm.graph;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.TensorInfo;
 import dev.edgellm.onnx.proto.TensorProto;
-import dev.edgellm.quantize.BlockQuantizer;
 import dev.edgellm.quantize.GatherBlockQuantizedTable;
 import dev.edgellm.quantize.MatMulNBitsWeight;
+import dev.edgellm.quantize.QuantizeMethod;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -25,12 +25,20 @@ public final class Q4Weights implements WeightFormat {
   public static final int BLOCK_SIZE = 32;
 
   private final Checkpoint checkpoint;
+  private final QuantizeMethod method;
   private final Fp32Weights fp32;
   private final boolean shareEmbeddings;
   private final List<LazyTensor> trailing = new ArrayList<>();
   private boolean sharedLmHead;
 
   public Q4Weights(Checkpoint checkpoint, Scratch scratch, boolean shareEmbeddings) {
+    this(checkpoint, scratch, shareEmbeddings, QuantizeMethod.RTN);
+  }
+
+  /** With {@code method} choosing each block's scale. */
+  public Q4Weights(
+      Checkpoint checkpoint, Scratch scratch, boolean shareEmbeddings, QuantizeMethod method) {
+    this.method = method;
     this.checkpoint = checkpoint;
     this.fp32 = new Fp32Weights(checkpoint, scratch);
     this.shareEmbeddings = shareEmbeddings;
@@ -70,8 +78,7 @@ public final class Q4Weights implements WeightFormat {
     Memo<GatherBlockQuantizedTable> q =
         new Memo<>(
             () ->
-                BlockQuantizer.quantizeTable(
-                    WeightSources.of(checkpoint, table), BLOCK_SIZE, true, true));
+                method.quantizeTable(WeightSources.of(checkpoint, table), BLOCK_SIZE, true, true));
     GatherBlockQuantizedTable shape =
         new GatherBlockQuantizedTable(vocab, hidden, BLOCK_SIZE, true, false, null, null, null);
     int kb = shape.blocksPerRow();
@@ -118,9 +125,7 @@ public final class Q4Weights implements WeightFormat {
     int kb = shape.blocksPerColumn();
     Memo<MatMulNBitsWeight> q =
         new Memo<>(
-            () ->
-                BlockQuantizer.quantizeNxK(
-                    WeightSources.of(checkpoint, w), BLOCK_SIZE, true, true));
+            () -> method.quantizeNxK(WeightSources.of(checkpoint, w), BLOCK_SIZE, true, true));
     trailing.add(
         new LazyTensor(
             MatMulNBitsWeight.q4Name(name),

@@ -6,6 +6,7 @@ import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
 import dev.edgellm.hub.HubResolver;
 import dev.edgellm.onnx.OnnxWriter;
+import dev.edgellm.quantize.QuantizeMethod;
 import java.io.File;
 import java.nio.file.Path;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -69,6 +70,13 @@ public class ExportMojo extends EdgeLlmMojo {
   String embeddings;
 
   /**
+   * How a q4 export chooses each block's scale: {@code search} or {@code rtn} (see the quantize
+   * goal's {@code method}); the same property as the quantize goal's.
+   */
+  @Parameter(property = Properties.QUANTIZE_METHOD, defaultValue = "rtn")
+  String method = "rtn";
+
+  /**
    * Largest model written as one embedded {@code model.onnx}; a larger one is written with external
    * data ({@code model.onnx_data}). Default: protobuf's 2 GiB limit.
    */
@@ -115,11 +123,12 @@ public class ExportMojo extends EdgeLlmMojo {
                       p == Precision.FP32 ? "model-fp32" : "model-q4");
           ExportRequest req =
               new ExportRequest(
-                  source,
-                  out.toPath(),
-                  p,
-                  e,
-                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
+                      source,
+                      out.toPath(),
+                      p,
+                      e,
+                      AdapterParameter.resolve(adapter, basedir, hub, getLog()))
+                  .withMethod(QuantizeMethod.parse(method));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

@@ -32,6 +32,15 @@ public final class Properties {
   /** Also quantize Gather tables (embeddings) to GatherBlockQuantized. */
   public static final String QUANTIZE_EMBEDDINGS = "edgellm.quantize.embeddings";
 
+  /**
+   * How each 4-bit block's scale is chosen: {@code rtn} (default: round to nearest, bit-exact with
+   * onnxruntime's quantizer) or {@code search} (a per-block search of the scale, and of the zero
+   * point when asymmetric, for the least weighted squared reconstruction error; no calibration
+   * data, same format and kernels; slower). Also applies to {@code export} with precision {@code
+   * q4}.
+   */
+  public static final String QUANTIZE_METHOD = "edgellm.quantize.method";
+
   /** Skip the quantize goal. */
   public static final String QUANTIZE_SKIP = "edgellm.quantize.skip";
 

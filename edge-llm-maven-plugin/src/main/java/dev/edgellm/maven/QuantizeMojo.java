@@ -2,6 +2,7 @@ package dev.edgellm.maven;
 
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.quantize.ModelQuantizer;
+import dev.edgellm.quantize.QuantizeMethod;
 import dev.edgellm.quantize.QuantizeRequest;
 import java.io.File;
 import java.util.Arrays;
@@ -66,6 +67,13 @@ public class QuantizeMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.QUANTIZE_EMBEDDINGS, defaultValue = "false")
   boolean embeddings;
 
+  /**
+   * How each block's scale is chosen: {@code search} (least weighted squared reconstruction error
+   * per block, no calibration data) or {@code rtn} (round to nearest, bit-exact with onnxruntime).
+   */
+  @Parameter(property = Properties.QUANTIZE_METHOD, defaultValue = "rtn")
+  String method = "rtn";
+
   /** Skip this goal. */
   @Parameter(property = Properties.QUANTIZE_SKIP, defaultValue = "false")
   boolean skip;
@@ -112,7 +120,11 @@ public class QuantizeMojo extends EdgeLlmMojo {
             accuracyLevel,
             exclude,
             embeddings,
-            maxOutputBytes);
-    core(() -> ModelQuantizer.runUnlessUpToDate(request, new MavenReporter(getLog())));
+            maxOutputBytes,
+            QuantizeMethod.DEFAULT);
+    core(
+        () ->
+            ModelQuantizer.runUnlessUpToDate(
+                request.withMethod(QuantizeMethod.parse(method)), new MavenReporter(getLog())));
   }
 }

@@ -59,6 +59,7 @@ public final class ModelQuantizer {
     settings.put(
         Properties.QUANTIZE_EXCLUDE_NODES, String.join(",", new TreeSet<>(req.excludeNodes())));
     settings.put(Properties.QUANTIZE_EMBEDDINGS, Boolean.toString(req.embeddings()));
+    settings.put(Properties.QUANTIZE_METHOD, req.method().id());
     settings.put(Properties.QUANTIZE_OUTPUT, output.toString());
     settings.put(Properties.MAX_MODEL_BYTES, Long.toString(req.maxOutputBytes()));
     return UpToDateCheck.of(

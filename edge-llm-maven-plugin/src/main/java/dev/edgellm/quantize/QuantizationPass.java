@@ -244,10 +244,10 @@ public final class QuantizationPass {
     WeightSource src =
         WeightSource.of(Tensors.data(t), t.getDataType(), (int) t.getDims(0), (int) t.getDims(1));
     if (kind == Kind.MATMUL) {
-      return BlockQuantizer.quantizeKxN(src, req.blockSize(), req.symmetric(), true);
+      return req.method().quantizeKxN(src, req.blockSize(), req.symmetric(), true);
     }
     gathers++;
-    return BlockQuantizer.quantizeTable(src, req.blockSize(), req.symmetric(), true);
+    return req.method().quantizeTable(src, req.blockSize(), req.symmetric(), true);
   }
 
   private void plan(Found f) {

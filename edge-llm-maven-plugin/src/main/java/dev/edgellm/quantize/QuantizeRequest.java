@@ -17,6 +17,8 @@ import java.util.Set;
  * @param excludeNodes names of nodes to leave as they are
  * @param embeddings also quantize Gather tables to {@code GatherBlockQuantized}
  * @param maxOutputBytes refuse an output larger than this (default: protobuf's 2 GiB limit)
+ * @param method how each block's scale is chosen: {@link QuantizeMethod#RTN} (default, bit-exact
+ *     with onnxruntime) or {@link QuantizeMethod#SEARCH}
  */
 public record QuantizeRequest(
     Path input,
@@ -26,48 +28,98 @@ public record QuantizeRequest(
     int accuracyLevel,
     Set<String> excludeNodes,
     boolean embeddings,
-    long maxOutputBytes) {
+    long maxOutputBytes,
+    QuantizeMethod method) {
 
   /** Default block size, as in onnxruntime's quantizer command line. */
   public static final int DEFAULT_BLOCK_SIZE = 32;
 
   public QuantizeRequest {
     excludeNodes = Set.copyOf(excludeNodes);
+    java.util.Objects.requireNonNull(method, "method");
   }
 
-  /** The defaults: block size 32, symmetric, accuracy level 0, MatMuls only, 2 GiB limit. */
+  /**
+   * The defaults: block size 32, symmetric, accuracy level 0, MatMuls only, 2 GiB limit, {@link
+   * QuantizeMethod#DEFAULT}.
+   */
   public static QuantizeRequest of(Path input, Path output) {
     return new QuantizeRequest(
-        input, output, DEFAULT_BLOCK_SIZE, true, 0, Set.of(), false, OnnxWriter.DEFAULT_LIMIT);
+        input,
+        output,
+        DEFAULT_BLOCK_SIZE,
+        true,
+        0,
+        Set.of(),
+        false,
+        OnnxWriter.DEFAULT_LIMIT,
+        QuantizeMethod.DEFAULT);
   }
 
   public QuantizeRequest withBlockSize(int v) {
     return new QuantizeRequest(
-        input, output, v, symmetric, accuracyLevel, excludeNodes, embeddings, maxOutputBytes);
+        input,
+        output,
+        v,
+        symmetric,
+        accuracyLevel,
+        excludeNodes,
+        embeddings,
+        maxOutputBytes,
+        method);
   }
 
   public QuantizeRequest withSymmetric(boolean v) {
     return new QuantizeRequest(
-        input, output, blockSize, v, accuracyLevel, excludeNodes, embeddings, maxOutputBytes);
+        input,
+        output,
+        blockSize,
+        v,
+        accuracyLevel,
+        excludeNodes,
+        embeddings,
+        maxOutputBytes,
+        method);
   }
 
   public QuantizeRequest withAccuracyLevel(int v) {
     return new QuantizeRequest(
-        input, output, blockSize, symmetric, v, excludeNodes, embeddings, maxOutputBytes);
+        input, output, blockSize, symmetric, v, excludeNodes, embeddings, maxOutputBytes, method);
   }
 
   public QuantizeRequest withExcludeNodes(Set<String> v) {
     return new QuantizeRequest(
-        input, output, blockSize, symmetric, accuracyLevel, v, embeddings, maxOutputBytes);
+        input, output, blockSize, symmetric, accuracyLevel, v, embeddings, maxOutputBytes, method);
   }
 
   public QuantizeRequest withEmbeddings(boolean v) {
     return new QuantizeRequest(
-        input, output, blockSize, symmetric, accuracyLevel, excludeNodes, v, maxOutputBytes);
+        input,
+        output,
+        blockSize,
+        symmetric,
+        accuracyLevel,
+        excludeNodes,
+        v,
+        maxOutputBytes,
+        method);
   }
 
   public QuantizeRequest withMaxOutputBytes(long v) {
     return new QuantizeRequest(
-        input, output, blockSize, symmetric, accuracyLevel, excludeNodes, embeddings, v);
+        input, output, blockSize, symmetric, accuracyLevel, excludeNodes, embeddings, v, method);
+  }
+
+  public QuantizeRequest withMethod(QuantizeMethod v) {
+    return new QuantizeRequest(
+        input,
+        output,
+        blockSize,
+        symmetric,
+        accuracyLevel,
+        excludeNodes,
+        embeddings,
+        maxOutputBytes,
+        v);
   }
 }

@@ -10,7 +10,9 @@ import java.nio.file.Path;
  * {@code quality.agreement}: with an fp32 reference of the same checkpoint at hand, both models
  * read the sample text (teacher-forced, one pass) and the staged model's top-1 token must agree
  * with the reference's at least {@code edgellm.validate.minTopOneAgreement} of the positions; the
- * mean KL(reference || staged) is reported.
+ * mean KL(reference || staged) and the ratio of the two models' perplexities on the sample (staged
+ * / reference, from the log-probability each gives the sample's next token) are reported, so that
+ * quantization methods can be compared.
  */
 final class QualityCheck implements Check {
   @Override
@@ -86,7 +88,14 @@ final class QualityCheck implements Check {
     int agree = 0;
     double klSum = 0;
     double klMax = 0;
+    double nllExpected = 0;
+    double nllCandidate = 0;
     for (int i = 0; i < n; i++) {
+      if (i + 1 < n && i + 1 < ids.length) {
+        int next = (int) ids[i + 1];
+        nllExpected -= Logits.logSoftmax(expected[i])[next];
+        nllCandidate -= Logits.logSoftmax(candidate[i])[next];
+      }
       if (Logits.argmax(expected[i]) == Logits.argmax(candidate[i])) {
         agree++;
       }
@@ -100,6 +109,8 @@ final class QualityCheck implements Check {
     out.detail("topOneAgreement", Math.round(agreement * 10000) / 10000.0);
     out.detail("meanKl", klSum / n);
     out.detail("maxKl", klMax);
+    double perplexityRatio = n > 1 ? Math.exp((nllCandidate - nllExpected) / (n - 1)) : 1.0;
+    out.detail("perplexityRatio", Math.round(perplexityRatio * 10000) / 10000.0);
     double min = ctx.request().minTopOneAgreement();
     out.detail("minTopOneAgreement", min);
     if (agreement < min && isDemo(ctx)) {

@@ -64,6 +64,9 @@ public final class ReportWriter {
       s.put(
           "meanKl",
           Math.round(((Number) quality.details().get("meanKl")).doubleValue() * 1e4) / 1e4);
+      if (quality.details().get("perplexityRatio") instanceof Number ratio) {
+        s.put("perplexityRatio", ratio.doubleValue());
+      }
     }
     CheckResult examples = report.check(ExamplesCheck.ID);
     if (examples != null && examples.details().containsKey("rates")) {

@@ -30,6 +30,7 @@ class ModelQuantizerTest {
 
   static QuantizeRequest request(String variant, Path in, Path out) {
     return QuantizeRequest.of(in, out)
+        .withMethod(QuantizeMethod.RTN)
         .withBlockSize(Fixtures.blockSize(variant))
         .withSymmetric(Fixtures.symmetric(variant))
         .withAccuracyLevel(Fixtures.accuracyLevel(variant))

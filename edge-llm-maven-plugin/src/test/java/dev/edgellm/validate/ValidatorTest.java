@@ -466,6 +466,7 @@ class ValidatorTest {
     assertThat(quality.status()).as(quality.headline()).isEqualTo(CheckStatus.PASSED);
     assertThat((Double) quality.details().get("topOneAgreement")).isGreaterThanOrEqualTo(0.9);
     assertThat((Double) quality.details().get("meanKl")).isLessThan(0.05);
+    assertThat((Double) quality.details().get("perplexityRatio")).isBetween(0.8, 1.25);
     assertThat(quality.details().get("positions")).isEqualTo(SampleText.MAX_IDS);
   }
 
