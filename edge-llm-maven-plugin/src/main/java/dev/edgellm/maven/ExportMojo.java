@@ -84,13 +84,6 @@ public class ExportMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.ADAPTER)
   String adapter;
 
-  @Parameter(defaultValue = "${basedir}", readonly = true)
-  File basedir;
-
-  /** Maven's offline mode ({@code -o}): a Hub id is then taken from the cache only. */
-  @Parameter(defaultValue = "${settings.offline}", readonly = true)
-  boolean offline;
-
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
   boolean skip;
@@ -130,7 +123,7 @@ public class ExportMojo extends EdgeLlmMojo {
                   out.toPath(),
                   p,
                   e,
-                  AdapterParameter.resolve(adapter, basedir, offline, getLog()));
+                  AdapterParameter.resolve(adapter, basedir, mavenOffline, getLog()));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

@@ -122,14 +122,13 @@ public class ValidateMojo extends EdgeLlmMojo {
   private ValidationRequest request() {
     File folder = directory;
     if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
+      // a model name that is not a safe folder name is a StageException: a user error
       folder =
-          core(
-              () ->
-                  stageDirectory(
-                      stageDirectory,
-                      modelName,
-                      checkpoint != null ? checkpoint : new File(modelName),
-                      basedir));
+          stageDirectory(
+              stageDirectory,
+              modelName,
+              checkpoint != null ? checkpoint : new File(modelName),
+              basedir);
     }
     if (folder == null) {
       throw new UserErrorException(
