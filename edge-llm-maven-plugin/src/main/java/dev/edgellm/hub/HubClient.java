@@ -1,6 +1,7 @@
 package dev.edgellm.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.util.Json;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -105,7 +106,9 @@ final class HubClient {
               + settings.endpoint()
               + " answered "
               + url.getPath()
-              + " with something that is not JSON; is HF_ENDPOINT (or edgellm.hub.endpoint) a Hugging Face Hub?",
+              + " with something that is not JSON; is HF_ENDPOINT (or "
+              + Properties.HUB_ENDPOINT
+              + ") a Hugging Face Hub?",
           e);
     }
     String sha = json.path("sha").asText("");
