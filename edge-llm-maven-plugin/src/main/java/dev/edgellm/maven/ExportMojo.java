@@ -4,6 +4,7 @@ import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
+import dev.edgellm.hub.HubResolver;
 import dev.edgellm.onnx.OnnxWriter;
 import java.io.File;
 import java.nio.file.Path;
@@ -98,14 +99,9 @@ public class ExportMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
+    HubResolver hub = CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog());
     Path source =
-        CheckpointParameter.forExport(
-                checkpoint,
-                CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog()),
-                basedir,
-                pomFile,
-                buildDirectory,
-                getLog())
+        CheckpointParameter.forExport(checkpoint, hub, basedir, pomFile, buildDirectory, getLog())
             .folder();
     core(
         () -> {
@@ -123,7 +119,7 @@ public class ExportMojo extends EdgeLlmMojo {
                   out.toPath(),
                   p,
                   e,
-                  AdapterParameter.resolve(adapter, basedir, mavenOffline, getLog()));
+                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

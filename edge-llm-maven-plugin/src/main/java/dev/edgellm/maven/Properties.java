@@ -166,6 +166,40 @@ public final class Properties {
   /** Report warnings as errors. */
   public static final String VALIDATE_STRICT = "edgellm.validate.strict";
 
+  /**
+   * The examples the model was fine-tuned on (or held out), replayed through the whole tool loop on
+   * the staged model and the fp32 reference: Edge-LLM's fine-tuning format (a JSON array of {@code
+   * {userQuery, expectedToolCalls: [{name, arguments}], toolResponses, expectedFinalResponse}})
+   * with the tools of {@code edgellm.validate.tools}, or JSONL of chat {@code messages} (+ optional
+   * {@code tools}) whose last assistant message is the expected reply. When set, these examples are
+   * the quality gate ({@code quality.examples}) and the top-1 agreement only warns.
+   */
+  public static final String VALIDATE_EXAMPLES = "edgellm.validate.examples";
+
+  /**
+   * The tool definitions the examples use, in Edge-LLM's tool-definitions format ({@code [{name,
+   * description, parameters}]}); they are declared to the chat template as the app declares them.
+   */
+  public static final String VALIDATE_TOOLS = "edgellm.validate.tools";
+
+  /**
+   * The share of examples whose tool calls (name and arguments) must be exact: a fraction of the
+   * fp32 reference's share when there is a reference (default 1.0: every call the fp32 model gets
+   * right), else of all examples.
+   */
+  public static final String VALIDATE_MIN_TOOL_CALL_ACCURACY =
+      "edgellm.validate.minToolCallAccuracy";
+
+  /**
+   * The share of examples whose final answer must be exact (after the expected calls and tool
+   * responses), like {@code minToolCallAccuracy} (default 0.9 of the reference's share: free text
+   * may drift by a word where the calls stay exact).
+   */
+  public static final String VALIDATE_MIN_ANSWER_ACCURACY = "edgellm.validate.minAnswerAccuracy";
+
+  /** Replay at most this many examples, the first ones (default 100), to bound the build's time. */
+  public static final String VALIDATE_MAX_EXAMPLES = "edgellm.validate.maxExamples";
+
   /** Where validation.json and validation.html are written; defaults to {@code target/edge-llm}. */
   public static final String VALIDATE_REPORT_DIRECTORY = "edgellm.validate.reportDirectory";
 

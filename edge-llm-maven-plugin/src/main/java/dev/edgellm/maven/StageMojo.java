@@ -88,10 +88,6 @@ public class StageMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.ADAPTER)
   private String adapter;
 
-  /** Maven's offline mode ({@code -o}): a Hub id is then taken from the cache only. */
-  @Parameter(defaultValue = "${settings.offline}", readonly = true)
-  private boolean offline;
-
   /** Skip this goal. */
   @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
   private boolean skip;
@@ -119,14 +115,9 @@ public class StageMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
+    HubResolver hub = CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog());
     HubResolver.Resolved resolved =
-        CheckpointParameter.forStage(
-            checkpoint,
-            CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog()),
-            basedir,
-            pomFile,
-            buildDirectory,
-            getLog());
+        CheckpointParameter.forStage(checkpoint, hub, basedir, pomFile, buildDirectory, getLog());
     File source = resolved.folder().toFile();
     String name = modelName != null && !modelName.isBlank() ? modelName : resolved.name();
     core(
@@ -138,7 +129,7 @@ public class StageMojo extends EdgeLlmMojo {
                   stageDirectory(directory, name, source, basedir).toPath(),
                   Layout.parse(layout),
                   tokenizer == null ? null : tokenizer.toPath(),
-                  AdapterParameter.resolve(adapter, basedir, offline, getLog()));
+                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
           // The fingerprint lives in the build folder, not in the staged folder the web app serves.
           File state =
               pomFile == null || buildDirectory == null

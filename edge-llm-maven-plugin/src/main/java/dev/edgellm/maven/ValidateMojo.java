@@ -1,6 +1,8 @@
 package dev.edgellm.maven;
 
+import dev.edgellm.hub.HubId;
 import dev.edgellm.util.UserErrorException;
+import dev.edgellm.validate.ExampleGate;
 import dev.edgellm.validate.ValidationReport;
 import dev.edgellm.validate.ValidationRequest;
 import dev.edgellm.validate.Validator;
@@ -39,9 +41,12 @@ public class ValidateMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.STAGE_DIRECTORY)
   private File stageDirectory;
 
-  /** The checkpoint, whose folder name is the default model name. */
+  /**
+   * The checkpoint (a folder, or a Hub id {@code org/name[@revision]}), whose folder name (or the
+   * id's {@code name}) is the default model name.
+   */
   @Parameter(property = Properties.CHECKPOINT)
-  private File checkpoint;
+  private String checkpoint;
 
   /** The model's name (the staged folder is public/models/NAME). */
   @Parameter(property = Properties.MODEL_NAME)
@@ -78,6 +83,29 @@ public class ValidateMojo extends EdgeLlmMojo {
       property = Properties.VALIDATE_REPORT_DIRECTORY,
       defaultValue = "${project.build.directory}/edge-llm")
   private File reportDirectory;
+
+  /**
+   * The user's examples (Edge-LLM fine-tuning JSON, or JSONL of chat messages); when set they are
+   * the quality gate.
+   */
+  @Parameter(property = Properties.VALIDATE_EXAMPLES)
+  private File examples;
+
+  /** The tool definitions of the examples (Edge-LLM tool-definitions format). */
+  @Parameter(property = Properties.VALIDATE_TOOLS)
+  private File tools;
+
+  /** Exact tool calls required, as a fraction of the fp32 reference's rate (0..1). */
+  @Parameter(property = Properties.VALIDATE_MIN_TOOL_CALL_ACCURACY, defaultValue = "1.0")
+  private double minToolCallAccuracy;
+
+  /** Exact final answers required, as a fraction of the fp32 reference's rate (0..1). */
+  @Parameter(property = Properties.VALIDATE_MIN_ANSWER_ACCURACY, defaultValue = "0.9")
+  private double minAnswerAccuracy;
+
+  /** Replay at most this many examples. */
+  @Parameter(property = Properties.VALIDATE_MAX_EXAMPLES, defaultValue = "100")
+  private int maxExamples;
 
   /** Skip this goal. */
   @Parameter(property = Properties.VALIDATE_SKIP, defaultValue = "false")
@@ -118,16 +146,32 @@ public class ValidateMojo extends EdgeLlmMojo {
         });
   }
 
+  /**
+   * What the default model name comes from, as stage names it: the folder, or for a Hub id {@code
+   * org/name[@revision]} that is not an existing path, {@code name}.
+   */
+  private File nameSource(String checkpoint) {
+    String text = checkpoint.strip();
+    File folder = new File(text).isAbsolute() ? new File(text) : new File(basedir, text);
+    return !folder.exists() && HubId.looksLikeId(text)
+        ? new File(HubId.parse(text).name())
+        : folder;
+  }
+
   /** The request from the parameters; a {@link UserErrorException} names a wrong setting. */
   private ValidationRequest request() {
     File folder = directory;
-    if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
-      // a model name that is not a safe folder name is a StageException: a user error
+    if (folder == null
+        && (stageDirectory != null
+            || (checkpoint != null && !checkpoint.isBlank())
+            || modelName != null)) {
       folder =
           stageDirectory(
               stageDirectory,
               modelName,
-              checkpoint != null ? checkpoint : new File(modelName),
+              checkpoint != null && !checkpoint.isBlank()
+                  ? nameSource(checkpoint)
+                  : new File(modelName),
               basedir);
     }
     if (folder == null) {
@@ -140,16 +184,31 @@ public class ValidateMojo extends EdgeLlmMojo {
     boolean explicit = reference != null;
     File ref = explicit ? reference : withoutPom(exportedReference, basedir);
     try {
-      return new ValidationRequest(
-          folder.toPath(),
-          ref == null ? null : ref.toPath(),
-          explicit,
-          minTopOneAgreement,
-          greedySteps,
-          allowCpuFallback,
-          strict,
-          withoutPom(reportDirectory, basedir).toPath(),
-          maxModelBytes);
+      ValidationRequest request =
+          new ValidationRequest(
+              folder.toPath(),
+              ref == null ? null : ref.toPath(),
+              explicit,
+              minTopOneAgreement,
+              greedySteps,
+              allowCpuFallback,
+              strict,
+              withoutPom(reportDirectory, basedir).toPath(),
+              maxModelBytes);
+      if (examples != null) {
+        File ex = withoutPom(examples, basedir);
+        File tl = tools == null ? null : withoutPom(tools, basedir);
+        request =
+            request.withExamples(
+                new ExampleGate(
+                    ex.toPath(),
+                    tl == null ? null : tl.toPath(),
+                    minToolCallAccuracy,
+                    minAnswerAccuracy,
+                    maxExamples,
+                    ExampleGate.DEFAULT_MAX_NEW_TOKENS));
+      }
+      return request;
     } catch (IllegalArgumentException e) {
       throw new UserErrorException("Invalid validate setting: " + e.getMessage(), e);
     }

@@ -154,6 +154,10 @@ public final class Stager {
               ? (ObjectNode) config.get("transformers.js_config")
               : config.putObject("transformers.js_config");
       tjsConfig.put("dtype", dtype);
+      if (config.path("quantization").has("group_size")) {
+        // MLX's packing of the checkpoint's weights: the staged ONNX model does not have it
+        config.remove("quantization");
+      }
       files.add(writeText(building, "config.json", Json.pretty(config)));
 
       Path generation = checkpoint.resolve("generation_config.json");
