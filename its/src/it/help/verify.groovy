@@ -13,7 +13,7 @@ goals.each { g ->
 
 // Properties: every constant `= "edgellm.…"` in Properties.java.
 def source = new File(propertiesSource).text
-def declared = (source =~ /public static final String \w+ = "(edgellm\.[A-Za-z.]+)"/).collect { it[1] } as SortedSet
+def declared = (source =~ /public static final String \w+\s*=\s*"(edgellm\.[A-Za-z.]+)"/).collect { it[1] } as SortedSet
 assert declared.size() >= 20 : "only ${declared.size()} properties found in ${propertiesSource}: ${declared}"
 
 // Parameter blocks of `help -Ddetail`: a name line (4 spaces), description lines (6 spaces), ..., "User property: X".
