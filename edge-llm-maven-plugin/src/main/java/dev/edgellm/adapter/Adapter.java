@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.SafetensorsFile;
 import dev.edgellm.checkpoint.TensorInfo;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.Sha256;
@@ -63,7 +64,9 @@ public final class Adapter {
       throw new AdapterException(
           "adapter folder "
               + dir
-              + " does not exist; set edgellm.adapter to the folder your fine-tuning wrote"
+              + " does not exist; set "
+              + Properties.ADAPTER
+              + " to the folder your fine-tuning wrote"
               + " (mlx_lm lora --adapter-path, or PEFT's save_pretrained output)");
     }
     Path cfgFile = dir.resolve(CONFIG);
@@ -80,7 +83,9 @@ public final class Adapter {
               + " is not an adapter folder this tool knows"
               + extra
               + ": expected adapter_config.json with adapter_model.safetensors (PEFT) or"
-              + " adapters.safetensors (mlx_lm lora/dora/full); point edgellm.adapter at the folder"
+              + " adapters.safetensors (mlx_lm lora/dora/full); point "
+              + Properties.ADAPTER
+              + " at the folder"
               + " the fine-tuning wrote, or at nothing for a fused checkpoint");
     }
     JsonNode cfg;
@@ -171,7 +176,8 @@ public final class Adapter {
         throw new AdapterException(
             weights()
                 + " holds no tensors; the adapter is empty: train it again or unset"
-                + " edgellm.adapter");
+                + " "
+                + Properties.ADAPTER);
       }
       log.info(
           "adapter: "
@@ -382,7 +388,9 @@ public final class Adapter {
                 + " of the base's "
                 + layers
                 + " layers); the adapter was trained on another base model or its config"
-                + " is not its own: set edgellm.checkpoint to the model it was trained on");
+                + " is not its own: set "
+                + Properties.CHECKPOINT
+                + " to the model it was trained on");
       }
       if (keys != null && keys.isArray() && !endsWithAny(m.name, keys)) {
         throw new AdapterException(
@@ -489,7 +497,9 @@ public final class Adapter {
               + "', which "
               + base.dir()
               + " does not have; the adapter was trained on another model: set"
-              + " edgellm.checkpoint to the base model it was trained on"
+              + " "
+              + Properties.CHECKPOINT
+              + " to the base model it was trained on"
               + baseHint());
     }
     if (!Arrays.equals(w.shape(), t.shape())) {
@@ -504,7 +514,9 @@ public final class Adapter {
               + "' is "
               + w.shapeText()
               + "; the adapter was trained on another model: set"
-              + " edgellm.checkpoint to the base model it was trained on"
+              + " "
+              + Properties.CHECKPOINT
+              + " to the base model it was trained on"
               + baseHint());
     }
     if (!t.dtype().isExportableFloat()) {
@@ -532,7 +544,8 @@ public final class Adapter {
               + target
               + "', which "
               + base.dir()
-              + " does not have; the adapter does not fit this base model: set edgellm.checkpoint"
+              + " does not have; the adapter does not fit this base model: set "
+              + Properties.CHECKPOINT
               + " to the base model it was trained on"
               + baseHint());
     }
@@ -564,7 +577,9 @@ public final class Adapter {
               + w.shapeText()
               + " needs "
               + Arrays.toString(shape)
-              + "; the adapter was trained on another model: set edgellm.checkpoint to the base"
+              + "; the adapter was trained on another model: set "
+              + Properties.CHECKPOINT
+              + " to the base"
               + " model it was trained on"
               + baseHint());
     }
@@ -606,7 +621,9 @@ public final class Adapter {
             + "' adapts '"
             + first.name
             + ".weight'. The adapter was made for another"
-            + " architecture: set edgellm.checkpoint to the base model it was trained on"
+            + " architecture: set "
+            + Properties.CHECKPOINT
+            + " to the base model it was trained on"
             + baseHint());
   }
 
@@ -627,7 +644,9 @@ public final class Adapter {
             + layout.id()
             + " adapter ("
             + expected
-            + "); the folder is not an adapter this tool knows: point edgellm.adapter at the"
+            + "); the folder is not an adapter this tool knows: point "
+            + Properties.ADAPTER
+            + " at the"
             + " folder your fine-tuning wrote");
   }
 

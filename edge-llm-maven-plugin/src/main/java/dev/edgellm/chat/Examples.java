@@ -1,6 +1,7 @@
 package dev.edgellm.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.UserErrorException;
 import java.io.IOException;
@@ -39,13 +40,16 @@ public final class Examples {
       throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new UserErrorException(
-          "The examples file " + file + " does not exist; fix edgellm.validate.examples");
+          "The examples file " + file + " does not exist; fix " + Properties.VALIDATE_EXAMPLES);
     }
     List<Object> tools = null;
     if (toolsFile != null) {
       if (!Files.isRegularFile(toolsFile)) {
         throw new UserErrorException(
-            "The tool definitions " + toolsFile + " do not exist; fix edgellm.validate.tools");
+            "The tool definitions "
+                + toolsFile
+                + " do not exist; fix "
+                + Properties.VALIDATE_TOOLS);
       }
       tools = tools(Json.read(toolsFile), toolsFile.toString());
     }

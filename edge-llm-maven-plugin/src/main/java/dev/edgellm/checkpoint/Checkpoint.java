@@ -1,10 +1,6 @@
 package dev.edgellm.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgellm.maven.Properties;
-import dev.edgellm.util.Json;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -13,13 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.LongFunction;
 
 /**
@@ -28,8 +22,6 @@ import java.util.function.LongFunction;
  * once are resolved through the {@code __metadata__} aliases that {@code save_pretrained} writes.
  */
 public final class Checkpoint implements AutoCloseable {
-  private static final ObjectMapper JSON = Json.MAPPER;
-
   private final Path dir;
   private final ModelConfig config;
   private final List<SafetensorsFile> files;
@@ -238,95 +230,21 @@ public final class Checkpoint implements AutoCloseable {
               + Properties.CHECKPOINT
               + " to a folder holding config.json and model.safetensors");
     }
-    List<Path> shardPaths = shardPaths(dir);
+    List<Path> shardPaths = Shards.paths(dir);
     List<SafetensorsFile> files = new ArrayList<>();
     try {
       for (Path p : shardPaths) {
         files.add(SafetensorsFile.open(p));
       }
       // config.json's numbers size what is built: check them against the tensors that exist first
-      ModelConfig config = ConfigReader.read(dir, storedLayers(files), storedLayersText(files));
+      ModelConfig config =
+          ConfigReader.read(dir, Shards.storedLayers(files), Shards.storedLayersText(files));
       Checkpoint raw = new Checkpoint(dir, config, files, allocator);
       return MlxQuantization.apply(raw);
     } catch (RuntimeException e) {
       files.forEach(SafetensorsFile::close);
       throw e;
     }
-  }
-
-  private static final java.util.regex.Pattern LAYER =
-      java.util.regex.Pattern.compile("(?:^|\\.)layers\\.(\\d{1,9})\\.");
-
-  /**
-   * The number of layers the tensors hold: one more than the highest {@code layers.N.} index, or,
-   * where no name has one, the number of tensors (a layer has at least one).
-   */
-  static int storedLayers(List<SafetensorsFile> files) {
-    int max = -1;
-    int count = 0;
-    for (SafetensorsFile f : files) {
-      for (String name : f.tensors().keySet()) {
-        count++;
-        java.util.regex.Matcher m = LAYER.matcher(name);
-        if (m.find()) {
-          max = Math.max(max, Integer.parseInt(m.group(1)));
-        }
-      }
-    }
-    return max >= 0 ? max + 1 : count;
-  }
-
-  private static String storedLayersText(List<SafetensorsFile> files) {
-    int n = storedLayers(files);
-    boolean indexed =
-        files.stream()
-            .flatMap(f -> f.tensors().keySet().stream())
-            .anyMatch(t -> LAYER.matcher(t).find());
-    return indexed ? "layers 0 to " + (n - 1) + " (" + n + " layers)" : n + " tensors";
-  }
-
-  private static List<Path> shardPaths(Path dir) {
-    Path index = dir.resolve("model.safetensors.index.json");
-    Path single = dir.resolve("model.safetensors");
-    if (Files.isRegularFile(index)) {
-      JsonNode root;
-      try {
-        root = JSON.readTree(index.toFile());
-      } catch (IOException e) {
-        throw new CheckpointException(
-            index + " is not valid JSON: " + e.getMessage() + "; fix or re-download it");
-      }
-      JsonNode map = root == null ? null : root.get("weight_map");
-      if (map == null || !map.isObject()) {
-        throw new CheckpointException(index + " has no 'weight_map' object; fix or re-download it");
-      }
-      Set<String> shards = new TreeSet<>();
-      for (Iterator<JsonNode> it = map.elements(); it.hasNext(); ) {
-        shards.add(it.next().asText());
-      }
-      List<Path> out = new ArrayList<>();
-      for (String s : shards) {
-        Path p = dir.resolve(s).normalize();
-        if (!p.startsWith(dir.normalize()) || !Files.isRegularFile(p)) {
-          throw new CheckpointException(
-              index
-                  + " names shard '"
-                  + s
-                  + "', which is missing in "
-                  + dir
-                  + "; download every shard listed in the index");
-        }
-        out.add(p);
-      }
-      return out;
-    }
-    if (Files.isRegularFile(single)) {
-      return List.of(single);
-    }
-    throw new CheckpointException(
-        "no model.safetensors or model.safetensors.index.json in "
-            + dir
-            + "; save the model with safe_serialization (the default of save_pretrained) or download its safetensors files");
   }
 
   public Path dir() {

@@ -2,6 +2,7 @@ package dev.edgellm.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +34,9 @@ public final class ConfigReader {
       throw new CheckpointException(
           "config.json missing in "
               + dir
-              + "; point edgellm.checkpoint at a folder saved by save_pretrained, mlx_lm fuse or a Hub download (it holds config.json and model.safetensors)");
+              + "; point "
+              + Properties.CHECKPOINT
+              + " at a folder saved by save_pretrained, mlx_lm fuse or a Hub download (it holds config.json and model.safetensors)");
     }
     JsonNode root;
     try {

@@ -1,6 +1,7 @@
 package dev.edgellm.stage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
 import java.io.IOException;
@@ -45,7 +46,8 @@ final class ForeignFiles {
               + e.getMessage()
               + "), so stage cannot tell the files it wrote from yours; move your files out of "
               + target
-              + " and delete it, or choose another edgellm.stage.directory",
+              + " and delete it, or choose another "
+              + Properties.STAGE_DIRECTORY,
           e);
     }
     Set<String> folders = new HashSet<>();
@@ -107,6 +109,8 @@ final class ForeignFiles {
             + String.join(", ", shown)
             + (foreign.size() > shown.size() ? ", ..." : "")
             + "; stage replaces this folder as a whole and never deletes your files:"
-            + " move them out of it (or choose another edgellm.stage.directory) and run again");
+            + " move them out of it (or choose another "
+            + Properties.STAGE_DIRECTORY
+            + ") and run again");
   }
 }

@@ -1,5 +1,6 @@
 package dev.edgellm.stage;
 
+import dev.edgellm.maven.Properties;
 import java.util.regex.Pattern;
 
 /**
@@ -37,7 +38,9 @@ public final class ModelName {
               + source
               + ") is not a safe folder name: a model name is "
               + RULE
-              + "; set edgellm.modelName to such a name (e.g. my-model)");
+              + "; set "
+              + Properties.MODEL_NAME
+              + " to such a name (e.g. my-model)");
     }
     return name;
   }

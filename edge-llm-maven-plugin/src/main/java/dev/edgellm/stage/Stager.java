@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.adapter.Adapter;
 import dev.edgellm.maven.Properties;
-import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
-import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.SafePaths;
@@ -26,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Lays out a model folder the way Transformers.js 4.x loads it:
@@ -123,7 +119,7 @@ public final class Stager {
     Path modelPath = request.model().toAbsolutePath().normalize();
     Path target = request.directory().toAbsolutePath().normalize();
     Path tokenizers = request.tokenizerFolder().toAbsolutePath().normalize();
-    checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
+    StageInputs.check(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
     // Nothing is written until stage knows it will not delete a file it did not write.
     ForeignFiles.refuseIfAny(target);
     Adapter adapter = request.adapter() == null ? null : Adapter.open(request.adapter());
@@ -133,7 +129,7 @@ public final class Stager {
         readObject(tokenizers.resolve("tokenizer_config.json"), "tokenizer_config.json");
     readObject(tokenizers.resolve("tokenizer.json"), "tokenizer.json");
 
-    QuantizationSummary quantization = inspectModel(modelPath);
+    QuantizationSummary quantization = StageInputs.inspectModel(modelPath, maxModelBytes);
     Layout layout = request.layout();
     String dtype = layout.dtype(quantization.quantized());
     String modelFile = "onnx/" + layout.modelFileName(quantization.quantized());
@@ -145,7 +141,8 @@ public final class Stager {
 
     Path parent = target.getParent();
     Files.createDirectories(parent);
-    Path building = parent.resolve("." + target.getFileName() + ".staging-" + shortId());
+    Path building =
+        parent.resolve("." + target.getFileName() + ".staging-" + StagingFolder.shortId());
     List<StagedFile> files = new ArrayList<>();
     boolean done = false;
     try {
@@ -215,139 +212,29 @@ public final class Stager {
               adapter);
       writeText(building, MANIFEST, Json.pretty(manifest));
 
-      if (sameStaging(building, target)) {
+      if (StagingFolder.sameStaging(building, target)) {
         // Same bytes as the folder staged before: leave it (and its files' times) as it is.
         log.info("Staged files in " + target + " are unchanged (same bytes): kept as they are");
       } else {
-        keepTimesOfUnchangedFiles(building, target);
-        replace(building, target);
+        StagingFolder.keepTimesOfUnchangedFiles(building, target);
+        StagingFolder.replace(building, target, log);
       }
       done = true;
     } finally {
       if (!done || Files.exists(building)) {
-        deleteTree(building);
+        StagingFolder.deleteTree(building);
       }
     }
     log.info(
         "Staged "
             + modelFile
             + " ("
-            + megabytes(sizeOf(files, modelFile))
+            + StageInputs.megabytes(sizeOf(files, modelFile))
             + " MB, dtype "
             + dtype
             + ") in "
             + target);
     return new StageResult(target, modelFile, dtype, quantization, List.copyOf(files));
-  }
-
-  private static void checkInputs(
-      Path checkpoint, Path tokenizers, boolean tokenizerSet, Path model, Path target)
-      throws StageException {
-    if (!Files.isDirectory(checkpoint)) {
-      throw new StageException(
-          "Checkpoint folder "
-              + checkpoint
-              + " does not exist; set edgellm.checkpoint to the folder with config.json and the tokenizer files");
-    }
-    if (!Files.isRegularFile(checkpoint.resolve("config.json"))) {
-      throw new StageException(
-          "config.json missing in "
-              + checkpoint
-              + "; copy it from the base model on the Hub (Transformers.js needs it)");
-    }
-    if (tokenizerSet && !Files.isDirectory(tokenizers)) {
-      throw new StageException(
-          "Tokenizer folder "
-              + tokenizers
-              + " does not exist; fix edgellm.stage.tokenizer or remove it"
-              + " to take the tokenizer files from the checkpoint");
-    }
-    for (String name : List.of("tokenizer.json", "tokenizer_config.json")) {
-      if (!Files.isRegularFile(tokenizers.resolve(name))) {
-        throw new StageException(
-            name
-                + " missing in "
-                + tokenizers
-                + "; copy it from the base model on the Hub (Transformers.js needs it)"
-                + (tokenizerSet
-                    ? ""
-                    : " or set edgellm.stage.tokenizer to a folder that has the tokenizer files"));
-      }
-    }
-    if (!Files.isRegularFile(model)) {
-      throw new StageException(
-          "ONNX model "
-              + model
-              + " does not exist; run the export and quantize goals first, or set edgellm.stage.model");
-    }
-    if (target.getParent() == null || target.getFileName() == null) {
-      throw new StageException(
-          "Cannot stage into "
-              + target
-              + "; set edgellm.stage.directory to a folder like public/models/NAME");
-    }
-    if (checkpoint.startsWith(target)
-        || target.startsWith(checkpoint)
-        || model.startsWith(target)) {
-      throw new StageException(
-          "The staging folder "
-              + target
-              + " overlaps the checkpoint or the model; choose another edgellm.stage.directory");
-    }
-    if (Files.isSymbolicLink(target) || Files.isRegularFile(target)) {
-      throw new StageException(
-          target
-              + " exists and is not a folder; remove it or choose another edgellm.stage.directory");
-    }
-    if (Files.isDirectory(target)
-        && !Files.isRegularFile(target.resolve(MANIFEST))
-        && !isEmpty(target)) {
-      throw new StageException(
-          target
-              + " exists but was not written by stage (it has no "
-              + MANIFEST
-              + "); stage only replaces its own folders:"
-              + " remove it or choose another edgellm.stage.directory");
-    }
-  }
-
-  private QuantizationSummary inspectModel(Path model) throws StageException, IOException {
-    long size = Files.size(model);
-    if (size > OnnxModel.PROTOBUF_LIMIT) {
-      throw new StageException(
-          model
-              + " is "
-              + megabytes(size)
-              + " MB, over protobuf's 2 GiB limit: browsers cannot load it as one file;"
-              + " quantize it (the quantize goal writes 4-bit weights) or pick a smaller model");
-    }
-    if (size > maxModelBytes) {
-      throw new StageException(
-          model
-              + " is "
-              + size
-              + " bytes, over the limit "
-              + Properties.MAX_MODEL_BYTES
-              + "="
-              + maxModelBytes
-              + "; quantize it, pick a smaller model or raise "
-              + Properties.MAX_MODEL_BYTES);
-    }
-    try (OnnxModel onnx = OnnxModel.read(model)) {
-      if (!onnx.externalFiles().isEmpty()) {
-        throw new StageException(
-            model.getFileName()
-                + " keeps "
-                + onnx.externalDataSize()
-                + " bytes of weights in external data ("
-                + onnx.externalFiles().get(0).getFileName()
-                + "); the browser cannot mount external data files: stage a"
-                + " model written as one embedded file under 2 GiB (the quantize goal writes one)");
-      }
-      return QuantizationSummary.of(onnx.proto());
-    } catch (OnnxFormatException e) {
-      throw new StageException(e.getMessage(), e);
-    }
   }
 
   private static ObjectNode manifest(
@@ -463,106 +350,6 @@ public final class Stager {
     return new StagedFile(relative, copied, Sha256.hex(digest.digest()));
   }
 
-  /**
-   * Puts {@code building} in place of {@code target}: rename the old one aside, rename the new one
-   * in, delete the old.
-   */
-  private void replace(Path building, Path target) throws IOException {
-    if (!Files.exists(target)) {
-      AtomicFiles.move(building, target);
-      return;
-    }
-    Path previous = target.resolveSibling("." + target.getFileName() + ".previous-" + shortId());
-    AtomicFiles.move(target, previous);
-    try {
-      AtomicFiles.move(building, target);
-    } catch (IOException e) {
-      AtomicFiles.move(previous, target);
-      throw e;
-    }
-    deleteTree(previous);
-    log.debug("Replaced the previous staging of " + target.getFileName());
-  }
-
-  /**
-   * True when {@code building} holds exactly the files of the existing {@code target}, with the
-   * same bytes, edge-llm.json compared without its {@code validation} summary (which the validate
-   * goal adds).
-   */
-  private static boolean sameStaging(Path building, Path target) throws IOException {
-    if (!Files.isDirectory(target)) {
-      return false;
-    }
-    List<Path> mine = relativeFiles(building);
-    if (!mine.equals(relativeFiles(target))) {
-      return false;
-    }
-    for (Path rel : mine) {
-      Path a = building.resolve(rel);
-      Path b = target.resolve(rel);
-      if (rel.toString().equals(MANIFEST)) {
-        ObjectNode ma;
-        ObjectNode mb;
-        try {
-          ma = Json.readObject(a);
-          mb = Json.readObject(b);
-        } catch (IOException e) {
-          return false;
-        }
-        ma.remove("validation");
-        mb.remove("validation");
-        if (!ma.equals(mb)) {
-          return false;
-        }
-      } else if (Files.mismatch(a, b) != -1) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Gives each new file whose bytes equal the staged one's that file's modification time. */
-  private static void keepTimesOfUnchangedFiles(Path building, Path target) throws IOException {
-    if (!Files.isDirectory(target)) {
-      return;
-    }
-    for (Path rel : relativeFiles(building)) {
-      Path old = target.resolve(rel);
-      Path now = building.resolve(rel);
-      if (Files.isRegularFile(old)
-          && Files.size(old) == Files.size(now)
-          && Files.mismatch(old, now) == -1) {
-        Files.setLastModifiedTime(now, Files.getLastModifiedTime(old));
-      }
-    }
-  }
-
-  private static List<Path> relativeFiles(Path root) throws IOException {
-    try (Stream<Path> walk = Files.walk(root)) {
-      return walk.filter(Files::isRegularFile).map(root::relativize).sorted().toList();
-    }
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
-      for (Path p : paths) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
-  private static boolean isEmpty(Path dir) {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.findAny().isEmpty();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static ObjectNode readObject(Path file, String name) throws StageException, IOException {
     try {
       return Json.readObject(file);
@@ -580,13 +367,5 @@ public final class Stager {
 
   private static long sizeOf(List<StagedFile> files, String path) {
     return files.stream().filter(f -> f.path().equals(path)).mapToLong(StagedFile::size).sum();
-  }
-
-  private static long megabytes(long bytes) {
-    return Math.round(bytes / 1048576.0);
-  }
-
-  private static String shortId() {
-    return UUID.randomUUID().toString().substring(0, 8);
   }
 }

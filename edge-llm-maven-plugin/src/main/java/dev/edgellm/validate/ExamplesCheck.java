@@ -8,6 +8,7 @@ import dev.edgellm.chat.Example;
 import dev.edgellm.chat.Examples;
 import dev.edgellm.chat.Tokenizer;
 import dev.edgellm.chat.ToolCall;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.util.UserErrorException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,12 +115,15 @@ final class ExamplesCheck implements Check {
     ExampleGate gate = ctx.request().examples();
     if (gate == null) {
       throw new SkipCheck(
-          "no examples (set edgellm.validate.examples to the examples you fine-tuned on)");
+          "no examples (set "
+              + Properties.VALIDATE_EXAMPLES
+              + " to the examples you fine-tuned on)");
     }
     ctx.requirePassed("model.size", "model.parses", "model.embedded", "contract.io", "run.greedy");
     if (QualityCheck.isDemo(ctx)) {
       throw new SkipCheck(
-          "the DEMO model has random weights: it cannot reproduce examples (set edgellm.checkpoint"
+          "the DEMO model has random weights: it cannot reproduce examples (set "
+              + Properties.CHECKPOINT
               + " to your fine-tuned model)");
     }
     DecoderContract contract = ctx.contract();
@@ -158,7 +162,7 @@ final class ExamplesCheck implements Check {
       out.error(
           gate.examples().toString(),
           "The examples do not load: " + e.getMessage(),
-          "Fix edgellm.validate.examples / edgellm.validate.tools");
+          "Fix " + Properties.VALIDATE_EXAMPLES + " / " + Properties.VALIDATE_TOOLS);
       return;
     }
     int total = examples.size();
@@ -206,7 +210,7 @@ final class ExamplesCheck implements Check {
             reference.toString(),
             "ONNX Runtime could not run the reference: "
                 + ValidationContext.firstLine(e.getMessage()),
-            "Point edgellm.validate.reference at the fp32 export of this checkpoint");
+            "Point " + Properties.VALIDATE_REFERENCE + " at the fp32 export of this checkpoint");
       }
     }
     Map<String, Object> rates = new LinkedHashMap<>();
@@ -345,7 +349,9 @@ final class ExamplesCheck implements Check {
       String message =
           "The staged model's "
               + callsLine
-              + ", below edgellm.validate.minToolCallAccuracy "
+              + ", below "
+              + Properties.VALIDATE_MIN_TOOL_CALL_ACCURACY
+              + " "
               + gate.minToolCallAccuracy()
               + (ref == null ? "" : " of the reference's rate")
               + "; "
@@ -361,7 +367,9 @@ final class ExamplesCheck implements Check {
       String message =
           "The staged model's "
               + answersLine
-              + ", below edgellm.validate.minAnswerAccuracy "
+              + ", below "
+              + Properties.VALIDATE_MIN_ANSWER_ACCURACY
+              + " "
               + gate.minAnswerAccuracy()
               + (ref == null ? "" : " of the reference's rate")
               + "; "
@@ -380,8 +388,12 @@ final class ExamplesCheck implements Check {
     return ref == null
         ? "Fine-tune until the fp32 model reproduces the examples, or lower the threshold"
         : "Keep the embedding in fp32 (quantize's default), quantize with smaller blocks"
-            + " (edgellm.quantize.blockSize=16 or 32), keep sensitive layers in float"
-            + " (edgellm.quantize.excludeNodes), or lower the threshold";
+            + " ("
+            + Properties.QUANTIZE_BLOCK_SIZE
+            + "=16 or 32), keep sensitive layers in float"
+            + " ("
+            + Properties.QUANTIZE_EXCLUDE_NODES
+            + "), or lower the threshold";
   }
 
   private static List<Map<String, Object>> perExample(List<Example> examples, Run staged, Run ref) {

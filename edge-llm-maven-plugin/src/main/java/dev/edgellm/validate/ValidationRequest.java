@@ -1,5 +1,6 @@
 package dev.edgellm.validate;
 
+import dev.edgellm.maven.Properties;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -42,7 +43,8 @@ public record ValidationRequest(
     }
     if (greedySteps < 1 || greedySteps > MAX_GREEDY_STEPS) {
       throw new IllegalArgumentException(
-          "edgellm.validate.greedySteps is "
+          Properties.VALIDATE_GREEDY_STEPS
+              + " is "
               + greedySteps
               + "; it must be between 1 and "
               + MAX_GREEDY_STEPS

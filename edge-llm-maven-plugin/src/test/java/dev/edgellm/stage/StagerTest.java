@@ -391,7 +391,7 @@ class StagerTest {
     // Once the user's files are moved out, the folder is restaged.
     Files.delete(target.resolve("NOTES.md"));
     Files.delete(target.resolve("onnx/model.onnx.bak"));
-    Stager.deleteTree(target.resolve("extra"));
+    StagingFolder.deleteTree(target.resolve("extra"));
     stage(ckpt, model(TinyDecoder.with(d -> d.seed = 3)), target, Layout.LOCAL);
   }
 
