@@ -3,6 +3,7 @@ package dev.edgellm.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgellm.maven.Properties;
+import dev.edgellm.util.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,7 +28,7 @@ import java.util.function.LongFunction;
  * once are resolved through the {@code __metadata__} aliases that {@code save_pretrained} writes.
  */
 public final class Checkpoint implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path dir;
   private final ModelConfig config;
@@ -235,19 +236,51 @@ public final class Checkpoint implements AutoCloseable {
               + Properties.CHECKPOINT
               + " to a folder holding config.json and model.safetensors");
     }
-    ModelConfig config = ConfigReader.read(dir);
     List<Path> shardPaths = shardPaths(dir);
     List<SafetensorsFile> files = new ArrayList<>();
     try {
       for (Path p : shardPaths) {
         files.add(SafetensorsFile.open(p));
       }
+      // config.json's numbers size what is built: check them against the tensors that exist first
+      ModelConfig config = ConfigReader.read(dir, storedLayers(files), storedLayersText(files));
       Checkpoint raw = new Checkpoint(dir, config, files, allocator);
       return MlxQuantization.apply(raw);
     } catch (RuntimeException e) {
       files.forEach(SafetensorsFile::close);
       throw e;
     }
+  }
+
+  private static final java.util.regex.Pattern LAYER =
+      java.util.regex.Pattern.compile("(?:^|\\.)layers\\.(\\d{1,9})\\.");
+
+  /**
+   * The number of layers the tensors hold: one more than the highest {@code layers.N.} index, or,
+   * where no name has one, the number of tensors (a layer has at least one).
+   */
+  static int storedLayers(List<SafetensorsFile> files) {
+    int max = -1;
+    int count = 0;
+    for (SafetensorsFile f : files) {
+      for (String name : f.tensors().keySet()) {
+        count++;
+        java.util.regex.Matcher m = LAYER.matcher(name);
+        if (m.find()) {
+          max = Math.max(max, Integer.parseInt(m.group(1)));
+        }
+      }
+    }
+    return max >= 0 ? max + 1 : count;
+  }
+
+  private static String storedLayersText(List<SafetensorsFile> files) {
+    int n = storedLayers(files);
+    boolean indexed =
+        files.stream()
+            .flatMap(f -> f.tensors().keySet().stream())
+            .anyMatch(t -> LAYER.matcher(t).find());
+    return indexed ? "layers 0 to " + (n - 1) + " (" + n + " layers)" : n + " tensors";
   }
 
   private static List<Path> shardPaths(Path dir) {

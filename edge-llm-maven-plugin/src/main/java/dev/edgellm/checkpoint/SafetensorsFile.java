@@ -2,6 +2,7 @@ package dev.edgellm.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgellm.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ public final class SafetensorsFile implements AutoCloseable {
   /** Headers larger than this are refused (the format's own limit). */
   public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path path;
   private final FileChannel channel;
@@ -167,7 +168,16 @@ public final class SafetensorsFile implements AutoCloseable {
       if (shape[i] < 0) {
         throw new CheckpointException(where + " has a negative dimension in its shape" + fix);
       }
-      elems = Math.multiplyExact(elems, shape[i]);
+      try {
+        elems = Math.multiplyExact(elems, shape[i]);
+      } catch (ArithmeticException overflow) {
+        throw new CheckpointException(
+            where
+                + " has shape "
+                + v.get("shape")
+                + ", whose element count is over 2^63 (no file can hold it)"
+                + fix);
+      }
     }
     long begin = v.get("data_offsets").get(0).asLong(-1);
     long end = v.get("data_offsets").get(1).asLong(-1);
@@ -183,7 +193,8 @@ public final class SafetensorsFile implements AutoCloseable {
               + " data bytes (the file is truncated or its header is wrong)"
               + fix);
     }
-    if (end - begin != elems * dtype.bytes()) {
+    // elems * bytes can overflow too; in range, it must equal the covered length
+    if (elems > Long.MAX_VALUE / dtype.bytes() || end - begin != elems * dtype.bytes()) {
       throw new CheckpointException(
           where
               + " covers "
@@ -193,7 +204,9 @@ public final class SafetensorsFile implements AutoCloseable {
               + " "
               + java.util.Arrays.toString(shape)
               + " needs "
-              + (elems * dtype.bytes())
+              + (elems > Long.MAX_VALUE / dtype.bytes()
+                  ? "over 2^63"
+                  : Long.toString(elems * dtype.bytes()))
               + fix);
     }
     return new TensorInfo(name, dtype, shape, begin, end, path);

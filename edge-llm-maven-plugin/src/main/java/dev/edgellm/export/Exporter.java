@@ -17,6 +17,9 @@ import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.quantize.QuantizedWeight;
+import dev.edgellm.util.AtomicFiles;
+import dev.edgellm.util.MappedFaults;
+import dev.edgellm.util.OutputLock;
 import dev.edgellm.util.ProgressMeter;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.UpToDateCheck;
@@ -88,16 +91,38 @@ public final class Exporter {
    * as written): then it logs that it skips and returns empty. Records the fingerprint after a run.
    */
   public Optional<ExportResult> exportUnlessUpToDate(ExportRequest req) {
-    UpToDateCheck check = upToDateCheck(req);
-    if (check.skipIfUpToDate(
-        log,
-        "checkpoint and settings",
-        "delete " + req.output() + " or change a setting to rebuild")) {
-      return Optional.empty();
+    try (OutputLock lock = lock(req)) {
+      UpToDateCheck check = upToDateCheck(req);
+      if (check.skipIfUpToDate(
+          log,
+          "checkpoint and settings",
+          "delete " + req.output() + " or change a setting to rebuild")) {
+        return Optional.empty();
+      }
+      ExportResult result = exportLocked(req, lock);
+      check.record(result.files());
+      return Optional.of(result);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
     }
-    ExportResult result = export(req);
-    check.record(result.files());
-    return Optional.of(result);
+  }
+
+  /**
+   * Locks the output folder (a second build writing into it waits; see {@link OutputLock}), so that
+   * temporaries of an interrupted run can be removed and no two runs write one model.
+   */
+  private OutputLock lock(ExportRequest req) throws IOException {
+    return OutputLock.acquire(req.output().toAbsolutePath().normalize(), "export", log);
+  }
+
+  /** Temporaries of our naming that a killed export leaves: {@code AtomicFiles}' and scratch. */
+  static boolean isStaleTemporary(String name) {
+    for (String target : List.of(MODEL_FILE, MODEL_FILE + "_data")) {
+      if (AtomicFiles.isTemporaryOf(name, target) || Scratch.isScratchOf(name, target)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -113,10 +138,29 @@ public final class Exporter {
    * @throws java.io.UncheckedIOException reading the checkpoint or writing the model failed
    */
   public ExportResult export(ExportRequest req) {
-    long t0 = System.nanoTime();
+    try (OutputLock lock = lock(req)) {
+      return exportLocked(req, lock);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  private ExportResult exportLocked(ExportRequest req, OutputLock lock) throws IOException {
+    lock.cleanStale(Exporter::isStaleTemporary, "export", log);
     Path model = req.output().toAbsolutePath().normalize().resolve(MODEL_FILE);
-    try (Scratch scratch = new Scratch(model.resolveSibling("." + MODEL_FILE + ".scratch"));
-        Checkpoint ckpt = open(req, scratch)) {
+    try (Scratch scratch = Scratch.beside(model)) {
+      return MappedFaults.guard(
+          "the checkpoint's safetensors in "
+              + req.checkpoint().toAbsolutePath().normalize()
+              + ", the scratch file beside "
+              + model,
+          () -> exportWith(req, model, scratch));
+    }
+  }
+
+  private ExportResult exportWith(ExportRequest req, Path model, Scratch scratch) {
+    long t0 = System.nanoTime();
+    try (Checkpoint ckpt = open(req, scratch)) {
       ModelConfig c = ckpt.config();
       DecoderSpec spec = Architectures.of(c).spec(c);
       warnAboutMissingTokenizer(req.checkpoint());

@@ -1,6 +1,7 @@
 package dev.edgellm.graph;
 
 import com.google.protobuf.ByteString;
+import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.onnx.proto.AttributeProto;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.NodeProto;
@@ -86,9 +87,32 @@ public final class GraphBuilder {
         b.array());
   }
 
-  /** Adds a float32 constant initializer of the given shape. */
+  /**
+   * Adds a float32 constant initializer of the given shape.
+   *
+   * @throws CheckpointException when a value is NaN or infinite (it would come from a config.json
+   *     value out of range; no graph is written with one)
+   */
   public String float32(String name, long[] dims, float... values) {
+    for (int i = 0; i < values.length; i++) {
+      requireFinite(name, i, values[i]);
+    }
     return raw(name, TensorProto.DataType.FLOAT, dims, floatBytes(values));
+  }
+
+  /** The one check every float constant of the graph passes: initializers and attributes. */
+  static void requireFinite(String name, int index, float value) {
+    if (!Float.isFinite(value)) {
+      throw new CheckpointException(
+          "the graph constant '"
+              + name
+              + "' would hold "
+              + value
+              + " at index "
+              + index
+              + "; a config.json value it is computed from is out of range (e.g. rope_theta,"
+              + " rope_scaling factor, rms_norm_eps, a softcapping): fix config.json");
+    }
   }
 
   private String raw(String name, TensorProto.DataType type, long[] dims, byte[] bytes) {
@@ -186,6 +210,7 @@ public final class GraphBuilder {
     }
 
     public Node attr(String name, float value) {
+      requireFinite(node.getName() + "." + name, 0, value);
       node.addAttribute(
           AttributeProto.newBuilder()
               .setName(name)

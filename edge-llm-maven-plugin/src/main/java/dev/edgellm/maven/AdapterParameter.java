@@ -2,7 +2,6 @@ package dev.edgellm.maven;
 
 import dev.edgellm.hub.FileSelection;
 import dev.edgellm.hub.HubResolver;
-import dev.edgellm.hub.HubSettings;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,19 +16,17 @@ import org.apache.maven.plugin.logging.Log;
 final class AdapterParameter {
   private AdapterParameter() {}
 
-  /** The adapter folder, or null when the setting is unset or blank. */
-  static Path resolve(String adapter, File basedir, boolean offline, Log log) throws IOException {
+  /**
+   * The adapter folder, or null when the setting is unset or blank; a Hub id is resolved by {@code
+   * hub} (the build's endpoint, token and offline mode, as for the checkpoint).
+   */
+  static Path resolve(String adapter, File basedir, HubResolver hub, Log log) throws IOException {
     if (adapter == null || adapter.isBlank()) {
       return null;
     }
-    HubSettings settings = HubSettings.fromEnvironment();
-    if (offline) {
-      settings = settings.offline("Maven runs offline (-o)");
-    }
     HubResolver.Resolved r =
-        new HubResolver(settings, new MavenReporter(log))
-            .resolve(
-                adapter, basedir == null ? Path.of("") : basedir.toPath(), FileSelection.ADAPTER);
+        hub.resolve(
+            adapter, basedir == null ? Path.of("") : basedir.toPath(), FileSelection.ADAPTER);
     if (r.fromHub()) {
       log.info("adapter: " + r.id() + " is commit " + r.commit() + ", in " + r.folder());
     }

@@ -1,5 +1,6 @@
 package dev.edgellm.maven;
 
+import dev.edgellm.stage.ModelName;
 import java.io.File;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -69,15 +70,22 @@ public abstract class EdgeLlmMojo extends AbstractMojo {
     return file == null || file.getPath().contains("${");
   }
 
-  /** The staging folder: the explicit one, or {@code basedir/public/models/<name>}. */
+  /**
+   * The staging folder: the explicit one, or {@code basedir/public/models/<name>}, where the name
+   * must be a {@link ModelName} (so it cannot climb out of {@code public/models}).
+   *
+   * @throws dev.edgellm.stage.StageException when the name is not a safe folder name
+   */
   static File stageDirectory(File directory, String modelName, File checkpoint, File basedir) {
     if (directory != null) {
       return directory;
     }
     String name =
         modelName != null && !modelName.isBlank()
-            ? modelName
-            : checkpoint.toPath().toAbsolutePath().normalize().getFileName().toString();
+            ? ModelName.check(modelName, Properties.MODEL_NAME)
+            : ModelName.check(
+                String.valueOf(checkpoint.toPath().toAbsolutePath().normalize().getFileName()),
+                "the checkpoint folder's name; " + Properties.MODEL_NAME + " is not set");
     return new File(new File(new File(basedir, "public"), "models"), name);
   }
 }

@@ -4,6 +4,7 @@ import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
+import dev.edgellm.hub.HubResolver;
 import dev.edgellm.onnx.OnnxWriter;
 import java.io.File;
 import java.nio.file.Path;
@@ -28,12 +29,28 @@ public class ExportMojo extends EdgeLlmMojo {
   }
 
   /**
-   * The checkpoint folder: config.json plus model.safetensors (or shards with their index). In a
-   * project where it is not set, the demo checkpoint (a tiny Gemma 3 with random weights) is
-   * generated and used.
+   * The checkpoint: a folder (config.json plus model.safetensors or shards with their index), or a
+   * Hugging Face Hub id {@code org/name[@revision]} downloaded into the Hugging Face cache (a path
+   * that exists wins over an id). In a project where it is not set, the demo checkpoint (a tiny
+   * Gemma 3 with random weights) is generated and used.
    */
   @Parameter(property = Properties.CHECKPOINT)
-  File checkpoint;
+  String checkpoint;
+
+  /** Hub token for a private or gated id; overrides HF_TOKEN and the token file under HF_HOME. */
+  @Parameter(property = Properties.HUB_TOKEN)
+  String hubToken;
+
+  /** The Hub to download ids from; overrides HF_ENDPOINT (default https://huggingface.co). */
+  @Parameter(property = Properties.HUB_ENDPOINT)
+  String hubEndpoint;
+
+  /** Maven's offline mode ({@code -o}): a Hub id then comes from the cache only. */
+  @Parameter(defaultValue = "${settings.offline}", readonly = true)
+  boolean mavenOffline;
+
+  @Parameter(defaultValue = "${basedir}", readonly = true)
+  File basedir;
 
   /** The project's pom; null when run without one. */
   @Parameter(defaultValue = "${project.file}", readonly = true)
@@ -68,13 +85,6 @@ public class ExportMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.ADAPTER)
   String adapter;
 
-  @Parameter(defaultValue = "${basedir}", readonly = true)
-  File basedir;
-
-  /** Maven's offline mode ({@code -o}): a Hub id is then taken from the cache only. */
-  @Parameter(defaultValue = "${settings.offline}", readonly = true)
-  boolean offline;
-
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
   boolean skip;
@@ -89,7 +99,10 @@ public class ExportMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
-    Path source = CheckpointParameter.forExport(checkpoint, pomFile, buildDirectory, getLog());
+    HubResolver hub = CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog());
+    Path source =
+        CheckpointParameter.forExport(checkpoint, hub, basedir, pomFile, buildDirectory, getLog())
+            .folder();
     core(
         () -> {
           Precision p = Precision.parse(precision);
@@ -106,7 +119,7 @@ public class ExportMojo extends EdgeLlmMojo {
                   out.toPath(),
                   p,
                   e,
-                  AdapterParameter.resolve(adapter, basedir, offline, getLog()));
+                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

@@ -9,6 +9,7 @@ import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
+import dev.edgellm.util.SafePaths;
 import dev.edgellm.util.Sha256;
 import dev.edgellm.util.UpToDateCheck;
 import java.io.IOException;
@@ -42,7 +43,9 @@ import java.util.stream.Stream;
  * </pre>
  *
  * The folder is built under a hidden temporary name beside the target and then renamed into place,
- * replacing a previous staging of the same name; nothing else in the parent folder is touched.
+ * replacing a previous staging of the same name; nothing else in the parent folder is touched. A
+ * previous staging that holds files stage did not write (listed in no {@code edge-llm.json}) is
+ * refused, never deleted.
  */
 public final class Stager {
   /** The manifest stage writes into every staged folder. */
@@ -121,6 +124,8 @@ public final class Stager {
     Path target = request.directory().toAbsolutePath().normalize();
     Path tokenizers = request.tokenizerFolder().toAbsolutePath().normalize();
     checkInputs(checkpoint, tokenizers, request.tokenizer() != null, modelPath, target);
+    // Nothing is written until stage knows it will not delete a file it did not write.
+    ForeignFiles.refuseIfAny(target);
     Adapter adapter = request.adapter() == null ? null : Adapter.open(request.adapter());
 
     ObjectNode config = readObject(checkpoint.resolve("config.json"), "config.json");
@@ -417,7 +422,7 @@ public final class Stager {
 
   private StagedFile writeText(Path root, String relative, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    Files.write(root.resolve(relative), bytes);
+    Files.write(SafePaths.inside(root, relative), bytes);
     return new StagedFile(relative, bytes.length, Sha256.hex(Sha256.newDigest().digest(bytes)));
   }
 
@@ -438,7 +443,8 @@ public final class Stager {
     long nextReport = 256L << 20;
     try (InputStream in = Files.newInputStream(source);
         OutputStream out =
-            new DigestOutputStream(Files.newOutputStream(root.resolve(relative)), digest)) {
+            new DigestOutputStream(
+                Files.newOutputStream(SafePaths.inside(root, relative)), digest)) {
       byte[] buffer = new byte[1 << 20];
       int n;
       while ((n = in.read(buffer)) > 0) {

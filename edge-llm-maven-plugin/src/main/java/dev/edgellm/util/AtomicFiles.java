@@ -66,6 +66,22 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Whether {@code fileName} is a temporary file {@link #createTemp} made for a target named {@code
+   * targetName} ({@code .<targetName>.<base36>.tmp}); one left after a kill is stale.
+   */
+  public static boolean isTemporaryOf(String fileName, String targetName) {
+    String prefix = "." + targetName + ".";
+    if (!fileName.startsWith(prefix)
+        || !fileName.endsWith(".tmp")
+        || fileName.length() <= prefix.length() + ".tmp".length()) {
+      return false;
+    }
+    String middle = fileName.substring(prefix.length(), fileName.length() - ".tmp".length());
+    return !middle.isEmpty()
+        && middle.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'));
+  }
+
   /** Renames {@code temp} onto {@code target}, atomically where the file system allows it. */
   public static void moveIntoPlace(Path temp, Path target) throws IOException {
     try {

@@ -1,6 +1,7 @@
 package dev.edgellm.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.stage.ChatTemplates;
 import java.nio.file.Files;
 
 /**
@@ -22,6 +23,15 @@ final class ChatTemplateCheck implements Check {
   @Override
   public void run(ValidationContext ctx, Findings out) throws SkipCheck {
     JsonNode template = ctx.json("tokenizer_config.json").get("chat_template");
+    if (template != null && !template.isNull() && ChatTemplates.problem(template) != null) {
+      out.error(
+          "tokenizer_config.json",
+          "chat_template "
+              + ChatTemplates.problem(template)
+              + "; Transformers.js needs a Jinja string or a list of {name, template} entries",
+          "Copy the chat template from the base model and stage again");
+      return;
+    }
     if (template != null && template.isTextual() && !template.asText().isBlank()) {
       String text = template.asText();
       out.detail("length", text.length());
@@ -33,8 +43,15 @@ final class ChatTemplateCheck implements Check {
       }
       return;
     }
-    if (template != null && template.isArray() && !template.isEmpty()) {
+    if (template != null && template.isArray()) {
       out.detail("templates", template.size());
+      if (!ChatTemplates.hasDefault(template)) {
+        out.warn(
+            "tokenizer_config.json",
+            "chat_template lists named templates but none named 'default', the one"
+                + " Transformers.js uses: apply_chat_template needs a chat_template name",
+            "Name one template 'default', or pass its name to apply_chat_template");
+      }
       return;
     }
     for (String f : new String[] {"chat_template.jinja", "chat_template.json"}) {

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param reportDirectory where validation.json and validation.html go, or {@code null} to write
  *     none
  * @param maxModelBytes the largest model file accepted (default: protobuf's 2 GiB limit)
+ * @param examples the gate on the user's own examples, or {@code null}
  */
 public record ValidationRequest(
     Path directory,
@@ -27,7 +28,11 @@ public record ValidationRequest(
     boolean allowCpuFallback,
     boolean strict,
     Path reportDirectory,
-    long maxModelBytes) {
+    long maxModelBytes,
+    ExampleGate examples) {
+
+  /** The most greedy steps a validation runs (each is a real forward pass). */
+  public static final int MAX_GREEDY_STEPS = 4096;
 
   public ValidationRequest {
     Objects.requireNonNull(directory, "directory");
@@ -35,12 +40,41 @@ public record ValidationRequest(
       throw new IllegalArgumentException(
           "minTopOneAgreement must be between 0 and 1, not " + minTopOneAgreement);
     }
-    if (greedySteps < 1) {
-      throw new IllegalArgumentException("greedySteps must be at least 1, not " + greedySteps);
+    if (greedySteps < 1 || greedySteps > MAX_GREEDY_STEPS) {
+      throw new IllegalArgumentException(
+          "edgellm.validate.greedySteps is "
+              + greedySteps
+              + "; it must be between 1 and "
+              + MAX_GREEDY_STEPS
+              + " (8 is the default): set it in that range");
     }
     if (maxModelBytes < 1) {
       throw new IllegalArgumentException("maxModelBytes must be positive, not " + maxModelBytes);
     }
+  }
+
+  /** A request without the examples gate. */
+  public ValidationRequest(
+      Path directory,
+      Path reference,
+      boolean referenceRequired,
+      double minTopOneAgreement,
+      int greedySteps,
+      boolean allowCpuFallback,
+      boolean strict,
+      Path reportDirectory,
+      long maxModelBytes) {
+    this(
+        directory,
+        reference,
+        referenceRequired,
+        minTopOneAgreement,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        maxModelBytes,
+        null);
   }
 
   /** A request with the default size limit, protobuf's 2 GiB. */
@@ -62,7 +96,8 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT);
+        dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT,
+        null);
   }
 
   /** Defaults: no reference, agreement 0.9, 8 steps, CPU fallback is an error, no report files. */
@@ -80,7 +115,8 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        maxModelBytes);
+        maxModelBytes,
+        examples);
   }
 
   public ValidationRequest withReportDirectory(Path reportDirectory) {
@@ -93,7 +129,8 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        maxModelBytes);
+        maxModelBytes,
+        examples);
   }
 
   public ValidationRequest withMaxModelBytes(long value) {
@@ -106,7 +143,8 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        value);
+        value,
+        examples);
   }
 
   public ValidationRequest withMinTopOneAgreement(double value) {
@@ -119,6 +157,22 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        maxModelBytes);
+        maxModelBytes,
+        examples);
+  }
+
+  /** The same request with the gate on the user's examples ({@code null}: none). */
+  public ValidationRequest withExamples(ExampleGate gate) {
+    return new ValidationRequest(
+        directory,
+        reference,
+        referenceRequired,
+        minTopOneAgreement,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        maxModelBytes,
+        gate);
   }
 }

@@ -169,6 +169,119 @@ class BadInputTest {
         .hasMessageContaining("outside the file");
   }
 
+  // ---- issue 14, defect 4: each was an untyped exception (or the heap) before ----
+
+  @Test
+  void shapeWhoseElementCountOverflowsALong() throws IOException {
+    SafetensorsWriter w = tensors();
+    ObjectNode h = w.header();
+    ((ObjectNode) h.get("model.norm.weight")).putArray("shape").add(4611686018427387904L).add(4L);
+    w.write(weights(), h);
+    assertExportFails()
+        .hasMessageContaining("tensor 'model.norm.weight' has shape [4611686018427387904,4]")
+        .hasMessageContaining("element count is over 2^63")
+        .hasMessageContaining("download or save the checkpoint again");
+  }
+
+  @Test
+  void shapeWhoseByteCountOverflowsALong() throws IOException {
+    SafetensorsWriter w = tensors();
+    ObjectNode h = w.header();
+    ((ObjectNode) h.get("model.norm.weight")).putArray("shape").add(4611686018427387904L);
+    w.write(weights(), h);
+    assertExportFails()
+        .hasMessageContaining("tensor 'model.norm.weight' covers")
+        .hasMessageContaining("needs over 2^63");
+  }
+
+  @Test
+  void negativeHeadDim() throws IOException {
+    Fixtures.editConfig(ckpt, c -> c.put("head_dim", -16));
+    assertExportFails()
+        .hasMessageContaining("config.json: head_dim is -16")
+        .hasMessageContaining("positive even number")
+        .hasMessageContaining("fix head_dim in config.json");
+  }
+
+  @Test
+  void slidingWindowPatternZero() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c -> c.put("sliding_window", 8).put("sliding_window_pattern", 0).remove("layer_types"));
+    assertExportFails()
+        .hasMessageContaining("config.json: sliding_window_pattern is 0")
+        .hasMessageContaining("at least 1");
+  }
+
+  @Test
+  void aBillionLayersIsRefusedBeforeAnythingIsSizedByIt() throws IOException {
+    Fixtures.editConfig(ckpt, c -> c.put("num_hidden_layers", 1_000_000_000));
+    assertExportFails()
+        .hasMessageContaining("config.json: num_hidden_layers is 1000000000")
+        .hasMessageContaining("the safetensors hold layers 0 to 2 (3 layers)")
+        .hasMessageContaining("use the config saved with these weights");
+  }
+
+  // ---- issue 14, defect 5: each exported NaN/Inf rotary frequencies without a word before ----
+
+  @Test
+  void negativeRopeTheta() throws IOException {
+    Fixtures.editConfig(ckpt, c -> ((ObjectNode) c.get("rope_parameters")).put("rope_theta", -1e4));
+    assertExportFails()
+        .hasMessageContaining("config.json: rope_parameters.rope_theta is -10000.0")
+        .hasMessageContaining("finite number above 0");
+  }
+
+  @Test
+  void negativeRopeThetaInTheV4Format() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c -> {
+          c.remove("rope_parameters");
+          c.put("rope_theta", -5);
+        });
+    assertExportFails().hasMessageContaining("config.json: rope_theta is -5.0");
+  }
+
+  @Test
+  void linearRopeScalingFactorZero() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c -> ((ObjectNode) c.get("rope_parameters")).put("rope_type", "linear").put("factor", 0.0));
+    assertExportFails()
+        .hasMessageContaining("config.json: rope_parameters.factor is 0.0")
+        .hasMessageContaining("finite number above 0");
+  }
+
+  @Test
+  void llama3RopeScalingFactorZero() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c ->
+            ((ObjectNode) c.get("rope_parameters"))
+                .put("rope_type", "llama3")
+                .put("factor", 0.0)
+                .put("low_freq_factor", 1.0)
+                .put("high_freq_factor", 4.0)
+                .put("original_max_position_embeddings", 256));
+    assertExportFails().hasMessageContaining("config.json: rope_parameters.factor is 0.0");
+  }
+
+  @Test
+  void llama3RopeWithEqualFrequencyFactors() throws IOException {
+    Fixtures.editConfig(
+        ckpt,
+        c ->
+            ((ObjectNode) c.get("rope_parameters"))
+                .put("rope_type", "llama3")
+                .put("factor", 8.0)
+                .put("low_freq_factor", 2.0)
+                .put("high_freq_factor", 2.0)
+                .put("original_max_position_embeddings", 256));
+    assertExportFails()
+        .hasMessageContaining("rope_parameters.high_freq_factor 2.0 must be greater than");
+  }
+
   @Test
   void unsupportedDtype() throws IOException {
     SafetensorsWriter w = tensors();

@@ -224,6 +224,57 @@ class StagerTest {
         .isEqualTo(template);
   }
 
+  /** Issue 14, defect 6: a chat_template that is not a template is refused, naming the file. */
+  @Test
+  void refusesAChatTemplateThatIsNotAStringOrANamedList() throws Exception {
+    Path ckpt = checkpoint();
+    Path target = tmp.resolve("public/models/x");
+    Path model = model(new TinyDecoder());
+    ObjectNode tc = Json.readObject(ckpt.resolve("tokenizer_config.json"));
+    String[][] cases = {
+      {"42", "is a number"},
+      {"[1, 2]", "has entry 0 that is not a"},
+      {"[]", "is an empty list"},
+      {"{\"default\": \"x\"}", "is an object"},
+      {
+        "[{\"name\": \"a\", \"template\": \"x\"}, {\"name\": \"a\", \"template\": \"y\"}]",
+        "names the template 'a' twice"
+      },
+    };
+    for (String[] c : cases) {
+      tc.set("chat_template", Json.MAPPER.readTree(c[0]));
+      Files.writeString(ckpt.resolve("tokenizer_config.json"), Json.pretty(tc));
+      assertThatThrownBy(() -> stage(ckpt, model, target, Layout.LOCAL))
+          .as(c[0])
+          .isInstanceOf(StageException.class)
+          .hasMessageContaining("chat_template in " + ckpt.resolve("tokenizer_config.json"))
+          .hasMessageContaining(c[1]);
+    }
+    assertThat(target).doesNotExist();
+
+    tc.remove("chat_template");
+    Files.writeString(ckpt.resolve("tokenizer_config.json"), Json.pretty(tc));
+    Files.writeString(ckpt.resolve("chat_template.json"), "{\"chat_template\": 7}");
+    assertThatThrownBy(() -> stage(ckpt, model, target, Layout.LOCAL))
+        .isInstanceOf(StageException.class)
+        .hasMessageContaining("chat_template in " + ckpt.resolve("chat_template.json"))
+        .hasMessageContaining("is a number");
+  }
+
+  @Test
+  void stagesAListOfNamedChatTemplates() throws Exception {
+    Path ckpt = checkpoint();
+    ObjectNode tc = Json.readObject(ckpt.resolve("tokenizer_config.json"));
+    var list = tc.putArray("chat_template");
+    list.addObject().put("name", "default").put("template", "{{ messages }}");
+    list.addObject().put("name", "tool_use").put("template", "{{ tools }}");
+    Files.writeString(ckpt.resolve("tokenizer_config.json"), Json.pretty(tc));
+    Path target = tmp.resolve("public/models/x");
+    stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
+    assertThat(Json.read(target.resolve("tokenizer_config.json")).path("chat_template"))
+        .isEqualTo(list);
+  }
+
   @Test
   void warnsWhenTheCheckpointHasNoChatTemplate() throws Exception {
     Path ckpt = checkpoint();
@@ -270,13 +321,11 @@ class StagerTest {
     Files.writeString(other.resolve("keep.txt"), "mine");
     Path target = models.resolve("tiny-llama");
     stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
-    Files.writeString(target.resolve("stale.txt"), "from before");
     String before = sha256(target.resolve("onnx/model.onnx"));
 
     stage(ckpt, model(TinyDecoder.with(d -> d.seed = 3)), target, Layout.LOCAL);
 
     assertThat(sha256(target.resolve("onnx/model.onnx"))).isNotEqualTo(before);
-    assertThat(target.resolve("stale.txt")).doesNotExist();
     assertThat(Files.readString(other.resolve("keep.txt"))).isEqualTo("mine");
     try (Stream<Path> s = Files.list(models)) {
       assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
@@ -312,6 +361,50 @@ class StagerTest {
         .isInstanceOf(StageException.class)
         .hasMessageContaining("was not written by stage");
     assertThat(Files.readString(target.resolve("notes.txt"))).isEqualTo("precious");
+  }
+
+  /** Issue 14, defect 2: a restage never deletes a file the user put in the staged folder. */
+  @Test
+  void refusesToRestageOverFilesItDidNotWriteAndListsThem() throws Exception {
+    Path ckpt = checkpoint();
+    Path target = tmp.resolve("public/models/tiny-llama");
+    stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
+    Files.writeString(target.resolve("NOTES.md"), "my notes");
+    Files.createDirectories(target.resolve("extra/deep"));
+    Files.writeString(target.resolve("extra/deep/x.bin"), "x");
+    Files.writeString(target.resolve("onnx/model.onnx.bak"), "old");
+    List<String> before = files(target);
+
+    assertThatThrownBy(
+            () -> stage(ckpt, model(TinyDecoder.with(d -> d.seed = 3)), target, Layout.LOCAL))
+        .isInstanceOf(StageException.class)
+        .hasMessageContaining(target + " holds 3 files that stage did not write")
+        .hasMessageContaining("NOTES.md, extra, onnx/model.onnx.bak")
+        .hasMessageContaining("move them out");
+
+    assertThat(files(target)).isEqualTo(before);
+    assertThat(Files.readString(target.resolve("NOTES.md"))).isEqualTo("my notes");
+    try (Stream<Path> s = Files.list(target.getParent())) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("tiny-llama");
+    }
+
+    // Once the user's files are moved out, the folder is restaged.
+    Files.delete(target.resolve("NOTES.md"));
+    Files.delete(target.resolve("onnx/model.onnx.bak"));
+    Stager.deleteTree(target.resolve("extra"));
+    stage(ckpt, model(TinyDecoder.with(d -> d.seed = 3)), target, Layout.LOCAL);
+  }
+
+  @Test
+  void aTemporaryFileAKilledValidateLeftIsNotTakenForAUserFile() throws Exception {
+    Path ckpt = checkpoint();
+    Path target = tmp.resolve("public/models/tiny-llama");
+    stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
+    Files.writeString(target.resolve(".edge-llm.json.k3x9a1.tmp"), "{");
+
+    stage(ckpt, model(TinyDecoder.with(d -> d.seed = 3)), target, Layout.LOCAL);
+
+    assertThat(target.resolve(".edge-llm.json.k3x9a1.tmp")).doesNotExist();
   }
 
   @Test

@@ -83,12 +83,14 @@ class ValidatorTest {
             "tokenizer.chat-template",
             "generation.eos",
             "run.greedy",
-            "quality.agreement");
+            "quality.agreement",
+            "quality.examples");
     CheckResult run = report.check("run.greedy");
     assertThat(run.status()).isEqualTo(CheckStatus.PASSED);
     assertThat((java.util.List<?>) run.details().get("generatedIds")).hasSize(9);
     assertThat((Double) run.details().get("cachedVsUncached")).isLessThan(1e-4);
     assertThat(status(report, "quality.agreement")).isEqualTo(CheckStatus.SKIPPED);
+    assertThat(status(report, "quality.examples")).isEqualTo(CheckStatus.SKIPPED);
     assertThat(report.check("contract.io").details())
         .containsEntry("layers", 3)
         .containsEntry("kvHeads", 2)
@@ -97,7 +99,7 @@ class ValidatorTest {
     // report files and the summary in edge-llm.json
     JsonNode json = Json.read(tmp.resolve("report/validation.json"));
     assertThat(json.path("passed").asBoolean()).isTrue();
-    assertThat(json.path("checks")).hasSize(18);
+    assertThat(json.path("checks")).hasSize(19);
     String html = Files.readString(tmp.resolve("report/validation.html"));
     assertThat(html).contains("<table>").contains("run.greedy").contains("PASSED");
     JsonNode manifest = Json.read(dir.resolve("edge-llm.json"));
@@ -359,6 +361,39 @@ class ValidatorTest {
     assertThat(status(report, "tokenizer.chat-template")).isEqualTo(CheckStatus.FAILED);
     assertThat(errors(report, "tokenizer.chat-template"))
         .contains("reads it only from tokenizer_config.json");
+  }
+
+  /** Issue 14, defect 6: a chat_template that is not a template fails, naming the file. */
+  @Test
+  void aChatTemplateThatIsNotAStringOrANamedListFails() throws Exception {
+    Path dir = staged();
+    editJson(dir.resolve("tokenizer_config.json"), t -> t.put("chat_template", 42));
+    ValidationReport report = validate(dir);
+    assertThat(status(report, "tokenizer.chat-template")).isEqualTo(CheckStatus.FAILED);
+    assertThat(errors(report, "tokenizer.chat-template")).contains("chat_template is a number");
+
+    editJson(dir.resolve("tokenizer_config.json"), t -> t.putArray("chat_template").add(1).add(2));
+    assertThat(errors(validate(dir), "tokenizer.chat-template"))
+        .contains("chat_template has entry 0 that is not a");
+  }
+
+  @Test
+  void namedChatTemplatesPassWithADefaultAndWarnWithout() throws Exception {
+    Path dir = staged();
+    editJson(
+        dir.resolve("tokenizer_config.json"),
+        t -> {
+          var list = t.putArray("chat_template");
+          list.addObject().put("name", "default").put("template", "{{ messages }}");
+          list.addObject().put("name", "tool_use").put("template", "{{ tools }}");
+        });
+    assertThat(status(validate(dir), "tokenizer.chat-template")).isEqualTo(CheckStatus.PASSED);
+    editJson(
+        dir.resolve("tokenizer_config.json"),
+        t ->
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t.get("chat_template").get(0))
+                .put("name", "chat"));
+    assertThat(status(validate(dir), "tokenizer.chat-template")).isEqualTo(CheckStatus.WARNING);
   }
 
   @Test
