@@ -55,6 +55,8 @@ public final class AdapterBenchmark {
     run(ckpt, adapter, work.resolve("out-adapter"));
     double[] base = new double[runs];
     double[] merged = new double[runs];
+    double[] cpuBase = new double[runs];
+    double[] cpuMerged = new double[runs];
     double peakBase = 0;
     double peakMerged = 0;
     for (int i = 0; i < runs; i++) {
@@ -62,19 +64,32 @@ public final class AdapterBenchmark {
       double[] m = run(ckpt, adapter, work.resolve("out-adapter"));
       base[i] = b[0];
       merged[i] = m[0];
+      cpuBase[i] = b[2];
+      cpuMerged[i] = m[2];
       peakBase = Math.max(peakBase, b[1]);
       peakMerged = Math.max(peakMerged, m[1]);
       System.out.printf(
           Locale.ROOT,
-          "run %d: base %.2f s (peak heap %.0f MB), base + adapter %.2f s (peak heap %.0f MB)%n",
+          "run %d: base %.2f s wall, %.2f s CPU (peak heap %.0f MB); base + adapter %.2f s wall,"
+              + " %.2f s CPU (peak heap %.0f MB)%n",
           i + 1,
           b[0],
+          b[2],
           b[1],
           m[0],
+          m[2],
           m[1]);
     }
     double mb = median(base);
     double mm = median(merged);
+    double cb = median(cpuBase);
+    double cm = median(cpuMerged);
+    System.out.printf(
+        Locale.ROOT,
+        "median CPU time: base %.2f s, base + adapter %.2f s: the merge adds %.1f%% of CPU time%n",
+        cb,
+        cm,
+        100 * (cm - cb) / cb);
     System.out.printf(
         Locale.ROOT,
         "median of %d: base %.2f s, base + adapter %.2f s: the merge adds %.1f%% to the export's"
@@ -88,23 +103,34 @@ public final class AdapterBenchmark {
         Runtime.getRuntime().maxMemory() / 1e6);
   }
 
-  /** Wall seconds and peak heap (MB) of one q4 export. */
+  /** Wall seconds, peak heap (MB) and process CPU seconds of one q4 export. */
   private static double[] run(Path ckpt, Path adapter, Path out) {
     System.gc();
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       p.resetPeakUsage();
     }
+    long cpu0 = cpuNanos();
     long t0 = System.nanoTime();
     new Exporter(Reporter.silent())
         .export(new ExportRequest(ckpt, out, Precision.Q4, Embeddings.SHARED, adapter));
     double secs = (System.nanoTime() - t0) / 1e9;
+    double cpu = (cpuNanos() - cpu0) / 1e9;
     long peak = 0;
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
       if (p.getType() == MemoryType.HEAP) {
         peak += p.getPeakUsage().getUsed();
       }
     }
-    return new double[] {secs, peak / 1e6};
+    return new double[] {secs, peak / 1e6, cpu};
+  }
+
+  /**
+   * CPU time of the whole process (all threads, GC included): steadier than wall time on a busy
+   * machine.
+   */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static double median(double[] v) {
