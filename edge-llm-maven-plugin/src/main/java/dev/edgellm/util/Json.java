@@ -38,7 +38,16 @@ public final class Json {
    * JSON.
    */
   public static JsonNode read(Path file) throws IOException {
-    return MAPPER.readTree(Files.readAllBytes(file));
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      return MAPPER.readTree(bytes);
+    } catch (java.io.CharConversionException e) {
+      // bytes in no encoding JSON allows (Jackson detects UTF-8/16/32 and says so in a plain
+      // IOException): the same "not valid JSON" as any other parse error (found by fuzzing)
+      throw new com.fasterxml.jackson.core.JsonParseException(
+          (com.fasterxml.jackson.core.JsonParser) null,
+          "not valid JSON text (" + e.getMessage() + ")");
+    }
   }
 
   /** Reads a JSON file that must hold an object. */
