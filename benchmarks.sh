@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): each prints its own figures. Usage: ./benchmarks.sh [quantize|export|all]
+# Benchmarks (not tests): each prints its own figures. Usage: ./benchmarks.sh [quantize|export|adapter|all]
 #   quantize: a generated 270M-shaped fp32 graph (1.07 GB) → 4-bit, -Xmx512m, 3 runs
 #   export:   a random bf16 checkpoint with Gemma 3 270M's real config (536 MB) → q4, -Xmx1g, 2 runs
+#   adapter:  the same export with and without a rank-16 PEFT LoRA on all 126 projections, -Xmx1g,
+#             alternating, 3 runs each after a warm-up: the merge's share of the wall time, peak heap
 # Generated inputs are kept in $BENCH_DIR (default /tmp/edgellm-bench) and reused.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")" && pwd)
@@ -19,4 +21,8 @@ fi
 if [ "$what" = export ] || [ "$what" = all ]; then
   echo "== export benchmark (-Xmx1g)"
   (cd "$MODULE" && java -Xmx1g -Xss8m -cp "$CP" dev.edgellm.bench.ExportBenchmark q4 shared "$WORK")
+fi
+if [ "$what" = adapter ] || [ "$what" = all ]; then
+  echo "== adapter merge benchmark (-Xmx1g)"
+  (cd "$MODULE" && java -Xmx1g -Xss8m -cp "$CP" dev.edgellm.bench.AdapterBenchmark "$WORK" 3)
 fi

@@ -37,13 +37,13 @@ C.assertSameFile(new File(app, 'target/edge-llm/model-q4/model.onnx'), new File(
 
 // Validation: all green (the quality gate is skipped only when the build has no fp32 reference).
 def hasReference = new File(app, 'target/edge-llm/model-fp32/model.onnx').isFile()
-// The demo model has random weights: the quality gate reports its (meaningless) agreement as a
+// The demo model (a tiny memorizing tool caller): the quality gate reports its agreement as a
 // warning, every other check passes. The log and the manifest say loudly that it is the demo.
 assert hasReference : 'the app build wrote no fp32 reference (target/edge-llm/model-fp32)'
 def v = C.checkAllGreen(new File(app, 'target/edge-llm/validation.json'), [], ['quality.agreement', 'tokenizer.chat-template'])
 assert manifest.validation.status == 'passed'
 assert manifest.demo == true : 'edge-llm.json does not flag the demo model'
-assert log.contains('using the DEMO model') && log.contains('RANDOM WEIGHTS') : 'the log does not announce the demo checkpoint'
+assert log.contains('using the DEMO model') && log.contains('MEMORIZED') : 'the log does not announce the demo checkpoint'
 assert new File(app, 'target/edge-llm/demo-checkpoint/config.json').isFile() : 'no demo checkpoint in target/edge-llm/demo-checkpoint'
 
 // The built site carries the model, byte for byte, and the app loads it from /models/my-model.
@@ -68,8 +68,21 @@ assert e2e.results.size() >= 20 : "only ${e2e.results.size()} browser test check
   assert e2e.results.any { it.name.startsWith("${d}: streamed token ids equal Node's greedy ids") && it.ok } : "no passing token check on ${d}"
   assert e2e.timings[d]?.tokens == e2e.expected.ids.size() : "${d} streamed ${e2e.timings[d]?.tokens} tokens, Node ${e2e.expected.ids.size()}"
 }
+// The tool loop (the demo model calls the app's tools): at least five example queries per device, each
+// showing the expected call, the handler's result and the expected answer, token for token as Node.
+assert e2e.toolQueries.size() >= 5 : "only ${e2e.toolQueries.size()} example queries in the browser test"
+['webgpu', 'wasm'].each { d ->
+  e2e.toolQueries.each { q ->
+    ['shows the call', "shows the handler's result", 'the final answer is', "equal Node's run, token for token"].each { what ->
+      assert e2e.results.any { it.name.startsWith("${d}: ${groovy.json.JsonOutput.toJson(q.query)}") && it.name.contains(what) && it.ok } :
+          "${d}: no passing check '${what}' for ${q.query}"
+    }
+  }
+}
+assert new File(app, 'target/e2e/chat-webgpu-tools.png').length() > 1000
 assert new File(app, 'target/e2e/chat-webgpu.png').length() > 1000 && new File(app, 'target/e2e/chat-wasm.png').length() > 1000
 
 println "archetype: my-chat staged ${manifest.files.size() + 1} files (${manifest.totalSize} bytes, demo ${manifest.demo}), validation ${v.checks.size()} checks green, ${vitest.group(1)} Vitest tests and ${e2e.results.size()} browser checks passed"
 println "archetype: browser reply (${e2e.expected.ids.size()} tokens) webgpu ${e2e.timings.webgpu} wasm ${e2e.timings.wasm}"
+e2e.toolQueries.each { q -> println "  ${q.query} -> ${q.steps[0].calls} -> ${q.steps[1].content} -> ${q.steps[2].text}" }
 return true

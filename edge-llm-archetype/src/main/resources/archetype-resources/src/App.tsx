@@ -5,7 +5,10 @@ import {
   type FormEvent,
   type KeyboardEvent,
 } from "react";
+import { Conversation } from "./Conversation";
+import { exampleQueries } from "./examples";
 import { totalProgress, useLLM } from "./llm";
+import { tools } from "./tools";
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -19,26 +22,37 @@ export function App({ model }: { model: string }) {
   const llm = useLLM();
   const [draft, setDraft] = useState("");
   const bottom = useRef<HTMLDivElement>(null);
+  const { registerTools } = llm;
+
+  useEffect(() => registerTools(tools), [registerTools]);
 
   useEffect(() => {
     bottom.current?.scrollIntoView({ block: "end" });
   }, [llm.messages]);
 
+  const generating = llm.generating;
+  const canSend = llm.status === "ready" && !generating;
+  const sendText = (text: string) => {
+    if (!canSend || text.trim().length === 0) return;
+    llm.send(text).catch(() => undefined); // errors are shown from llm.error
+    setDraft("");
+  };
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
-    if (llm.status !== "ready" || draft.trim().length === 0) return;
-    llm.send(draft).catch(() => undefined); // errors are shown from llm.error
-    setDraft("");
+    sendText(draft);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === "Enter" && !e.shiftKey) submit();
   };
 
   const progress = totalProgress(llm.files);
-  const generating = llm.status === "generating";
 
   return (
-    <div className="app" data-status={llm.status}>
+    <div
+      className="app"
+      data-status={llm.status}
+      data-generating={generating ? "true" : "false"}
+    >
       <header>
         <h1>Edge-LLM chat</h1>
         <span className="model" title="model">
@@ -77,10 +91,26 @@ export function App({ model }: { model: string }) {
 
       {llm.demo && (
         <div className="notice demo" data-testid="demo-banner" role="note">
-          <strong>Demo model: random weights.</strong> Its replies are gibberish
-          by design. Point <code>edgellm.checkpoint</code> in{" "}
+          <strong>Demo model:</strong> a tiny tool caller that only memorized
+          the example queries below (weather and search results are demo data);
+          anything else gets nonsense. Point <code>edgellm.checkpoint</code> in{" "}
           <code>pom.xml</code> at your fine-tuned model and run{" "}
           <code>mvn package</code> again.
+        </div>
+      )}
+      {llm.demo && llm.initialized && (
+        <div className="examples" data-testid="examples">
+          {exampleQueries.map((q) => (
+            <button
+              key={q}
+              type="button"
+              data-testid="example"
+              disabled={!canSend}
+              onClick={() => sendText(q)}
+            >
+              {q}
+            </button>
+          ))}
         </div>
       )}
       {llm.initialized && !llm.chat && (
@@ -96,6 +126,11 @@ export function App({ model }: { model: string }) {
       {llm.device === "wasm" && llm.fallbackReason && (
         <div className="notice fallback" data-testid="fallback" role="note">
           Running on WASM (CPU): {llm.fallbackReason}
+        </div>
+      )}
+      {llm.notice && (
+        <div className="notice limit" data-testid="notice" role="note">
+          {llm.notice}
         </div>
       )}
       {llm.error && (
@@ -126,29 +161,7 @@ export function App({ model }: { model: string }) {
       )}
 
       <main className="messages" data-testid="messages">
-        {llm.messages.map((m) => (
-          <div
-            key={m.id}
-            className={`message ${m.role}`}
-            data-testid="message"
-            data-role={m.role}
-            data-streaming={m.streaming ? "true" : "false"}
-            data-aborted={m.aborted ? "true" : "false"}
-            data-token-ids={m.tokenIds?.join(",")}
-          >
-            <div className="text" data-testid="message-text">
-              {m.content}
-              {m.streaming && <span className="cursor">▍</span>}
-            </div>
-            {m.stats && (
-              <div className="meta">
-                {m.stats.tokens} tokens · {m.stats.tokensPerSecond.toFixed(1)}{" "}
-                tokens/s
-                {m.aborted ? " · stopped" : ""}
-              </div>
-            )}
-          </div>
-        ))}
+        <Conversation messages={llm.messages} />
         <div ref={bottom} />
       </main>
 
@@ -177,7 +190,7 @@ export function App({ model }: { model: string }) {
             key="send"
             type="submit"
             data-testid="send"
-            disabled={llm.status !== "ready" || draft.trim() === ""}
+            disabled={!canSend || draft.trim() === ""}
           >
             Send
           </button>
@@ -191,6 +204,16 @@ export function App({ model }: { model: string }) {
           Clear
         </button>
       </form>
+      <details className="tools" data-testid="tools">
+        <summary>Tools the model may call ({llm.tools.length})</summary>
+        <ul>
+          {llm.tools.map((t) => (
+            <li key={t.name} data-testid="tool" data-name={t.name}>
+              <code>{t.name}</code> — {t.description}
+            </li>
+          ))}
+        </ul>
+      </details>
     </div>
   );
 }

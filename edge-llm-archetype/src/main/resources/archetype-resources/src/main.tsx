@@ -10,9 +10,10 @@ const params = new URLSearchParams(window.location.search);
 const device = params.get("device");
 const maxNewTokens = Number(params.get("maxNewTokens"));
 
+const model = params.get("model") ?? MODEL_PATH;
 const config: LLMConfig = {
   preferredRuntime: "transformers",
-  models: { transformers: params.get("model") ?? MODEL_PATH },
+  models: { transformers: model },
   device: device === "wasm" || device === "webgpu" ? device : "auto",
   ...(Number.isInteger(maxNewTokens) && maxNewTokens > 0
     ? { maxNewTokens }
@@ -22,7 +23,7 @@ const config: LLMConfig = {
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <LLMProvider config={config}>
-      <App model={config.models.transformers} />
+      <App model={model} />
     </LLMProvider>
   </StrictMode>,
 );

@@ -6,29 +6,25 @@ import {
   useRef,
   type ReactNode,
 } from "react";
-import { DEFAULT_MAX_NEW_TOKENS } from "./defaults";
-import { LLMContext, type LLMApi } from "./context";
-import { initialState, reduce } from "./state";
+import { WorkerChannel, type WorkerLike } from "./channel";
+import { LLMContext, type LLMApi, type SendInput } from "./context";
+import {
+  CLEAR_CACHE_TIMEOUT_MS,
+  DEFAULT_MAX_NEW_TOKENS,
+  DEFAULT_MAX_TOOL_ROUNDS,
+  GENERATE_TIMEOUT_MS,
+  LOAD_TIMEOUT_MS,
+} from "./defaults";
+import { conversationOf, initialState, reduce, type Action } from "./state";
+import { ReplyStream } from "./stream";
+import { runToolLoop, type GenerateFn } from "./toolLoop";
 import type {
-  ChatMessage,
   LLMConfig,
-  WorkerEvent,
-  WorkerRequest,
+  Message,
+  ModelResponse,
+  SendOptions,
+  ToolDefinition,
 } from "./types";
-
-/** What the provider needs of a Worker (tests pass a fake). */
-export interface WorkerLike {
-  postMessage(message: WorkerRequest): void;
-  addEventListener(
-    type: "message",
-    listener: (event: MessageEvent<WorkerEvent>) => void,
-  ): void;
-  removeEventListener(
-    type: "message",
-    listener: (event: MessageEvent<WorkerEvent>) => void,
-  ): void;
-  terminate(): void;
-}
 
 export function createModelWorker(): WorkerLike {
   return new Worker(new URL("./worker.ts", import.meta.url), {
@@ -36,9 +32,14 @@ export function createModelWorker(): WorkerLike {
   }) as unknown as WorkerLike;
 }
 
-interface Pending {
-  resolve(reply: string): void;
-  reject(error: Error): void;
+export interface LLMProviderProps {
+  config?: LLMConfig;
+  children: ReactNode;
+  /** Makes the model's Web Worker (tests pass a fake). */
+  createWorker?: () => WorkerLike;
+  /** Accepted for `@edge-llm/react` compatibility; the model always runs in a Web Worker here. */
+  enableServiceWorker?: boolean;
+  serviceWorkerPath?: string;
 }
 
 /**
@@ -49,121 +50,276 @@ interface Pending {
  * ```
  */
 export function LLMProvider({
-  config,
+  config = {},
   children,
   createWorker = createModelWorker,
-}: {
-  config: LLMConfig;
-  children: ReactNode;
-  createWorker?: () => WorkerLike;
-}) {
+}: LLMProviderProps) {
   const [state, dispatch] = useReducer(reduce, initialState);
-  const worker = useRef<WorkerLike | null>(null);
+  const channel = useRef<WorkerChannel | null>(null);
   const stateRef = useRef(state);
   stateRef.current = state;
-  const pending = useRef(new Map<number, Pending>());
-  const replies = useRef(new Map<number, string>());
-  const nextRequest = useRef(1);
+  const configRef = useRef(config);
+  configRef.current = config;
+  const tools = useRef(new Map<string, ToolDefinition>());
+  const running = useRef<AbortController | null>(null);
+  const nextCallId = useRef(1);
   const configKey = JSON.stringify(config);
 
   useEffect(() => {
-    const w = createWorker();
-    worker.current = w;
-    w.addEventListener("message", (event) => {
-      const e = event.data;
-      dispatch({ type: "event", event: e });
-      if (e.type === "token") {
-        replies.current.set(
-          e.requestId,
-          (replies.current.get(e.requestId) ?? "") + e.text,
-        );
-      } else if (e.type === "done") {
-        pending.current
-          .get(e.requestId)
-          ?.resolve(replies.current.get(e.requestId) ?? "");
-        pending.current.delete(e.requestId);
-        replies.current.delete(e.requestId);
-      } else if (e.type === "error" && e.requestId !== undefined) {
-        pending.current.get(e.requestId)?.reject(new Error(e.message));
-        pending.current.delete(e.requestId);
-        replies.current.delete(e.requestId);
-      }
-    });
+    const c = new WorkerChannel(createWorker());
+    channel.current = c;
     dispatch({ type: "load" });
-    w.postMessage({ type: "load", config: JSON.parse(configKey) as LLMConfig });
+    c.request(
+      { type: "load", config: JSON.parse(configKey) as LLMConfig },
+      LOAD_TIMEOUT_MS,
+      (e) => {
+        if (e.type === "progress") dispatch({ type: "progress", file: e.file });
+        if (e.type === "fallback")
+          dispatch({ type: "fallback", reason: e.reason });
+      },
+    ).then(
+      (e) => {
+        if (e.type === "ready") dispatch({ type: "ready", info: e.info });
+      },
+      (e: Error) => {
+        if (channel.current === c)
+          dispatch({ type: "loadFailed", message: e.message });
+      },
+    );
     return () => {
-      w.terminate();
-      worker.current = null;
-      for (const p of pending.current.values())
-        p.reject(new Error("The model was unloaded."));
-      pending.current.clear();
+      running.current?.abort();
+      channel.current = null;
+      c.close();
     };
     // createWorker is a factory, not a dependency: a new worker comes only with a new config.
   }, [configKey]);
 
   const send = useCallback(
-    (content: string): Promise<string> => {
+    (input: SendInput, options: SendOptions = {}): Promise<ModelResponse> => {
       const current = stateRef.current;
-      const text = content.trim();
-      if (current.status !== "ready" || !worker.current) {
+      const c = channel.current;
+      if (current.status !== "ready" || !c)
         return Promise.reject(
           new Error(`The model is not ready (status: ${current.status}).`),
         );
+      if (current.generating)
+        return Promise.reject(new Error("A reply is already in progress."));
+      let added: Message[];
+      try {
+        added = newMessages(input, conversationOf(current.messages));
+      } catch (e) {
+        return Promise.reject(e);
       }
-      if (text.length === 0) {
-        return Promise.reject(new Error("The message is empty."));
-      }
-      const requestId = nextRequest.current++;
-      const history: ChatMessage[] = current.messages
-        .filter((m) => m.content.length > 0)
-        .map((m) => ({ role: m.role, content: m.content }));
-      const promise = new Promise<string>((resolve, reject) => {
-        pending.current.set(requestId, { resolve, reject });
+      const replace = Array.isArray(input);
+      const conversation = [
+        ...(replace ? [] : conversationOf(current.messages)),
+        ...added,
+      ];
+      dispatch({ type: "begin", messages: added, replace });
+      // Mark the state as busy right away, so a second send() in the same tick is refused.
+      stateRef.current = { ...current, generating: true };
+
+      const cfg = configRef.current;
+      const controller = new AbortController();
+      running.current = controller;
+      const stream = options.stream ? new ReplyStream() : undefined;
+      const maxRounds =
+        options.maxToolRounds ?? cfg.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS;
+      const generate = generator(c, dispatch, stream, {
+        maxNewTokens:
+          options.maxTokens ??
+          cfg.maxTokens ??
+          cfg.maxNewTokens ??
+          DEFAULT_MAX_NEW_TOKENS,
+        temperature: options.temperature ?? cfg.temperature,
+        timeoutMs: cfg.performance?.inferenceTimeout ?? GENERATE_TIMEOUT_MS,
       });
-      dispatch({ type: "send", requestId, content: text });
-      // Mark the state as generating right away, so a second send() in the same tick is refused.
-      stateRef.current = { ...current, status: "generating" };
-      worker.current.postMessage({
-        type: "generate",
-        requestId,
-        messages: [...history, { role: "user", content: text }],
-        options: {
-          maxNewTokens: config.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS,
+      const loop = runToolLoop(
+        conversation,
+        generate,
+        {
+          tools: [...tools.current.values()],
+          format: cfg.toolCallFormat,
+          maxRounds,
+          executeTools: options.executeTools ?? true,
+          signal: controller.signal,
+          newCallId: () => `call_${nextCallId.current++}`,
         },
-      });
-      return promise;
+        {
+          onReply: (message, generation) => {
+            dispatch({ type: "reply", message, generation });
+            stream?.replyDone(message.tool_calls);
+          },
+          onToolResult: (message, error) =>
+            dispatch({ type: "toolResult", message, error }),
+        },
+      ).then(
+        (response) => {
+          const limited =
+            response.type === "tool_calls" && response.reason === "round-limit";
+          dispatch({
+            type: "end",
+            notice: limited
+              ? `Stopped after ${maxRounds} rounds of tool calls; the last calls were not run.`
+              : undefined,
+          });
+          stream?.end();
+          return response;
+        },
+        (e: Error) => {
+          dispatch({ type: "end", error: e.message });
+          stream?.end(e);
+          throw e;
+        },
+      );
+      void loop
+        .finally(() => {
+          if (running.current === controller) running.current = null;
+        })
+        .catch(() => undefined);
+      if (stream) {
+        loop.catch(() => undefined); // the stream carries the error
+        return Promise.resolve({ type: "content", stream });
+      }
+      return loop;
     },
-    [config.maxNewTokens],
-  );
-
-  const abort = useCallback(
-    () => worker.current?.postMessage({ type: "abort" }),
     [],
   );
 
-  const clearCache = useCallback(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const w = worker.current;
-        if (!w) return resolve(false);
-        const listener = (event: MessageEvent<WorkerEvent>) => {
-          if (event.data.type === "cacheCleared") {
-            w.removeEventListener("message", listener);
-            resolve(event.data.deleted);
-          }
-        };
-        w.addEventListener("message", listener);
-        w.postMessage({ type: "clearCache" });
-      }),
-    [],
-  );
+  const abort = useCallback(() => {
+    running.current?.abort();
+    channel.current?.notify({ type: "abort" });
+  }, []);
+
+  const clearCache = useCallback(async (): Promise<void> => {
+    const c = channel.current;
+    if (!c) throw new Error("The model worker is not running.");
+    await c.request({ type: "clearCache" }, CLEAR_CACHE_TIMEOUT_MS);
+  }, []);
 
   const clear = useCallback(() => dispatch({ type: "clear" }), []);
 
+  const publishTools = useCallback(
+    () =>
+      dispatch({
+        type: "tools",
+        tools: [...tools.current.values()].map((t) => ({
+          name: t.name,
+          description: t.description,
+          parameters: t.parameters,
+        })),
+      }),
+    [],
+  );
+  const registerTools = useCallback(
+    (list: ToolDefinition[]) => {
+      for (const t of list) tools.current.set(t.name, t);
+      publishTools();
+    },
+    [publishTools],
+  );
+  const registerTool = useCallback(
+    (tool: ToolDefinition) => registerTools([tool]),
+    [registerTools],
+  );
+  const unregisterTool = useCallback(
+    (name: string) => {
+      tools.current.delete(name);
+      publishTools();
+    },
+    [publishTools],
+  );
+
   const api: LLMApi = useMemo(() => {
-    const { nextId: _n, activeRequest: _a, ...visible } = state;
-    return { ...visible, send, abort, clearCache, clear };
-  }, [state, send, abort, clearCache, clear]);
+    const { nextId: _n, ...visible } = state;
+    return {
+      ...visible,
+      activeRuntime: state.initialized ? "transformers" : null,
+      send,
+      registerTool,
+      registerTools,
+      unregisterTool,
+      abort,
+      clearCache,
+      clear,
+    };
+  }, [
+    state,
+    send,
+    registerTool,
+    registerTools,
+    unregisterTool,
+    abort,
+    clearCache,
+    clear,
+  ]);
 
   return <LLMContext.Provider value={api}>{children}</LLMContext.Provider>;
+}
+
+/** The messages a send() adds to the conversation. */
+function newMessages(input: SendInput, conversation: Message[]): Message[] {
+  if (typeof input === "string") {
+    const text = input.trim();
+    if (text === "") throw new Error("The message is empty.");
+    return [{ role: "user", content: text }];
+  }
+  if (Array.isArray(input)) {
+    if (input.length === 0) throw new Error("No messages to send.");
+    return input.map((m) => ({ ...m }));
+  }
+  if ("toolResults" in input) {
+    const calls = conversation.flatMap((m) => m.tool_calls ?? []);
+    return input.toolResults.map((r) => {
+      const call = calls.find((c) => c.id === r.tool_call_id);
+      if (!call)
+        throw new Error(
+          `No tool call "${r.tool_call_id}" in the conversation.`,
+        );
+      return {
+        role: "tool",
+        tool_call_id: call.id,
+        name: call.name,
+        content: JSON.stringify(r.result ?? null),
+      };
+    });
+  }
+  return [{ ...input }];
+}
+
+/** One generation in the worker, streamed into the state (and the response's stream). */
+function generator(
+  c: WorkerChannel,
+  dispatch: (action: Action) => void,
+  stream: ReplyStream | undefined,
+  options: { maxNewTokens: number; temperature?: number; timeoutMs: number },
+): GenerateFn {
+  return async (messages, schemas) => {
+    dispatch({ type: "replyStart" });
+    const e = await c.request(
+      {
+        type: "generate",
+        messages,
+        tools: schemas,
+        options: {
+          maxNewTokens: options.maxNewTokens,
+          ...(options.temperature !== undefined
+            ? { temperature: options.temperature }
+            : {}),
+        },
+      },
+      options.timeoutMs,
+      (event) => {
+        if (event.type !== "token") return;
+        dispatch({
+          type: "token",
+          text: event.text,
+          tokenIds: event.tokenIds,
+        });
+        stream?.token(event.text, event.raw);
+      },
+    );
+    if (e.type !== "done") throw new Error(`Unexpected answer "${e.type}".`);
+    return e.generation;
+  };
 }

@@ -4,11 +4,11 @@ import {
   TokenStreamer,
   withHint,
   type EngineDeps,
+  type EngineEvent,
   type ModelLike,
   type TokenizerLike,
   type TransformersLike,
 } from "./engine";
-import type { WorkerEvent } from "./types";
 
 /*
  * A fake Transformers.js: token n decodes to the letter 'a' + n - 1, token 0 is special (<eos>),
@@ -18,9 +18,13 @@ const tokenizer: TokenizerLike = Object.assign(
   (text: string) => ({ input_ids: ["plain:" + text], attention_mask: [] }),
   {
     chat_template: "{{ messages }}",
-    apply_chat_template: (messages: { content: string }[]) => ({
-      input_ids: messages.map((m) => m.content),
+    apply_chat_template: (
+      messages: { content: unknown }[],
+      options: Record<string, unknown>,
+    ) => ({
+      input_ids: messages.map((m) => String(m.content)),
       attention_mask: [],
+      options,
     }),
     decode: (ids: (number | bigint)[], options?: Record<string, unknown>) => {
       let out = "";
@@ -156,7 +160,7 @@ const local = {
 describe("Engine.load", () => {
   it("loads a local model on WebGPU without a dtype, from this app's files only", async () => {
     const { tf, loads } = fakeTransformers();
-    const events: WorkerEvent[] = [];
+    const events: EngineEvent[] = [];
     const info = await new Engine(tf, deps()).load(local, (e) =>
       events.push(e),
     );
@@ -182,7 +186,7 @@ describe("Engine.load", () => {
 
   it("reports bytes per file while loading", async () => {
     const { tf } = fakeTransformers();
-    const events: WorkerEvent[] = [];
+    const events: EngineEvent[] = [];
     await new Engine(tf, deps()).load(local, (e) => events.push(e));
     expect(events).toEqual([
       {
@@ -224,7 +228,7 @@ describe("Engine.load", () => {
     const { tf, loads } = fakeTransformers({
       failOn: { device: "webgpu", stage: "load", message: "webgpu EP failed" },
     });
-    const events: WorkerEvent[] = [];
+    const events: EngineEvent[] = [];
     const info = await new Engine(tf, deps()).load(local, (e) =>
       events.push(e),
     );
@@ -327,8 +331,8 @@ describe("Engine.load", () => {
     const engine = new Engine(plain.tf, deps());
     expect((await engine.load(local, () => undefined)).chat).toBe(false);
     await engine.generate(
-      1,
       [{ role: "user", content: "Once upon a time" }],
+      [],
       { maxNewTokens: 4 },
       () => undefined,
     );
@@ -383,25 +387,94 @@ describe("Engine.load", () => {
 });
 
 describe("Engine.generate", () => {
-  it("streams each token's text and ids, then the stats", async () => {
+  it("streams each token's text, raw text and ids, then returns the whole reply", async () => {
     const { tf } = fakeTransformers({ reply: [8, 9, 0] });
     const engine = new Engine(tf, deps());
     await engine.load(local, () => undefined);
-    const events: WorkerEvent[] = [];
-    await engine.generate(
-      7,
+    const events: EngineEvent[] = [];
+    const generation = await engine.generate(
       [{ role: "user", content: "hi" }],
+      [],
       { maxNewTokens: 10 },
       (e) => events.push(e),
     );
-    expect(events.filter((e) => e.type === "token")).toEqual([
-      { type: "token", requestId: 7, text: "h", tokenIds: [8] },
-      { type: "token", requestId: 7, text: "i", tokenIds: [9] },
-      { type: "token", requestId: 7, text: "", tokenIds: [0] },
+    expect(events).toEqual([
+      { type: "token", text: "h", raw: "h", tokenIds: [8] },
+      { type: "token", text: "i", raw: "i", tokenIds: [9] },
+      { type: "token", text: "", raw: "<eos>", tokenIds: [0] },
     ]);
-    const done = events.at(-1);
-    expect(done).toMatchObject({ type: "done", requestId: 7, aborted: false });
-    expect(done?.type === "done" && done.stats.tokens).toBe(3);
+    expect(generation).toMatchObject({
+      raw: "hi<eos>",
+      text: "hi",
+      tokenIds: [8, 9, 0],
+      aborted: false,
+    });
+    expect(generation.stats.tokens).toBe(3);
+  });
+
+  it("renders the tools with the chat template and stops on generation_config.json's eos ids", async () => {
+    const generate = vi.fn(async (_options: Record<string, unknown>) => null);
+    const { tf } = fakeTransformers();
+    const from = tf.AutoModelForCausalLM.from_pretrained;
+    tf.AutoModelForCausalLM.from_pretrained = async (id, opts) => ({
+      ...(await from(id, opts)),
+      generate,
+    });
+    const engine = new Engine(
+      tf,
+      deps({
+        fetchJson: async (url) =>
+          url.endsWith("/generation_config.json")
+            ? { eos_token_id: [1, 5, 10] }
+            : url.endsWith("/config.json")
+              ? { eos_token_id: 1 }
+              : null,
+      }),
+    );
+    const info = await engine.load(local, () => undefined);
+    expect(info.stopTokenIds).toEqual([1, 5, 10]);
+    const parameters = {
+      type: "object" as const,
+      properties: { expression: { type: "string" as const } },
+    };
+    await engine.generate(
+      [
+        { role: "user", content: "2+2?" },
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [
+            { id: "c1", name: "calc", arguments: { expression: "2+2" } },
+          ],
+        },
+        {
+          role: "tool",
+          name: "calc",
+          tool_call_id: "c1",
+          content: '{"result":4}',
+        },
+      ],
+      [{ name: "calc", description: "Calculates", parameters }],
+      { maxNewTokens: 8 },
+      () => undefined,
+    );
+    const options = generate.mock.calls.at(-1)![0];
+    expect(options).toMatchObject({
+      input_ids: ["2+2?", "", '{"result":4}'],
+      eos_token_id: [1, 5, 10],
+      do_sample: false,
+      max_new_tokens: 8,
+      options: {
+        tools: [
+          {
+            type: "function",
+            function: { name: "calc", description: "Calculates", parameters },
+          },
+        ],
+        add_generation_prompt: true,
+        return_dict: true,
+      },
+    });
   });
 
   it("stops when aborted and says so", async () => {
@@ -414,10 +487,10 @@ describe("Engine.generate", () => {
     });
     engine = new Engine(tf, deps());
     await engine.load(local, () => undefined);
-    const events: WorkerEvent[] = [];
-    await engine.generate(
-      1,
+    const events: EngineEvent[] = [];
+    const stopped = await engine.generate(
       [{ role: "user", content: "go" }],
+      [],
       { maxNewTokens: 10 },
       (e) => events.push(e),
     );
@@ -425,27 +498,26 @@ describe("Engine.generate", () => {
       .flatMap((e) => (e.type === "token" ? [e.text] : []))
       .join("");
     expect(text).toBe("ab");
-    expect(events.at(-1)).toMatchObject({ type: "done", aborted: true });
+    expect(stopped).toMatchObject({ text: "ab", aborted: true });
 
     // The next reply is not stopped by the old abort.
-    const again: WorkerEvent[] = [];
     const fresh = fakeTransformers({ reply: [3, 4] });
     const engine2 = new Engine(fresh.tf, deps());
     await engine2.load(local, () => undefined);
     engine2.abort();
-    await engine2.generate(
-      2,
+    const again = await engine2.generate(
       [{ role: "user", content: "go" }],
+      [],
       { maxNewTokens: 10 },
-      (e) => again.push(e),
+      () => undefined,
     );
-    expect(again.at(-1)).toMatchObject({ type: "done", aborted: false });
+    expect(again).toMatchObject({ text: "cd", aborted: false });
   });
 
   it("refuses to generate before loading", async () => {
     await expect(
       new Engine(fakeTransformers().tf, deps()).generate(
-        1,
+        [],
         [],
         { maxNewTokens: 1 },
         () => undefined,

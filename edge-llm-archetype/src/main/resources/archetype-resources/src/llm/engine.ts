@@ -7,11 +7,13 @@ import {
 import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
 import { applySource, resolveModelSource, type ModelSource } from "./source";
 import type {
-  ChatMessage,
   GenerateOptions,
+  Generation,
   GenerationStats,
   LLMConfig,
   LoadedInfo,
+  Message,
+  ToolSchema,
   WorkerEvent,
 } from "./types";
 
@@ -29,6 +31,7 @@ export interface ModelLike {
   generate(options: Record<string, unknown>): Promise<unknown>;
   dispose?(): Promise<unknown>;
   config?: Record<string, unknown>;
+  generation_config?: Record<string, unknown>;
   sessions?: Record<string, { config?: { dtype?: string } }>;
 }
 
@@ -81,7 +84,13 @@ export interface EngineDeps {
   now(): number;
 }
 
-type Emit = (event: WorkerEvent) => void;
+/** What the engine reports while it works; the worker adds the request's id. */
+export type EngineEvent = WorkerEvent extends infer E
+  ? E extends { type: "progress" | "fallback" | "token" }
+    ? Omit<E, "id">
+    : never
+  : never;
+type Emit = (event: EngineEvent) => void;
 
 export class Engine {
   private tokenizer: TokenizerLike | null = null;
@@ -104,17 +113,26 @@ export class Engine {
     try {
       return await this.loadModel(config, emit);
     } catch (e) {
-      throw new Error(withHint(errorMessage(e), config.models.transformers));
+      throw new Error(
+        withHint(errorMessage(e), config.models?.transformers ?? ""),
+      );
     }
   }
 
   private async loadModel(config: LLMConfig, emit: Emit): Promise<LoadedInfo> {
-    if ((config.preferredRuntime ?? "transformers") !== "transformers") {
+    const runtime = config.preferredRuntime ?? "auto";
+    if (runtime !== "transformers" && runtime !== "auto") {
       throw new Error(
-        `Runtime "${config.preferredRuntime}" is not available; this app ships "transformers".`,
+        `Runtime "${runtime}" is not available; this app ships "transformers".`,
       );
     }
-    const source = resolveModelSource(config.models.transformers, config.dtype);
+    const model = config.models?.transformers;
+    if (!model) {
+      throw new Error(
+        'No model configured: set config.models.transformers (e.g. "/models/my-model").',
+      );
+    }
+    const source = resolveModelSource(model, config.dtype);
     applySource(this.tf.env, source);
     if (this.deps.wasmPaths) {
       const wasm = (this.tf.env.backends.onnx.wasm ??= {});
@@ -187,6 +205,14 @@ export class Engine {
           probe.reason)
         : undefined;
     const manifest = await this.readManifest(source);
+    const generationConfig =
+      source.kind === "local"
+        ? await this.deps
+            .fetchJson(
+              `${source.localModelPath}${source.modelId}/generation_config.json`,
+            )
+            .catch(() => null)
+        : null;
     this.info = {
       device: result.device,
       ...(result.device === "webgpu" && probe.adapter
@@ -201,17 +227,23 @@ export class Engine {
       fallbackReason,
       source: source.kind,
       modelId: source.modelId,
+      stopTokenIds: stopTokenIds(
+        generationConfig ?? this.model.generation_config ?? this.model.config,
+      ),
     };
     return this.info;
   }
 
-  /** Streams a reply to the conversation; resolves when it is complete or aborted. */
+  /**
+   * Streams one reply to the conversation (rendered with the tools by the chat template); resolves
+   * when it is complete (a stop token of generation_config.json, or maxNewTokens) or aborted.
+   */
   async generate(
-    requestId: number,
-    messages: ChatMessage[],
+    messages: Message[],
+    tools: ToolSchema[],
     options: GenerateOptions,
     emit: Emit,
-  ): Promise<void> {
+  ): Promise<Generation> {
     const model = this.model;
     const tokenizer = this.tokenizer;
     if (!model || !tokenizer) {
@@ -221,16 +253,20 @@ export class Engine {
     const started = this.deps.now();
     let firstTokenAt = 0;
     let count = 0;
-    const streamer = new TokenStreamer(tokenizer, (text, ids) => {
+    const streamer = new TokenStreamer(tokenizer, (text, ids, raw) => {
       if (count === 0) firstTokenAt = this.deps.now();
       count += ids.length;
-      emit({ type: "token", requestId, text, tokenIds: ids });
+      emit({ type: "token", text, raw, tokenIds: ids });
     });
-    const inputs = encodePrompt(tokenizer, messages);
+    const inputs = encodePrompt(tokenizer, messages, tools);
+    const stop = this.info?.stopTokenIds ?? [];
+    const sample = (options.temperature ?? 0) > 0;
     await model.generate({
       ...inputs,
       max_new_tokens: options.maxNewTokens,
-      do_sample: false,
+      do_sample: sample,
+      ...(sample ? { temperature: options.temperature } : {}),
+      ...(stop.length > 0 ? { eos_token_id: stop } : {}),
       streamer,
       stopping_criteria: this.stopper,
     });
@@ -243,7 +279,13 @@ export class Engine {
           ? ((count - 1) * 1000) / (ended - firstTokenAt)
           : 0,
     };
-    emit({ type: "done", requestId, aborted: this.isInterrupted(), stats });
+    return {
+      raw: streamer.raw,
+      text: streamer.text,
+      tokenIds: streamer.tokenIds,
+      aborted: this.isInterrupted(),
+      stats,
+    };
   }
 
   abort(): void {
@@ -277,6 +319,15 @@ export class Engine {
       return null;
     }
   }
+}
+
+/** generation_config.json's (or config.json's) eos_token_id, as a list. */
+export function stopTokenIds(
+  config: Record<string, unknown> | null | undefined,
+): number[] {
+  const eos = config?.["eos_token_id"];
+  const ids = Array.isArray(eos) ? eos : eos === undefined ? [] : [eos];
+  return ids.map(Number).filter((n) => Number.isInteger(n));
 }
 
 /** "q4" for a model whose MatMuls the plugin quantized to 4 bits, else undefined. */
@@ -321,11 +372,12 @@ export class TokenStreamer {
   private ids: bigint[] = [];
   private pending: number[] = [];
   private emitted = "";
+  private emittedRaw = "";
   private promptSeen = false;
 
   constructor(
     private readonly tokenizer: TokenizerLike,
-    private readonly onText: (text: string, ids: number[]) => void,
+    private readonly onText: (text: string, ids: number[], raw: string) => void,
   ) {}
 
   put(value: bigint[][]): void {
@@ -348,6 +400,15 @@ export class TokenStreamer {
     return this.tokenizer.decode(this.ids, { skip_special_tokens: true });
   }
 
+  /** The whole reply with its special tokens (tool-call markers, the stop token). */
+  get raw(): string {
+    return this.tokenizer.decode(this.ids, { skip_special_tokens: false });
+  }
+
+  get tokenIds(): number[] {
+    return this.ids.map(Number);
+  }
+
   private flush(final: boolean): void {
     if (this.pending.length === 0) return;
     const text = this.text;
@@ -356,8 +417,13 @@ export class TokenStreamer {
       ? text.slice(this.emitted.length)
       : text;
     this.emitted = text;
+    const raw = this.raw;
+    const rawDelta = raw.startsWith(this.emittedRaw)
+      ? raw.slice(this.emittedRaw.length)
+      : raw;
+    this.emittedRaw = raw;
     const ids = this.pending;
     this.pending = [];
-    this.onText(delta, ids);
+    this.onText(delta, ids, rawDelta);
   }
 }

@@ -1,5 +1,13 @@
-export { LLMProvider, createModelWorker, type WorkerLike } from "./LLMProvider";
-export { useLLM } from "./useLLM";
+export {
+  LLMProvider,
+  createModelWorker,
+  type LLMProviderProps,
+} from "./LLMProvider";
+export { useLLM, type UseLLMOptions } from "./useLLM";
 export { totalProgress } from "./state";
-export type { LLMApi } from "./context";
+export { runToolLoop } from "./toolLoop";
+export { parseToolCalls } from "./calls";
+export { validateArguments } from "./schema";
+export type { WorkerLike } from "./channel";
+export type { LLMApi, LLMApi as UseLLMReturn, SendInput } from "./context";
 export type * from "./types";

@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
+import {
+  encodePrompt,
+  hasChatTemplate,
+  toTemplateMessages,
+  wantsStructuredToolResults,
+  type PromptTokenizer,
+} from "./prompt";
 
 function tokenizer(
   chatTemplate: unknown,
@@ -48,6 +54,96 @@ describe("encodePrompt", () => {
       });
       expect(t.calls).toEqual([["plain", "a dragon", undefined]]);
     }
+  });
+
+  it("renders tool calls and results in the shape chat templates expect, with the tools", () => {
+    const t = tokenizer("... <start_function_response> ...");
+    expect(wantsStructuredToolResults(t)).toBe(true);
+    const tools = [
+      {
+        name: "calculate",
+        description: "Evaluate",
+        parameters: {
+          type: "object" as const,
+          properties: { expression: { type: "string" as const } },
+        },
+      },
+    ];
+    encodePrompt(
+      t,
+      [
+        { role: "user", content: "What is 15 plus 27?" },
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [
+            {
+              id: "call_1",
+              name: "calculate",
+              arguments: { expression: "15 + 27" },
+            },
+          ],
+        },
+        {
+          role: "tool",
+          tool_call_id: "call_1",
+          name: "calculate",
+          content: '{"result":42}',
+        },
+      ],
+      tools,
+    );
+    // tool-calls.json's prompt_turn2 comes from exactly these shapes (Transformers.js 4.3.1
+    // renders all 44 examples as transformers does).
+    expect(t.calls[0]).toEqual([
+      "chat",
+      [
+        { role: "user", content: "What is 15 plus 27?" },
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [
+            {
+              id: "call_1",
+              type: "function",
+              function: {
+                name: "calculate",
+                arguments: { expression: "15 + 27" },
+              },
+            },
+          ],
+        },
+        {
+          role: "tool",
+          name: "calculate",
+          tool_call_id: "call_1",
+          content: { result: 42 },
+        },
+      ],
+      {
+        tools: [{ type: "function", function: tools[0] }],
+        add_generation_prompt: true,
+        return_dict: true,
+      },
+    ]);
+  });
+
+  it("gives other templates a tool result as JSON text; strings stay strings", () => {
+    const results = ['{"result":42}', '"plain"', "[1,2]", "not json"].map(
+      (content) => ({ role: "tool" as const, name: "f", content }),
+    );
+    expect(toTemplateMessages(results, false).map((m) => m.content)).toEqual([
+      '{"result":42}',
+      '"plain"',
+      "[1,2]",
+      "not json",
+    ]);
+    expect(toTemplateMessages(results, true).map((m) => m.content)).toEqual([
+      { result: 42 },
+      "plain",
+      "[1,2]",
+      "not json",
+    ]);
   });
 
   it("accepts a dictionary of named templates as a chat template", () => {

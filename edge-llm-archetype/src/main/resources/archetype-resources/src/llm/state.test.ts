@@ -1,36 +1,30 @@
 import { describe, expect, it } from "vitest";
+import { generation, readyInfo } from "../testing/fakeWorker";
 import {
+  conversationOf,
   initialState,
   reduce,
   totalProgress,
   type Action,
   type LLMState,
 } from "./state";
-import type { WorkerEvent } from "./types";
 
-const ev = (event: WorkerEvent): Action => ({ type: "event", event });
 const run = (actions: Action[], from: LLMState = initialState) =>
   actions.reduce(reduce, from);
-const ready = ev({
+const ready: Action = {
   type: "ready",
-  info: {
-    device: "webgpu",
-    dtype: "fp32",
-    demo: true,
-    source: "local",
-    modelId: "m",
-    chat: true,
-  },
+  info: { ...readyInfo, device: "webgpu", fallbackReason: undefined },
+};
+const progress = (file: string, loaded: number, total: number): Action => ({
+  type: "progress",
+  file: { file, loaded, total },
 });
 
 describe("provider state machine", () => {
   it("goes idle → loading → ready, with bytes per file on the way", () => {
     const loading = run([
       { type: "load" },
-      ev({
-        type: "progress",
-        file: { file: "onnx/model.onnx", loaded: 10, total: 40 },
-      }),
+      progress("onnx/model.onnx", 10, 40),
     ]);
     expect(loading.status).toBe("loading");
     expect(loading.initialized).toBe(false);
@@ -40,182 +34,162 @@ describe("provider state machine", () => {
       fraction: 0.25,
       known: true,
     });
-    const starting = run(
-      [
-        ev({
-          type: "progress",
-          file: { file: "tokenizer.json", loaded: 0, total: 0 },
-        }),
-      ],
-      loading,
-    );
+    const starting = run([progress("tokenizer.json", 0, 0)], loading);
     expect(totalProgress(starting.files).known).toBe(false);
-
-    const done = run(
-      [
-        ev({
-          type: "progress",
-          file: { file: "onnx/model.onnx", loaded: -1, total: -1 },
-        }),
-      ],
-      loading,
-    );
+    const done = run([progress("onnx/model.onnx", -1, -1)], loading);
     expect(done.files["onnx/model.onnx"]).toEqual({
       file: "onnx/model.onnx",
       loaded: 40,
       total: 40,
     });
-
-    const r = run([ready], done);
-    expect(r).toMatchObject({
+    expect(run([ready], done)).toMatchObject({
       status: "ready",
       initialized: true,
       device: "webgpu",
-      dtype: "fp32",
       demo: true,
     });
+    // Progress after loading is ignored.
+    expect(run([ready, progress("x", 1, 2)], done).files["x"]).toBeUndefined();
   });
 
-  it("ends in error when the model can't load", () => {
-    const s = run([
-      { type: "load" },
-      ev({ type: "error", message: "404 model.onnx" }),
-    ]);
-    expect(s).toMatchObject({
+  it("ends in error when the model can't load, and keeps the WebGPU fallback reason", () => {
+    expect(
+      run([{ type: "load" }, { type: "loadFailed", message: "no device" }]),
+    ).toMatchObject({
       status: "error",
-      error: "404 model.onnx",
+      error: "no device",
       initialized: false,
     });
-  });
-
-  it("keeps the WebGPU fallback reason", () => {
-    const s = run([
-      { type: "load" },
-      ev({
-        type: "fallback",
-        from: "webgpu",
-        to: "wasm",
-        reason: "no adapter",
-      }),
-      ev({
-        type: "ready",
-        info: {
-          device: "wasm",
-          dtype: "fp32",
-          demo: false,
-          source: "local",
-          modelId: "m",
-          chat: true,
-          fallbackReason: "no adapter",
-        },
-      }),
-    ]);
-    expect(s).toMatchObject({ device: "wasm", fallbackReason: "no adapter" });
-  });
-
-  it("streams a reply: ready → generating → ready", () => {
-    const s = run([
-      { type: "load" },
-      ready,
-      { type: "send", requestId: 1, content: "Hello" },
-      ev({ type: "token", requestId: 1, text: "Hi", tokenIds: [7] }),
-      ev({ type: "token", requestId: 1, text: " there", tokenIds: [8, 9] }),
-    ]);
-    expect(s.status).toBe("generating");
-    expect(s.messages).toEqual([
-      { id: 1, role: "user", content: "Hello" },
-      {
-        id: 2,
-        role: "assistant",
-        content: "Hi there",
-        tokenIds: [7, 8, 9],
-        streaming: true,
-      },
-    ]);
-    const stats = { tokens: 3, firstTokenMs: 5, tokensPerSecond: 42 };
-    const done = run(
-      [ev({ type: "done", requestId: 1, aborted: false, stats })],
-      s,
-    );
-    expect(done.status).toBe("ready");
-    expect(done.lastStats).toEqual(stats);
-    expect(done.messages[1]).toMatchObject({
-      streaming: false,
-      aborted: false,
-      stats,
-    });
-  });
-
-  it("marks an aborted reply and keeps what streamed", () => {
-    const s = run([
-      { type: "load" },
-      ready,
-      { type: "send", requestId: 3, content: "x" },
-      ev({ type: "token", requestId: 3, text: "par", tokenIds: [1] }),
-      ev({
-        type: "done",
-        requestId: 3,
-        aborted: true,
-        stats: { tokens: 1, firstTokenMs: 1, tokensPerSecond: 0 },
-      }),
-    ]);
-    expect(s.messages[1]).toMatchObject({
-      content: "par",
-      aborted: true,
-      streaming: false,
-    });
-    expect(s.status).toBe("ready");
-  });
-
-  it("ignores sends while not ready and tokens of other requests", () => {
     expect(
-      run([{ type: "load" }, { type: "send", requestId: 1, content: "x" }])
-        .messages,
-    ).toEqual([]);
-    const s = run([
-      { type: "load" },
-      ready,
-      { type: "send", requestId: 2, content: "x" },
-      ev({ type: "token", requestId: 1, text: "stale", tokenIds: [1] }),
-    ]);
-    expect(s.messages[1].content).toBe("");
-    expect(run([{ type: "send", requestId: 4, content: "y" }], s)).toBe(s);
+      run([{ type: "load" }, { type: "fallback", reason: "no adapter" }])
+        .fallbackReason,
+    ).toBe("no adapter");
   });
 
-  it("keeps the model after a failed reply", () => {
+  it("runs a send: begin → reply with a call → tool result → streamed answer → end", () => {
+    const call = {
+      role: "assistant" as const,
+      content: "",
+      tool_calls: [{ id: "call_1", name: "calc", arguments: { e: "1+1" } }],
+    };
+    const result = {
+      role: "tool" as const,
+      content: '{"result":2}',
+      name: "calc",
+      tool_call_id: "call_1",
+    };
     const s = run([
       { type: "load" },
       ready,
-      { type: "send", requestId: 1, content: "x" },
-      ev({ type: "error", requestId: 1, message: "out of memory" }),
+      {
+        type: "begin",
+        messages: [{ role: "user", content: "1+1?" }],
+        replace: false,
+      },
+      { type: "replyStart" },
+      { type: "token", text: "call", tokenIds: [7] },
+      { type: "reply", message: call, generation: generation(["call"]) },
+      { type: "toolResult", message: result, error: false },
+      { type: "replyStart" },
+      { type: "token", text: "Two", tokenIds: [1] },
     ]);
-    expect(s).toMatchObject({
-      status: "ready",
-      initialized: true,
-      error: "out of memory",
+    expect(s.generating).toBe(true);
+    expect(s.messages.at(-1)).toMatchObject({
+      content: "Two",
+      streaming: true,
     });
-    expect(s.messages[1].streaming).toBe(false);
-  });
-
-  it("clears the chat unless a reply is streaming", () => {
-    const s = run([
-      { type: "load" },
-      ready,
-      { type: "send", requestId: 1, content: "x" },
+    // The reply that streams is not part of the conversation yet.
+    expect(conversationOf(s.messages)).toEqual([
+      { role: "user", content: "1+1?" },
+      call,
+      result,
     ]);
-    expect(run([{ type: "clear" }], s)).toBe(s);
-    const done = run(
+    const end = run(
       [
-        ev({
-          type: "done",
-          requestId: 1,
-          aborted: false,
-          stats: { tokens: 0, firstTokenMs: 0, tokensPerSecond: 0 },
-        }),
-        { type: "clear" },
+        {
+          type: "reply",
+          message: { role: "assistant", content: "Two." },
+          generation: generation(["Two", "."]),
+        },
+        { type: "end" },
       ],
       s,
     );
-    expect(done.messages).toEqual([]);
+    expect(end.generating).toBe(false);
+    expect(
+      end.messages.map((m) => [m.id, m.role, m.streaming ?? false]),
+    ).toEqual([
+      [1, "user", false],
+      [2, "assistant", false],
+      [3, "tool", false],
+      [4, "assistant", false],
+    ]);
+    expect(end.messages[1].tokenIds).toEqual([1]);
+    expect(end.messages[3]).toMatchObject({
+      content: "Two.",
+      tokenIds: [1, 2],
+    });
+    expect(end.lastStats?.tokens).toBe(2);
+  });
+
+  it("a failed or limited send keeps the model, ends the streaming reply and says why", () => {
+    const base = run([
+      ready,
+      {
+        type: "begin",
+        messages: [{ role: "user", content: "x" }],
+        replace: false,
+      },
+      { type: "replyStart" },
+    ]);
+    const failed = run([{ type: "end", error: "OOM" }], base);
+    expect(failed).toMatchObject({
+      status: "ready",
+      generating: false,
+      error: "OOM",
+    });
+    expect(failed.messages.at(-1)!.streaming).toBe(false);
+    expect(conversationOf(failed.messages)).toEqual([
+      { role: "user", content: "x" },
+    ]);
+    expect(run([{ type: "end", notice: "limit" }], base).notice).toBe("limit");
+  });
+
+  it("a Message[] send replaces the conversation; clear empties it unless busy", () => {
+    const one = run([
+      ready,
+      {
+        type: "begin",
+        messages: [{ role: "user", content: "a" }],
+        replace: false,
+      },
+      { type: "end" },
+    ]);
+    const replaced = run(
+      [
+        {
+          type: "begin",
+          messages: [{ role: "user", content: "b" }],
+          replace: true,
+        },
+      ],
+      one,
+    );
+    expect(replaced.messages.map((m) => m.content)).toEqual(["b"]);
+    expect(run([{ type: "clear" }], replaced).messages).toHaveLength(1);
+    expect(
+      run([{ type: "end" }, { type: "clear" }], replaced).messages,
+    ).toEqual([]);
+  });
+
+  it("keeps the registered tools for the UI", () => {
+    const tools = [
+      {
+        name: "t",
+        description: "d",
+        parameters: { type: "object" as const, properties: {} },
+      },
+    ];
+    expect(run([{ type: "tools", tools }]).tools).toEqual(tools);
   });
 });

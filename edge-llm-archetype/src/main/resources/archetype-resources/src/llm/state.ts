@@ -2,16 +2,23 @@ import type {
   ChatEntry,
   Device,
   FileProgress,
+  Generation,
   GenerationStats,
-  Status,
-  WorkerEvent,
+  LoadedInfo,
+  Message,
+  RuntimeStatus,
+  ToolSchema,
 } from "./types";
 
 /** Everything the provider knows; changed only by {@link reduce}. */
 export interface LLMState {
-  status: Status;
+  /** Edge-LLM's status: idle → loading → ready, or error when no device can run the model. */
+  status: RuntimeStatus;
   /** The model has loaded (stays true while generating). */
   initialized: boolean;
+  /** A send() is running (generating, or running tools). */
+  generating: boolean;
+  /** The conversation: user messages, replies, tool calls and tool results. */
   messages: ChatEntry[];
   /** Bytes loaded per model file while loading. */
   files: Record<string, FileProgress>;
@@ -26,32 +33,45 @@ export interface LLMState {
   chat: boolean;
   fallbackReason?: string;
   error?: string;
-  /** The request whose reply is streaming. */
-  activeRequest?: number;
+  /** Something the user should know about the last reply (e.g. the tool-round limit). */
+  notice?: string;
+  /** The registered tools (declared to the model with every request). */
+  tools: ToolSchema[];
   lastStats?: GenerationStats;
   nextId: number;
 }
 
 export type Action =
   | { type: "load" }
-  | { type: "send"; requestId: number; content: string }
-  | { type: "clear" }
-  | { type: "event"; event: WorkerEvent };
+  | { type: "progress"; file: FileProgress }
+  | { type: "fallback"; reason: string }
+  | { type: "ready"; info: LoadedInfo }
+  | { type: "loadFailed"; message: string }
+  | { type: "begin"; messages: Message[]; replace: boolean }
+  | { type: "replyStart" }
+  | { type: "token"; text: string; tokenIds: number[] }
+  | { type: "reply"; message: Message; generation: Generation }
+  | { type: "toolResult"; message: Message; error: boolean }
+  | { type: "end"; error?: string; notice?: string }
+  | { type: "tools"; tools: ToolSchema[] }
+  | { type: "clear" };
 
 export const initialState: LLMState = {
   status: "idle",
   initialized: false,
+  generating: false,
   messages: [],
   files: {},
   demo: false,
   chat: true,
+  tools: [],
   nextId: 1,
 };
 
 /**
- * The provider's state machine:
- * idle → loading → ready ⇄ generating, and loading → error when no device can run the model.
- * A failed reply keeps the model loaded (back to ready, with the error set).
+ * The provider's state machine: idle → loading → ready (or error); while ready, each send() runs
+ * begin → (replyStart → token* → reply → toolResult*)* → end. A failed reply keeps the model loaded
+ * (ready, with the error set).
  */
 export function reduce(state: LLMState, action: Action): LLMState {
   switch (action.type) {
@@ -60,122 +80,141 @@ export function reduce(state: LLMState, action: Action): LLMState {
         ...state,
         status: "loading",
         initialized: false,
+        generating: false,
         files: {},
         error: undefined,
         fallbackReason: undefined,
       };
-    case "send": {
-      if (state.status !== "ready") return state;
-      const user: ChatEntry = {
-        id: state.nextId,
-        role: "user",
-        content: action.content,
-      };
-      const reply: ChatEntry = {
-        id: state.nextId + 1,
-        role: "assistant",
-        content: "",
-        tokenIds: [],
-        streaming: true,
-      };
-      return {
-        ...state,
-        status: "generating",
-        error: undefined,
-        activeRequest: action.requestId,
-        messages: [...state.messages, user, reply],
-        nextId: state.nextId + 2,
-      };
-    }
-    case "clear":
-      return state.status === "generating"
-        ? state
-        : { ...state, messages: [], lastStats: undefined };
-    case "event":
-      return onEvent(state, action.event);
-  }
-}
-
-function onEvent(state: LLMState, event: WorkerEvent): LLMState {
-  switch (event.type) {
     case "progress": {
       if (state.status !== "loading") return state;
-      const previous = state.files[event.file.file];
+      const previous = state.files[action.file.file];
       const file =
-        event.file.loaded < 0
+        action.file.loaded < 0
           ? {
-              file: event.file.file,
+              file: action.file.file,
               loaded: previous?.total ?? 0,
               total: previous?.total ?? 0,
             }
-          : event.file;
+          : action.file;
       return { ...state, files: { ...state.files, [file.file]: file } };
     }
     case "fallback":
-      return { ...state, fallbackReason: event.reason };
+      return { ...state, fallbackReason: action.reason };
     case "ready":
       return {
         ...state,
         status: "ready",
         initialized: true,
-        device: event.info.device,
-        adapter: event.info.adapter,
-        dtype: event.info.dtype,
-        weights: event.info.weights,
-        demo: event.info.demo,
-        chat: event.info.chat,
-        fallbackReason: event.info.fallbackReason,
+        device: action.info.device,
+        adapter: action.info.adapter,
+        dtype: action.info.dtype,
+        weights: action.info.weights,
+        demo: action.info.demo,
+        chat: action.info.chat,
+        fallbackReason: action.info.fallbackReason,
       };
-    case "token":
-      if (event.requestId !== state.activeRequest) return state;
-      return updateReply(state, (m) => ({
-        ...m,
-        content: m.content + event.text,
-        tokenIds: [...(m.tokenIds ?? []), ...event.tokenIds],
-      }));
-    case "done": {
-      if (event.requestId !== state.activeRequest) return state;
-      const next = updateReply(state, (m) => ({
-        ...m,
-        streaming: false,
-        aborted: event.aborted,
-        stats: event.stats,
-      }));
+    case "loadFailed":
+      return { ...state, status: "error", error: action.message };
+    case "begin": {
+      const base = action.replace ? [] : state.messages;
+      const added = action.messages.map((m, i) => entry(m, state.nextId + i));
       return {
-        ...next,
-        status: "ready",
-        activeRequest: undefined,
-        lastStats: event.stats,
+        ...state,
+        generating: true,
+        error: undefined,
+        notice: undefined,
+        messages: [...base, ...added],
+        nextId: state.nextId + added.length,
       };
     }
-    case "error":
-      if (event.requestId !== undefined) {
-        if (event.requestId !== state.activeRequest) return state;
-        const next = updateReply(state, (m) => ({ ...m, streaming: false }));
-        return {
-          ...next,
-          status: "ready",
-          activeRequest: undefined,
-          error: event.message,
-        };
-      }
-      return state.status === "loading" || state.status === "idle"
-        ? { ...state, status: "error", error: event.message }
-        : { ...state, error: event.message };
-    case "cacheCleared":
-      return state;
+    case "replyStart":
+      return {
+        ...state,
+        messages: [
+          ...state.messages,
+          {
+            id: state.nextId,
+            role: "assistant",
+            content: "",
+            tokenIds: [],
+            streaming: true,
+          },
+        ],
+        nextId: state.nextId + 1,
+      };
+    case "token":
+      return updateStreaming(state, (m) => ({
+        ...m,
+        content: m.content + action.text,
+        tokenIds: [...(m.tokenIds ?? []), ...action.tokenIds],
+      }));
+    case "reply":
+      return {
+        ...updateStreaming(state, (m) => ({
+          ...entry(action.message, m.id),
+          tokenIds: action.generation.tokenIds,
+          stats: action.generation.stats,
+          aborted: action.generation.aborted,
+          streaming: false,
+        })),
+        lastStats: action.generation.stats,
+      };
+    case "toolResult":
+      return {
+        ...state,
+        messages: [
+          ...state.messages,
+          { ...entry(action.message, state.nextId), error: action.error },
+        ],
+        nextId: state.nextId + 1,
+      };
+    case "end":
+      return {
+        ...updateStreaming(state, (m) => ({ ...m, streaming: false })),
+        generating: false,
+        error: action.error,
+        notice: action.notice,
+      };
+    case "tools":
+      return { ...state, tools: action.tools };
+    case "clear":
+      return state.generating
+        ? state
+        : { ...state, messages: [], lastStats: undefined, notice: undefined };
   }
 }
 
-function updateReply(
+function entry(message: Message, id: number): ChatEntry {
+  return { ...message, id };
+}
+
+/** Changes the reply that is streaming, if there is one. */
+function updateStreaming(
   state: LLMState,
   change: (m: ChatEntry) => ChatEntry,
 ): LLMState {
   const last = state.messages.length - 1;
-  if (last < 0 || state.messages[last].role !== "assistant") return state;
+  if (last < 0 || !state.messages[last].streaming) return state;
   const messages = state.messages.slice();
   messages[last] = change(messages[last]);
   return { ...state, messages };
+}
+
+/** The conversation as the model sees it (UI fields dropped, an unfinished reply left out). */
+export function conversationOf(entries: ChatEntry[]): Message[] {
+  return entries
+    .filter(
+      (e) =>
+        !e.streaming &&
+        !(e.role === "assistant" && e.content === "" && !e.tool_calls),
+    )
+    .map((e) => {
+      const m: Message = { role: e.role, content: e.content };
+      if (e.tool_calls) m.tool_calls = e.tool_calls;
+      if (e.tool_call_id !== undefined) m.tool_call_id = e.tool_call_id;
+      if (e.name !== undefined) m.name = e.name;
+      return m;
+    });
 }
 
 /**

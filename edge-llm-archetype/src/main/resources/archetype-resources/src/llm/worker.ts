@@ -1,6 +1,6 @@
 import * as transformers from "@huggingface/transformers";
 import { errorMessage, probeWebGpu, type GpuLike } from "./device";
-import { Engine, type TransformersLike } from "./engine";
+import { Engine, type EngineEvent, type TransformersLike } from "./engine";
 import type { WorkerEvent, WorkerRequest } from "./types";
 
 /*
@@ -38,52 +38,46 @@ const engine = new Engine(transformers as unknown as TransformersLike, {
   now: () => performance.now(),
 });
 
-const emit = (event: WorkerEvent) => scope.postMessage(event);
+const post = (event: WorkerEvent) => scope.postMessage(event);
 
-scope.addEventListener(
-  "message",
-  async (event: MessageEvent<WorkerRequest>) => {
-    const request = event.data;
+/** Runs one request; its events and its answer (or error) carry the request's id. */
+async function handle(request: WorkerRequest): Promise<void> {
+  if (request.type === "abort") {
+    engine.abort();
+    return;
+  }
+  const id = request.id;
+  const emit = (event: EngineEvent) => post({ ...event, id } as WorkerEvent);
+  try {
     switch (request.type) {
       case "load":
-        try {
-          emit({
-            type: "ready",
-            info: await engine.load(request.config, emit),
-          });
-        } catch (e) {
-          emit({ type: "error", message: errorMessage(e) });
-        }
+        post({
+          type: "ready",
+          id,
+          info: await engine.load(request.config, emit),
+        });
         break;
       case "generate":
-        try {
-          await engine.generate(
-            request.requestId,
+        post({
+          type: "done",
+          id,
+          generation: await engine.generate(
             request.messages,
+            request.tools,
             request.options,
             emit,
-          );
-        } catch (e) {
-          emit({
-            type: "error",
-            requestId: request.requestId,
-            message: errorMessage(e),
-          });
-        }
-        break;
-      case "abort":
-        engine.abort();
+          ),
+        });
         break;
       case "clearCache":
-        try {
-          emit({ type: "cacheCleared", deleted: await engine.clearCache() });
-        } catch (e) {
-          emit({
-            type: "error",
-            message: `Clearing the cache failed: ${errorMessage(e)}`,
-          });
-        }
+        post({ type: "cacheCleared", id, deleted: await engine.clearCache() });
         break;
     }
-  },
-);
+  } catch (e) {
+    post({ type: "error", id, message: errorMessage(e) });
+  }
+}
+
+scope.addEventListener("message", (event: MessageEvent<WorkerRequest>) => {
+  void handle(event.data);
+});

@@ -3,6 +3,7 @@ package dev.edgellm.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.edgellm.maven.Properties;
+import dev.edgellm.util.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,7 +28,7 @@ import java.util.function.LongFunction;
  * once are resolved through the {@code __metadata__} aliases that {@code save_pretrained} writes.
  */
 public final class Checkpoint implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path dir;
   private final ModelConfig config;

@@ -2,6 +2,7 @@ package dev.edgellm.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgellm.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.Map;
 
 /** Reads {@code config.json} in the transformers v4 or v5 format into a {@link ModelConfig}. */
 public final class ConfigReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private ConfigReader() {}
 

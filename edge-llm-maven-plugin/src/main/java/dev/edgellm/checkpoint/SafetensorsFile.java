@@ -2,6 +2,7 @@ package dev.edgellm.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.edgellm.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ public final class SafetensorsFile implements AutoCloseable {
   /** Headers larger than this are refused (the format's own limit). */
   public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path path;
   private final FileChannel channel;

@@ -229,7 +229,10 @@ public final class Exporter {
    * merged, both computed into scratch space one tensor at a time while the model is written.
    */
   private Checkpoint open(ExportRequest req, Scratch scratch) {
-    Checkpoint base = Checkpoint.open(req.checkpoint(), scratch::allocate);
+    Checkpoint base =
+        Checkpoint.open(
+            req.checkpoint(),
+            bytes -> bytes <= DERIVED_ON_HEAP ? heap(bytes) : scratch.allocate(bytes));
     if (req.adapter() == null) {
       return base;
     }
@@ -239,6 +242,19 @@ public final class Exporter {
       base.close();
       throw e;
     }
+  }
+
+  /**
+   * Derived tensors up to this size are computed on the heap: most are read once (transposed or
+   * quantized) and dropped, and page-cache writes would cost more than the merge itself. A larger
+   * one (e.g. a dequantized embedding table, which an fp32 export keeps until the model is written)
+   * goes to the memory-mapped scratch file.
+   */
+  static final long DERIVED_ON_HEAP = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16);
+
+  private static java.nio.ByteBuffer heap(long bytes) {
+    return java.nio.ByteBuffer.allocate(Math.toIntExact(bytes))
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
   }
 
   private long write(DecoderGraphBuilder.Built built, Path target, List<Path> files) {

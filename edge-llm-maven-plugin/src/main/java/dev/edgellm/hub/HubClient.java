@@ -1,9 +1,9 @@
 package dev.edgellm.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.util.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -43,6 +43,7 @@ final class HubClient {
   private final HubSettings settings;
   private final HttpClient http;
   private final String userAgent;
+  private final Duration readTimeout;
 
   /** A revision: its commit and the files of that commit. */
   record RepoInfo(String commit, List<String> files) {}
@@ -60,7 +61,13 @@ final class HubClient {
   }
 
   HubClient(HubSettings settings) {
+    this(settings, Duration.ofSeconds(60));
+  }
+
+  /** {@code readTimeout}: the longest a download may go without a byte before it is retried. */
+  HubClient(HubSettings settings, Duration readTimeout) {
     this.settings = settings;
+    this.readTimeout = readTimeout;
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -99,7 +106,9 @@ final class HubClient {
               + settings.endpoint()
               + " answered "
               + url.getPath()
-              + " with something that is not JSON; is HF_ENDPOINT (or edgellm.hub.endpoint) a Hugging Face Hub?",
+              + " with something that is not JSON; is HF_ENDPOINT (or "
+              + Properties.HUB_ENDPOINT
+              + ") a Hugging Face Hub?",
           e);
     }
     String sha = json.path("sha").asText("");
@@ -184,15 +193,9 @@ final class HubClient {
   void download(HubId id, String file, URI url, Path incomplete, LongConsumer progress)
       throws IOException {
     long have = Files.exists(incomplete) ? Files.size(incomplete) : 0;
-    HttpResponse<InputStream> r =
-        send(
-            id,
-            "GET",
-            url,
-            have > 0 ? "bytes=" + have + "-" : null,
-            HttpResponse.BodyHandlers.ofInputStream(),
-            true);
-    try (InputStream body = r.body()) {
+    HttpResponse<TimedBody> r =
+        send(id, "GET", url, have > 0 ? "bytes=" + have + "-" : null, TimedBody.handler(), true);
+    try (TimedBody body = r.body()) {
       int code = r.statusCode();
       boolean append;
       if (code == 206) {
@@ -221,14 +224,15 @@ final class HubClient {
               StandardOpenOption.CREATE,
               StandardOpenOption.WRITE,
               append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-        byte[] buffer = new byte[1 << 16];
-        int n;
-        while ((n = body.read(buffer)) > 0) {
-          ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
-          while (b.hasRemaining()) {
-            out.write(b);
+        List<ByteBuffer> chunk;
+        while ((chunk = body.next(readTimeout)) != null) {
+          for (ByteBuffer b : chunk) {
+            int n = b.remaining();
+            while (b.hasRemaining()) {
+              out.write(b);
+            }
+            progress.accept(n);
           }
-          progress.accept(n);
         }
       }
     }
@@ -283,8 +287,12 @@ final class HubClient {
         if (!crossHost && !sameOrigin(next, current)) {
           return r;
         }
-        if (r.body() instanceof InputStream in) {
-          in.close();
+        if (r.body() instanceof AutoCloseable body) {
+          try {
+            body.close();
+          } catch (Exception e) {
+            // a redirect's body: nothing to lose
+          }
         }
         current = next;
         continue;

@@ -1,5 +1,6 @@
 package dev.edgellm.hub;
 
+import dev.edgellm.maven.Properties;
 import java.net.http.HttpHeaders;
 
 /**
@@ -17,11 +18,15 @@ final class HubErrors {
     String page = settings.endpoint() + "/" + id.repo();
     String tokenFix =
         settings.hasToken()
-            ? "the token in use (edgellm.hub.token, HF_TOKEN or the token file under HF_HOME) has no"
+            ? "the token in use ("
+                + Properties.HUB_TOKEN
+                + ", HF_TOKEN or the token file under HF_HOME) has no"
                 + " access to it: check it at "
                 + settings.endpoint()
                 + "/settings/tokens"
-            : "if it is private, set HF_TOKEN (or edgellm.hub.token, or log in with `hf auth login`)"
+            : "if it is private, set HF_TOKEN (or "
+                + Properties.HUB_TOKEN
+                + ", or log in with `hf auth login`)"
                 + " to a token with read access";
     if ("GatedRepo".equals(code) || status == 403) {
       return new HubException(
@@ -34,9 +39,13 @@ final class HubErrors {
               + page
               + " while logged in, then "
               + (settings.hasToken()
-                  ? "make sure the token in use (edgellm.hub.token, HF_TOKEN or the token file under"
+                  ? "make sure the token in use ("
+                      + Properties.HUB_TOKEN
+                      + ", HF_TOKEN or the token file under"
                       + " HF_HOME) belongs to that account"
-                  : "set HF_TOKEN (or edgellm.hub.token) to a read token of that account"));
+                  : "set HF_TOKEN (or "
+                      + Properties.HUB_TOKEN
+                      + ") to a read token of that account"));
     }
     if ("RevisionNotFound".equals(code) || (api && status == 404 && !"RepoNotFound".equals(code))) {
       return new HubException(

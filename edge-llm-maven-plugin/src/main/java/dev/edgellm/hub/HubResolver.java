@@ -61,9 +61,13 @@ public final class HubResolver {
   }
 
   public HubResolver(HubSettings settings, Reporter reporter) {
+    this(settings, reporter, new HubClient(settings));
+  }
+
+  HubResolver(HubSettings settings, Reporter reporter, HubClient client) {
     this.settings = settings;
     this.reporter = reporter;
-    this.client = new HubClient(settings);
+    this.client = client;
   }
 
   /** The settings in use. */

@@ -4,6 +4,7 @@ import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
+import dev.edgellm.hub.HubResolver;
 import dev.edgellm.onnx.OnnxWriter;
 import java.io.File;
 import java.nio.file.Path;
@@ -28,12 +29,28 @@ public class ExportMojo extends EdgeLlmMojo {
   }
 
   /**
-   * The checkpoint folder: config.json plus model.safetensors (or shards with their index). In a
-   * project where it is not set, the demo checkpoint (a tiny Gemma 3 with random weights) is
-   * generated and used.
+   * The checkpoint: a folder (config.json plus model.safetensors or shards with their index), or a
+   * Hugging Face Hub id {@code org/name[@revision]} downloaded into the Hugging Face cache (a path
+   * that exists wins over an id). In a project where it is not set, the demo checkpoint (a tiny
+   * Gemma 3 with random weights) is generated and used.
    */
   @Parameter(property = Properties.CHECKPOINT)
-  File checkpoint;
+  String checkpoint;
+
+  /** Hub token for a private or gated id; overrides HF_TOKEN and the token file under HF_HOME. */
+  @Parameter(property = Properties.HUB_TOKEN)
+  String hubToken;
+
+  /** The Hub to download ids from; overrides HF_ENDPOINT (default https://huggingface.co). */
+  @Parameter(property = Properties.HUB_ENDPOINT)
+  String hubEndpoint;
+
+  /** Maven's offline mode ({@code -o}): a Hub id then comes from the cache only. */
+  @Parameter(defaultValue = "${settings.offline}", readonly = true)
+  boolean mavenOffline;
+
+  @Parameter(defaultValue = "${basedir}", readonly = true)
+  File basedir;
 
   /** The project's pom; null when run without one. */
   @Parameter(defaultValue = "${project.file}", readonly = true)
@@ -62,10 +79,11 @@ public class ExportMojo extends EdgeLlmMojo {
 
   /**
    * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
-   * checkpoint's weights while they stream; no fuse step needed. Unset: none.
+   * checkpoint's weights while they stream (a folder, or a Hub id {@code org/name[@revision]}
+   * downloaded into the huggingface_hub cache); no fuse step needed. Unset: none.
    */
   @Parameter(property = Properties.ADAPTER)
-  File adapter;
+  String adapter;
 
   /** Skip this goal. */
   @Parameter(property = Properties.EXPORT_SKIP, defaultValue = "false")
@@ -81,7 +99,10 @@ public class ExportMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
-    Path source = CheckpointParameter.forExport(checkpoint, pomFile, buildDirectory, getLog());
+    HubResolver hub = CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog());
+    Path source =
+        CheckpointParameter.forExport(checkpoint, hub, basedir, pomFile, buildDirectory, getLog())
+            .folder();
     core(
         () -> {
           Precision p = Precision.parse(precision);
@@ -93,7 +114,12 @@ public class ExportMojo extends EdgeLlmMojo {
                       new File(buildDirectory, "edge-llm"),
                       p == Precision.FP32 ? "model-fp32" : "model-q4");
           ExportRequest req =
-              new ExportRequest(source, out.toPath(), p, e, CheckpointParameter.adapter(adapter));
+              new ExportRequest(
+                  source,
+                  out.toPath(),
+                  p,
+                  e,
+                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

@@ -37,8 +37,14 @@ public final class Properties {
 
   // ---- export ----------------------------------------------------------------------------------
   /**
-   * The Hugging Face checkpoint folder to export (config.json plus model.safetensors or its
-   * shards).
+   * The checkpoint: a folder (config.json plus model.safetensors or its shards, and the tokenizer
+   * files), or a Hugging Face Hub id {@code org/name} or {@code org/name@revision} (a branch, tag
+   * or 40-hex commit), downloaded into the Hugging Face cache shared with huggingface_hub ({@code
+   * HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}); only the
+   * files export and stage read are fetched. A path that exists is always the folder, so a folder
+   * {@code org/name} next to the pom shadows the id; write {@code ./org/name} to mean a folder.
+   * {@code HF_ENDPOINT}, {@code HF_TOKEN} (else the token file under {@code HF_HOME}) and {@code
+   * HF_HUB_OFFLINE=1} apply; Maven's {@code -o} also means cache only.
    */
   public static final String CHECKPOINT = "edgellm.checkpoint";
 
@@ -79,6 +85,22 @@ public final class Properties {
 
   /** Skip the export goal. */
   public static final String EXPORT_SKIP = "edgellm.export.skip";
+
+  // ---- Hugging Face Hub (export and stage) -----------------------------------------------------
+  /**
+   * The Hub token for a private or gated {@code edgellm.checkpoint} id; overrides {@code HF_TOKEN}
+   * and the token file under {@code HF_HOME}. It is sent only to the Hub's own host and never
+   * written to a log, an error or a file by the plugin; prefer {@code HF_TOKEN} or {@code hf auth
+   * login}: a {@code -D} value shows in the process list, and {@code mvn -X} prints every
+   * parameter's value.
+   */
+  public static final String HUB_TOKEN = "edgellm.hub.token";
+
+  /**
+   * The Hub to download {@code edgellm.checkpoint} ids from, e.g. a company mirror; overrides
+   * {@code HF_ENDPOINT} (default {@code https://huggingface.co}).
+   */
+  public static final String HUB_ENDPOINT = "edgellm.hub.endpoint";
 
   // ---- stage -----------------------------------------------------------------------------------
   /**
@@ -143,6 +165,40 @@ public final class Properties {
 
   /** Report warnings as errors. */
   public static final String VALIDATE_STRICT = "edgellm.validate.strict";
+
+  /**
+   * The examples the model was fine-tuned on (or held out), replayed through the whole tool loop on
+   * the staged model and the fp32 reference: Edge-LLM's fine-tuning format (a JSON array of {@code
+   * {userQuery, expectedToolCalls: [{name, arguments}], toolResponses, expectedFinalResponse}})
+   * with the tools of {@code edgellm.validate.tools}, or JSONL of chat {@code messages} (+ optional
+   * {@code tools}) whose last assistant message is the expected reply. When set, these examples are
+   * the quality gate ({@code quality.examples}) and the top-1 agreement only warns.
+   */
+  public static final String VALIDATE_EXAMPLES = "edgellm.validate.examples";
+
+  /**
+   * The tool definitions the examples use, in Edge-LLM's tool-definitions format ({@code [{name,
+   * description, parameters}]}); they are declared to the chat template as the app declares them.
+   */
+  public static final String VALIDATE_TOOLS = "edgellm.validate.tools";
+
+  /**
+   * The share of examples whose tool calls (name and arguments) must be exact: a fraction of the
+   * fp32 reference's share when there is a reference (default 1.0: every call the fp32 model gets
+   * right), else of all examples.
+   */
+  public static final String VALIDATE_MIN_TOOL_CALL_ACCURACY =
+      "edgellm.validate.minToolCallAccuracy";
+
+  /**
+   * The share of examples whose final answer must be exact (after the expected calls and tool
+   * responses), like {@code minToolCallAccuracy} (default 0.9 of the reference's share: free text
+   * may drift by a word where the calls stay exact).
+   */
+  public static final String VALIDATE_MIN_ANSWER_ACCURACY = "edgellm.validate.minAnswerAccuracy";
+
+  /** Replay at most this many examples, the first ones (default 100), to bound the build's time. */
+  public static final String VALIDATE_MAX_EXAMPLES = "edgellm.validate.maxExamples";
 
   /** Where validation.json and validation.html are written; defaults to {@code target/edge-llm}. */
   public static final String VALIDATE_REPORT_DIRECTORY = "edgellm.validate.reportDirectory";

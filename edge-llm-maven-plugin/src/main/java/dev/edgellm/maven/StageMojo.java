@@ -1,5 +1,6 @@
 package dev.edgellm.maven;
 
+import dev.edgellm.hub.HubResolver;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.stage.StageRequest;
 import dev.edgellm.stage.Stager;
@@ -34,11 +35,24 @@ public class StageMojo extends EdgeLlmMojo {
   }
 
   /**
-   * The Hugging Face checkpoint folder with config.json and the tokenizer files; in a project where
-   * it is not set, the demo checkpoint the export goal uses.
+   * The checkpoint folder with config.json and the tokenizer files, or a Hugging Face Hub id {@code
+   * org/name[@revision]} (its config and tokenizer files come from the same cache snapshot as
+   * export's weights); in a project where it is not set, the demo checkpoint the export goal uses.
    */
   @Parameter(property = Properties.CHECKPOINT)
-  private File checkpoint;
+  private String checkpoint;
+
+  /** Hub token for a private or gated id; overrides HF_TOKEN and the token file under HF_HOME. */
+  @Parameter(property = Properties.HUB_TOKEN)
+  private String hubToken;
+
+  /** The Hub to download ids from; overrides HF_ENDPOINT (default https://huggingface.co). */
+  @Parameter(property = Properties.HUB_ENDPOINT)
+  private String hubEndpoint;
+
+  /** Maven's offline mode ({@code -o}): a Hub id then comes from the cache only. */
+  @Parameter(defaultValue = "${settings.offline}", readonly = true)
+  private boolean mavenOffline;
 
   /** The ONNX model to stage; defaults to the model the quantize goal wrote in this build. */
   @Parameter(
@@ -46,7 +60,7 @@ public class StageMojo extends EdgeLlmMojo {
       defaultValue = "${project.build.directory}/edge-llm/model-q4/model.onnx")
   private File model;
 
-  /** The model's name; defaults to the checkpoint's folder name. */
+  /** The model's name; defaults to the checkpoint's folder name, or the name of a Hub id. */
   @Parameter(property = Properties.MODEL_NAME)
   private String modelName;
 
@@ -68,10 +82,11 @@ public class StageMojo extends EdgeLlmMojo {
 
   /**
    * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
-   * checkpoint's weights while they stream; stage records it with its SHA-256 in edge-llm.json.
+   * checkpoint's weights while they stream (a folder, or a Hub id {@code org/name[@revision]}
+   * downloaded into the huggingface_hub cache); stage records it with its SHA-256 in edge-llm.json.
    */
   @Parameter(property = Properties.ADAPTER)
-  private File adapter;
+  private String adapter;
 
   /** Skip this goal. */
   @Parameter(property = Properties.STAGE_SKIP, defaultValue = "false")
@@ -100,18 +115,21 @@ public class StageMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
-    File source =
-        CheckpointParameter.forStage(checkpoint, pomFile, buildDirectory, getLog()).toFile();
+    HubResolver hub = CheckpointParameter.hub(hubToken, hubEndpoint, mavenOffline, getLog());
+    HubResolver.Resolved resolved =
+        CheckpointParameter.forStage(checkpoint, hub, basedir, pomFile, buildDirectory, getLog());
+    File source = resolved.folder().toFile();
+    String name = modelName != null && !modelName.isBlank() ? modelName : resolved.name();
     core(
         () -> {
           StageRequest request =
               new StageRequest(
                   source.toPath(),
                   withoutPom(model, basedir).toPath(),
-                  stageDirectory(directory, modelName, source, basedir).toPath(),
+                  stageDirectory(directory, name, source, basedir).toPath(),
                   Layout.parse(layout),
                   tokenizer == null ? null : tokenizer.toPath(),
-                  CheckpointParameter.adapter(adapter));
+                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
           // The fingerprint lives in the build folder, not in the staged folder the web app serves.
           File state =
               pomFile == null || buildDirectory == null

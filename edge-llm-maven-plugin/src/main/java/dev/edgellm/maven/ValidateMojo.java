@@ -1,10 +1,13 @@
 package dev.edgellm.maven;
 
+import dev.edgellm.hub.HubId;
 import dev.edgellm.util.UserErrorException;
+import dev.edgellm.validate.ExampleGate;
 import dev.edgellm.validate.ValidationReport;
 import dev.edgellm.validate.ValidationRequest;
 import dev.edgellm.validate.Validator;
 import java.io.File;
+import java.nio.file.Path;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -38,9 +41,12 @@ public class ValidateMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.STAGE_DIRECTORY)
   private File stageDirectory;
 
-  /** The checkpoint, whose folder name is the default model name. */
+  /**
+   * The checkpoint (a folder, or a Hub id {@code org/name[@revision]}), whose folder name (or the
+   * id's {@code name}) is the default model name.
+   */
   @Parameter(property = Properties.CHECKPOINT)
-  private File checkpoint;
+  private String checkpoint;
 
   /** The model's name (the staged folder is public/models/NAME). */
   @Parameter(property = Properties.MODEL_NAME)
@@ -78,6 +84,29 @@ public class ValidateMojo extends EdgeLlmMojo {
       defaultValue = "${project.build.directory}/edge-llm")
   private File reportDirectory;
 
+  /**
+   * The user's examples (Edge-LLM fine-tuning JSON, or JSONL of chat messages); when set they are
+   * the quality gate.
+   */
+  @Parameter(property = Properties.VALIDATE_EXAMPLES)
+  private File examples;
+
+  /** The tool definitions of the examples (Edge-LLM tool-definitions format). */
+  @Parameter(property = Properties.VALIDATE_TOOLS)
+  private File tools;
+
+  /** Exact tool calls required, as a fraction of the fp32 reference's rate (0..1). */
+  @Parameter(property = Properties.VALIDATE_MIN_TOOL_CALL_ACCURACY, defaultValue = "1.0")
+  private double minToolCallAccuracy;
+
+  /** Exact final answers required, as a fraction of the fp32 reference's rate (0..1). */
+  @Parameter(property = Properties.VALIDATE_MIN_ANSWER_ACCURACY, defaultValue = "0.9")
+  private double minAnswerAccuracy;
+
+  /** Replay at most this many examples. */
+  @Parameter(property = Properties.VALIDATE_MAX_EXAMPLES, defaultValue = "100")
+  private int maxExamples;
+
   /** Skip this goal. */
   @Parameter(property = Properties.VALIDATE_SKIP, defaultValue = "false")
   private boolean skip;
@@ -101,54 +130,87 @@ public class ValidateMojo extends EdgeLlmMojo {
 
   @Override
   protected void run() throws MojoExecutionException, MojoFailureException {
+    core(
+        () -> {
+          ValidationRequest request = request();
+          getLog().info("Validating " + request.directory());
+          ValidationReport report = new Validator(new MavenReporter(getLog())).validate(request);
+          getLog().info(report.summary());
+          if (!report.passed()) {
+            Path reports = request.reportDirectory();
+            throw new UserErrorException(
+                report.summary()
+                    + (reports == null ? "" : "; see " + reports.resolve("validation.html")));
+          }
+          return null;
+        });
+  }
+
+  /**
+   * What the default model name comes from, as stage names it: the folder, or for a Hub id {@code
+   * org/name[@revision]} that is not an existing path, {@code name}.
+   */
+  private File nameSource(String checkpoint) {
+    String text = checkpoint.strip();
+    File folder = new File(text).isAbsolute() ? new File(text) : new File(basedir, text);
+    return !folder.exists() && HubId.looksLikeId(text)
+        ? new File(HubId.parse(text).name())
+        : folder;
+  }
+
+  /** The request from the parameters; a {@link UserErrorException} names a wrong setting. */
+  private ValidationRequest request() {
     File folder = directory;
-    if (folder == null && (stageDirectory != null || checkpoint != null || modelName != null)) {
+    if (folder == null
+        && (stageDirectory != null
+            || (checkpoint != null && !checkpoint.isBlank())
+            || modelName != null)) {
       folder =
-          core(
-              () ->
-                  stageDirectory(
-                      stageDirectory,
-                      modelName,
-                      checkpoint != null ? checkpoint : new File(modelName),
-                      basedir));
+          stageDirectory(
+              stageDirectory,
+              modelName,
+              checkpoint != null && !checkpoint.isBlank()
+                  ? nameSource(checkpoint)
+                  : new File(modelName),
+              basedir);
     }
     if (folder == null) {
-      throw new MojoFailureException(
+      throw new UserErrorException(
           "No staged folder to validate; set "
               + Properties.VALIDATE_DIRECTORY
               + " (e.g. public/models/NAME) or "
               + Properties.CHECKPOINT);
     }
-    File staged = folder;
     boolean explicit = reference != null;
     File ref = explicit ? reference : withoutPom(exportedReference, basedir);
-    File reports = withoutPom(reportDirectory, basedir);
-    ValidationReport report =
-        core(
-            () -> {
-              ValidationRequest request;
-              try {
-                request =
-                    new ValidationRequest(
-                        staged.toPath(),
-                        ref == null ? null : ref.toPath(),
-                        explicit,
-                        minTopOneAgreement,
-                        greedySteps,
-                        allowCpuFallback,
-                        strict,
-                        reports.toPath(),
-                        maxModelBytes);
-              } catch (IllegalArgumentException e) {
-                throw new UserErrorException("Invalid validate setting: " + e.getMessage(), e);
-              }
-              getLog().info("Validating " + staged);
-              return new Validator(new MavenReporter(getLog())).validate(request);
-            });
-    getLog().info(report.summary());
-    if (!report.passed()) {
-      throw new MojoFailureException(
-          report.summary() + "; see " + new File(reports, "validation.html"));
+    try {
+      ValidationRequest request =
+          new ValidationRequest(
+              folder.toPath(),
+              ref == null ? null : ref.toPath(),
+              explicit,
+              minTopOneAgreement,
+              greedySteps,
+              allowCpuFallback,
+              strict,
+              withoutPom(reportDirectory, basedir).toPath(),
+              maxModelBytes);
+      if (examples != null) {
+        File ex = withoutPom(examples, basedir);
+        File tl = tools == null ? null : withoutPom(tools, basedir);
+        request =
+            request.withExamples(
+                new ExampleGate(
+                    ex.toPath(),
+                    tl == null ? null : tl.toPath(),
+                    minToolCallAccuracy,
+                    minAnswerAccuracy,
+                    maxExamples,
+                    ExampleGate.DEFAULT_MAX_NEW_TOKENS));
+      }
+      return request;
+    } catch (IllegalArgumentException e) {
+      throw new UserErrorException("Invalid validate setting: " + e.getMessage(), e);
     }
   }
 }

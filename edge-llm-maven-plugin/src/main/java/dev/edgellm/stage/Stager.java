@@ -157,6 +157,10 @@ public final class Stager {
               ? (ObjectNode) config.get("transformers.js_config")
               : config.putObject("transformers.js_config");
       tjsConfig.put("dtype", dtype);
+      if (config.path("quantization").has("group_size")) {
+        // MLX's packing of the checkpoint's weights: the staged ONNX model does not have it
+        config.remove("quantization");
+      }
       files.add(writeText(building, "config.json", Json.pretty(config)));
 
       Path generation = checkpoint.resolve("generation_config.json");
@@ -385,7 +389,7 @@ public final class Stager {
     if (adapter != null) {
       // the fine-tuning adapter the export merged into the checkpoint's weights
       ObjectNode a = source.putObject("adapter");
-      a.put("path", adapter.dir().toAbsolutePath().normalize().getFileName().toString());
+      a.put("path", adapterSource(adapter.dir()));
       a.put("layout", adapter.layout().id());
       a.put("file", adapter.layout().weightsFile());
       a.put("sha256", adapter.weightsSha256());
@@ -394,6 +398,24 @@ public final class Stager {
     ObjectNode validation = m.putObject("validation");
     validation.put("status", "not-run");
     return m;
+  }
+
+  /**
+   * How edge-llm.json names an adapter: {@code org/name@commit} for a snapshot folder of the
+   * huggingface_hub cache ({@code models--org--name/snapshots/<commit>}), else the folder's name.
+   */
+  static String adapterSource(Path dir) {
+    Path d = dir.toAbsolutePath().normalize();
+    Path parent = d.getParent();
+    Path repo = parent == null ? null : parent.getParent();
+    if (repo != null
+        && parent.getFileName().toString().equals("snapshots")
+        && repo.getFileName().toString().startsWith("models--")) {
+      return repo.getFileName().toString().substring("models--".length()).replace("--", "/")
+          + "@"
+          + d.getFileName();
+    }
+    return d.getFileName().toString();
   }
 
   // ---- files -----------------------------------------------------------------------------------

@@ -65,6 +65,10 @@ public final class ReportWriter {
           "meanKl",
           Math.round(((Number) quality.details().get("meanKl")).doubleValue() * 1e4) / 1e4);
     }
+    CheckResult examples = report.check(ExamplesCheck.ID);
+    if (examples != null && examples.details().containsKey("rates")) {
+      s.set("examples", Json.MAPPER.valueToTree(examples.details().get("rates")));
+    }
     return s;
   }
 
@@ -135,6 +139,9 @@ public final class ReportWriter {
       }
       h.append("</td><td>");
       for (Map.Entry<String, Object> d : r.details().entrySet()) {
+        if (d.getKey().equals("perExample")) {
+          continue; // a table of its own below
+        }
         h.append(esc(d.getKey()))
             .append(": <code>")
             .append(esc(String.valueOf(d.getValue())))
@@ -142,8 +149,109 @@ public final class ReportWriter {
       }
       h.append("</td></tr>\n");
     }
-    h.append("</table>\n</body>\n</html>\n");
+    h.append("</table>\n");
+    CheckResult examples = report.check(ExamplesCheck.ID);
+    if (examples != null && examples.details().get("perExample") instanceof List<?> rows) {
+      examplesTable(h, examples, rows);
+    }
+    h.append("</body>\n</html>\n");
     return h.toString();
+  }
+
+  /**
+   * One row per example: the query (and rendered prompt), what was expected, what each model did.
+   */
+  private static void examplesTable(StringBuilder h, CheckResult check, List<?> rows) {
+    h.append("<h2>Examples</h2>\n");
+    if (check.details().get("rates") instanceof Map<?, ?> rates) {
+      h.append("<table>\n<tr><th>Model</th><th>Tool calls exact (name)</th>")
+          .append(
+              "<th>Tool calls exact (name and arguments)</th><th>Final answers exact</th></tr>\n");
+      for (Map.Entry<?, ?> e : rates.entrySet()) {
+        Map<?, ?> m = (Map<?, ?>) e.getValue();
+        h.append("<tr><td>")
+            .append(e.getKey().equals("reference") ? "fp32 reference" : "staged model")
+            .append("</td><td>")
+            .append(m.get("callsExact"))
+            .append(" / ")
+            .append(m.get("toolCallExamples"))
+            .append("</td><td>")
+            .append(m.get("argumentsExact"))
+            .append(" / ")
+            .append(m.get("toolCallExamples"))
+            .append("</td><td>")
+            .append(m.get("answersExact"))
+            .append(" / ")
+            .append(m.get("answerExamples"))
+            .append("</td></tr>\n");
+      }
+      h.append("</table>\n");
+    }
+    boolean withReference = rows.stream().anyMatch(r -> ((Map<?, ?>) r).containsKey("reference"));
+    h.append("<table>\n<tr><th>Example</th><th>Expected</th><th>Staged model</th>");
+    if (withReference) {
+      h.append("<th>fp32 reference</th>");
+    }
+    h.append("</tr>\n");
+    for (Object o : rows) {
+      Map<?, ?> row = (Map<?, ?>) o;
+      h.append("<tr><td><code>")
+          .append(esc(String.valueOf(row.get("id"))))
+          .append("</code><br>")
+          .append(esc(String.valueOf(row.get("query"))))
+          .append("<details><summary>prompt</summary><pre>")
+          .append(esc(String.valueOf(row.get("prompt"))))
+          .append("</pre></details></td><td>");
+      if (row.get("expectedCalls") instanceof List<?> calls) {
+        for (Object c : calls) {
+          h.append("<code>").append(esc(String.valueOf(c))).append("</code><br>");
+        }
+      }
+      if (row.get("expectedAnswer") != null) {
+        h.append(esc(String.valueOf(row.get("expectedAnswer"))));
+      }
+      h.append("</td>");
+      outcomeCell(h, (Map<?, ?>) row.get("staged"));
+      if (withReference) {
+        outcomeCell(h, (Map<?, ?>) row.get("reference"));
+      }
+      h.append("</tr>\n");
+    }
+    h.append("</table>\n");
+  }
+
+  private static void outcomeCell(StringBuilder h, Map<?, ?> outcome) {
+    h.append("<td>");
+    if (outcome == null) {
+      h.append("</td>");
+      return;
+    }
+    if (outcome.containsKey("argumentsExact")) {
+      boolean ok = Boolean.TRUE.equals(outcome.get("argumentsExact"));
+      h.append("<span class=\"")
+          .append(ok ? "PASSED" : "FAILED")
+          .append("\">")
+          .append(ok ? "call exact" : "call wrong")
+          .append("</span> ");
+      if (outcome.get("calls") instanceof List<?> calls && !calls.isEmpty()) {
+        for (Object c : calls) {
+          h.append("<code>").append(esc(String.valueOf(c))).append("</code> ");
+        }
+      } else {
+        h.append("<code>").append(esc(String.valueOf(outcome.get("reply")))).append("</code>");
+      }
+      h.append("<br>");
+    }
+    if (outcome.containsKey("answerExact")) {
+      boolean ok = Boolean.TRUE.equals(outcome.get("answerExact"));
+      h.append("<span class=\"")
+          .append(ok ? "PASSED" : "WARNING")
+          .append("\">")
+          .append(ok ? "answer exact" : "answer differs")
+          .append("</span> ")
+          .append(esc(String.valueOf(outcome.get("answer"))));
+    }
+    h.append("</td>");
   }
 
   static String esc(String s) {

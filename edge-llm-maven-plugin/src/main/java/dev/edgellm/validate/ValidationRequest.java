@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param reportDirectory where validation.json and validation.html go, or {@code null} to write
  *     none
  * @param maxModelBytes the largest model file accepted (default: protobuf's 2 GiB limit)
+ * @param examples the gate on the user's own examples, or {@code null}
  */
 public record ValidationRequest(
     Path directory,
@@ -27,7 +28,8 @@ public record ValidationRequest(
     boolean allowCpuFallback,
     boolean strict,
     Path reportDirectory,
-    long maxModelBytes) {
+    long maxModelBytes,
+    ExampleGate examples) {
 
   /** The most greedy steps a validation runs (each is a real forward pass). */
   public static final int MAX_GREEDY_STEPS = 4096;
@@ -51,6 +53,30 @@ public record ValidationRequest(
     }
   }
 
+  /** A request without the examples gate. */
+  public ValidationRequest(
+      Path directory,
+      Path reference,
+      boolean referenceRequired,
+      double minTopOneAgreement,
+      int greedySteps,
+      boolean allowCpuFallback,
+      boolean strict,
+      Path reportDirectory,
+      long maxModelBytes) {
+    this(
+        directory,
+        reference,
+        referenceRequired,
+        minTopOneAgreement,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        maxModelBytes,
+        null);
+  }
+
   /** A request with the default size limit, protobuf's 2 GiB. */
   public ValidationRequest(
       Path directory,
@@ -70,7 +96,8 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT);
+        dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT,
+        null);
   }
 
   /** Defaults: no reference, agreement 0.9, 8 steps, CPU fallback is an error, no report files. */
@@ -88,7 +115,8 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        maxModelBytes);
+        maxModelBytes,
+        examples);
   }
 
   public ValidationRequest withReportDirectory(Path reportDirectory) {
@@ -101,7 +129,8 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        maxModelBytes);
+        maxModelBytes,
+        examples);
   }
 
   public ValidationRequest withMaxModelBytes(long value) {
@@ -114,7 +143,8 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        value);
+        value,
+        examples);
   }
 
   public ValidationRequest withMinTopOneAgreement(double value) {
@@ -127,6 +157,22 @@ public record ValidationRequest(
         allowCpuFallback,
         strict,
         reportDirectory,
-        maxModelBytes);
+        maxModelBytes,
+        examples);
+  }
+
+  /** The same request with the gate on the user's examples ({@code null}: none). */
+  public ValidationRequest withExamples(ExampleGate gate) {
+    return new ValidationRequest(
+        directory,
+        reference,
+        referenceRequired,
+        minTopOneAgreement,
+        greedySteps,
+        allowCpuFallback,
+        strict,
+        reportDirectory,
+        maxModelBytes,
+        gate);
   }
 }

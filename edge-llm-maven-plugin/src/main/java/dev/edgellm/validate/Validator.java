@@ -37,7 +37,8 @@ public final class Validator {
         new ChatTemplateCheck(),
         new GenerationEosCheck(),
         new GreedyRunCheck(),
-        new QualityCheck());
+        new QualityCheck(),
+        new ExamplesCheck());
   }
 
   private final Reporter log;

@@ -227,6 +227,20 @@ class MlxQuantizedExportTest {
   }
 
   @Test
+  void stagedConfigDropsMlxsQuantizationKey() throws Exception {
+    Made m = make(MODELS.resolve("tiny-llama"), tmp.resolve("made"), 4, 32);
+    Path model = export(m.quantized(), Precision.FP32, "fp32");
+    Path staged = tmp.resolve("public/models/tiny");
+    new dev.edgellm.stage.Stager(Reporter.silent())
+        .stage(
+            new dev.edgellm.stage.StageRequest(
+                m.quantized(), model, staged, dev.edgellm.stage.Layout.LOCAL));
+    var config = Json.readObject(staged.resolve("config.json"));
+    assertThat(config.has("quantization")).isFalse();
+    assertThat(config.path("model_type").asText()).isEqualTo("llama");
+  }
+
+  @Test
   void anAdapterMergesIntoAnMlxQuantizedBase() throws Exception {
     // mlx_lm lora on a 4-bit model (QLoRA): the merge reads the dequantized weights
     Made m = make(MODELS.resolve("tiny-gemma3"), tmp.resolve("made"), 4, 32);

@@ -61,6 +61,11 @@ final class FakeHub implements AutoCloseable {
 
   volatile long dropAfter;
 
+  /** The next CDN GET of this file sends this many bytes, then stalls for 4 s before dropping. */
+  volatile String stallFile;
+
+  volatile long stallAfter;
+
   /** Every CDN GET serves the file with one byte flipped. */
   volatile boolean corrupt;
 
@@ -243,6 +248,17 @@ final class FakeHub implements AutoCloseable {
       int length = data.length - from;
       ex.sendResponseHeaders(range != null ? 206 : 200, length);
       OutputStream out = ex.getResponseBody();
+      if (file.equals(stallFile)) {
+        stallFile = null;
+        out.write(data, from, (int) Math.min(stallAfter, length));
+        out.flush();
+        try {
+          Thread.sleep(4000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        throw new IOException("stalled on purpose");
+      }
       if (file.equals(dropFile)) {
         dropFile = null;
         out.write(data, from, (int) Math.min(dropAfter, length));

@@ -180,6 +180,28 @@ class HubResolverTest {
   }
 
   @Test
+  void stalledConnectionIsResumedAfterTheReadTimeout() throws IOException {
+    hub.stallFile = "model.safetensors";
+    hub.stallAfter = 50_000;
+    HubSettings s = settings();
+    HubResolver r =
+        new HubResolver(
+            s,
+            new RecordingReporter(log, "[INFO] ", "[WARNING] "),
+            new HubClient(s, java.time.Duration.ofSeconds(1)));
+    Path folder = r.resolve(REPO, FileSelection.CHECKPOINT);
+
+    assertThat(Files.readAllBytes(folder.resolve("model.safetensors"))).isEqualTo(weights);
+    List<FakeHub.Request> cdn = hub.requests("cdn");
+    assertThat(cdn).hasSize(2);
+    assertThat(cdn.get(1).range()).isEqualTo("bytes=50000-");
+    assertThat(log)
+        .anyMatch(
+            l ->
+                l.contains("interrupted at byte 50000 (no data for 1 s (the connection stalled))"));
+  }
+
+  @Test
   void partialDownloadOfAnEarlierBuildResumes() throws IOException {
     String sha = FakeHub.sha256(weights);
     Path incomplete = repoFolder().resolve("blobs").resolve(sha + ".incomplete");

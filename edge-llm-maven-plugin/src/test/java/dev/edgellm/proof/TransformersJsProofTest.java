@@ -28,11 +28,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Java half of the Transformers.js proof: exports (fp32) tiny-gemma3, tiny-llama, tiny-qwen3
- * and tinystories-656k, stages each into {@code target/tjs-proof/models/NAME}, validates it (real
- * run included), and exports tinystories-656k at q4 too and stages that in both layouts (local:
- * onnx/model.onnx + dtype fp32; hub: onnx/model_q4.onnx + dtype q4), validated against the fp32
- * export. It writes {@code target/tjs-proof/cases.json} with the prompts and transformers' golden
- * greedy tokens; {@code src/test/node/tjs-proof/proof.mjs}, run by the build in the
+ * and tinystories-656k, and the three adapter fixtures (base + {@code edgellm.adapter}: PEFT LoRA,
+ * mlx_lm lora, mlx_lm full; staged with the adapter recorded in edge-llm.json, checked against the
+ * merged model's goldens), stages each into {@code target/tjs-proof/models/NAME}, validates it
+ * (real run included), and exports tinystories-656k at q4 too and stages that in both layouts
+ * (local: onnx/model.onnx + dtype fp32; hub: onnx/model_q4.onnx + dtype q4), validated against the
+ * fp32 export. It writes {@code target/tjs-proof/cases.json} with the prompts and transformers'
+ * golden greedy tokens; {@code src/test/node/tjs-proof/proof.mjs}, run by the build in the
  * integration-test phase, then loads every staged folder with {@code @huggingface/transformers} in
  * Node and checks generate() against the goldens.
  */
@@ -55,6 +57,33 @@ class TransformersJsProofTest {
       Path fp32 = export(name, checkpoint);
       stageAndValidate(name, checkpoint, fp32, Layout.LOCAL, null);
       cases.add(caseFor(name, name, checkpoint, "fp32", name.equals("tiny-gemma3")));
+    }
+
+    // Base + adapter (edgellm.adapter), merged while the weights stream; goldens are the merged
+    // model's, made by the reference tools.
+    for (String[] a :
+        new String[][] {
+          {"tiny-llama-peft", "tiny-llama"},
+          {"tiny-gemma3-mlx-lora", "tiny-gemma3"},
+          {"tiny-qwen3-mlx-full", "tiny-qwen3"}
+        }) {
+      Path fixture = Paths.get("src/test/resources/models/adapters", a[0]);
+      Path checkpoint = Paths.get("src/test/resources/models", a[1]);
+      Path adapter = fixture.resolve("adapter");
+      Path fp32 =
+          new Exporter(log)
+              .export(
+                  ExportRequest.fp32(checkpoint, WORK.resolve(a[0] + "-fp32")).withAdapter(adapter))
+              .model();
+      Path dir = MODELS.resolve(a[0]);
+      new Stager(log)
+          .stage(new StageRequest(checkpoint, fp32, dir, Layout.LOCAL).withAdapter(adapter));
+      validate(a[0], dir, null);
+      JsonNode manifest = Json.read(dir.resolve(Stager.MANIFEST)).path("source").path("adapter");
+      assertThat(manifest.path("sha256").asText())
+          .isEqualTo(
+              dev.edgellm.util.Sha256.of(dev.edgellm.adapter.Adapter.open(adapter).weights()));
+      cases.add(caseFor(a[0], a[0], fixture, "fp32", false));
     }
 
     Path tinystories = Fixtures.sharedFixtures().resolve("models/tinystories-656k");
@@ -108,6 +137,10 @@ class TransformersJsProofTest {
       String name, Path checkpoint, Path model, Layout layout, Path reference) throws Exception {
     Path dir = MODELS.resolve(name);
     new Stager(log).stage(new StageRequest(checkpoint, model, dir, layout));
+    return validate(name, dir, reference);
+  }
+
+  private ValidationReport validate(String name, Path dir, Path reference) throws Exception {
     ValidationRequest request =
         ValidationRequest.of(dir).withReportDirectory(WORK.resolve("reports/" + name));
     if (reference != null) {

@@ -83,12 +83,14 @@ class ValidatorTest {
             "tokenizer.chat-template",
             "generation.eos",
             "run.greedy",
-            "quality.agreement");
+            "quality.agreement",
+            "quality.examples");
     CheckResult run = report.check("run.greedy");
     assertThat(run.status()).isEqualTo(CheckStatus.PASSED);
     assertThat((java.util.List<?>) run.details().get("generatedIds")).hasSize(9);
     assertThat((Double) run.details().get("cachedVsUncached")).isLessThan(1e-4);
     assertThat(status(report, "quality.agreement")).isEqualTo(CheckStatus.SKIPPED);
+    assertThat(status(report, "quality.examples")).isEqualTo(CheckStatus.SKIPPED);
     assertThat(report.check("contract.io").details())
         .containsEntry("layers", 3)
         .containsEntry("kvHeads", 2)
@@ -97,7 +99,7 @@ class ValidatorTest {
     // report files and the summary in edge-llm.json
     JsonNode json = Json.read(tmp.resolve("report/validation.json"));
     assertThat(json.path("passed").asBoolean()).isTrue();
-    assertThat(json.path("checks")).hasSize(18);
+    assertThat(json.path("checks")).hasSize(19);
     String html = Files.readString(tmp.resolve("report/validation.html"));
     assertThat(html).contains("<table>").contains("run.greedy").contains("PASSED");
     JsonNode manifest = Json.read(dir.resolve("edge-llm.json"));
