@@ -41,9 +41,10 @@ public final class Json {
     byte[] bytes = Files.readAllBytes(file);
     try {
       return MAPPER.readTree(bytes);
-    } catch (java.io.CharConversionException e) {
-      // bytes in no encoding JSON allows (Jackson detects UTF-8/16/32 and says so in a plain
-      // IOException): the same "not valid JSON" as any other parse error (found by fuzzing)
+    } catch (java.io.CharConversionException | NumberFormatException e) {
+      // bytes in no encoding JSON allows (Jackson says so in a plain IOException), or a number
+      // BigDecimal refuses (e.g. 6e666...6): the same "not valid JSON" as any other parse error
+      // (both found by fuzzing)
       throw new com.fasterxml.jackson.core.JsonParseException(
           (com.fasterxml.jackson.core.JsonParser) null,
           "not valid JSON text (" + e.getMessage() + ")");

@@ -39,7 +39,9 @@ class FuzzSmokeTest {
         new byte[][] {
           {0, 0, (byte) 0xFF, (byte) 0xFE, 0, 0, 0, 0x7B}, // UCS-4 of unusual byte order
           {0, 0, 0, 0x7B, 0x65, 0x21, 0x3A, 0x20, 0, 0, 0, 0x7D}, // UTF-32 above U+10FFFF
-          "{\"a\": 1}".getBytes(StandardCharsets.UTF_16LE)
+          "{\"a\": 1}".getBytes(StandardCharsets.UTF_16LE),
+          // found by fuzzing too: a number BigDecimal refuses escaped as NumberFormatException
+          ("{\"a\": 6e" + "6".repeat(90) + "}").getBytes(StandardCharsets.UTF_8)
         }) {
       Files.write(f, bad);
       try {
