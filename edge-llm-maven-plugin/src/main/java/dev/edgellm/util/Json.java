@@ -38,7 +38,17 @@ public final class Json {
    * JSON.
    */
   public static JsonNode read(Path file) throws IOException {
-    return MAPPER.readTree(Files.readAllBytes(file));
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      return MAPPER.readTree(bytes);
+    } catch (java.io.CharConversionException | NumberFormatException e) {
+      // bytes in no encoding JSON allows (Jackson says so in a plain IOException), or a number
+      // BigDecimal refuses (e.g. 6e666...6): the same "not valid JSON" as any other parse error
+      // (both found by fuzzing)
+      throw new com.fasterxml.jackson.core.JsonParseException(
+          (com.fasterxml.jackson.core.JsonParser) null,
+          "not valid JSON text (" + e.getMessage() + ")");
+    }
   }
 
   /** Reads a JSON file that must hold an object. */
