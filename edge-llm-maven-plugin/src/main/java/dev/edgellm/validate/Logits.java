@@ -1,7 +1,7 @@
 package dev.edgellm.validate;
 
 /** Small numerics over one position's logits, in double precision. */
-final class Logits {
+public final class Logits {
   private Logits() {}
 
   static int argmax(float[] logits) {
@@ -44,7 +44,8 @@ final class Logits {
     return max;
   }
 
-  static double[] logSoftmax(float[] logits) {
+  /** log(softmax(logits)) in double precision, stable for large logits. */
+  public static double[] logSoftmax(float[] logits) {
     double max = Double.NEGATIVE_INFINITY;
     for (float v : logits) {
       max = Math.max(max, v);

@@ -2,6 +2,7 @@ package dev.edgellm.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgellm.util.Json;
+import dev.edgellm.validate.Logits;
 import dev.edgellm.validate.OrtDecoder;
 import dev.edgellm.validate.SampleText;
 import dev.edgellm.validate.Vocabulary;
@@ -35,8 +36,8 @@ record Agreement(int positions, double topOne, double meanKl, double perplexityR
       if (OrtDecoder.argmax(reference[i]) == OrtDecoder.argmax(candidate[i])) {
         agree++;
       }
-      double[] lp = logSoftmax(reference[i]);
-      double[] lq = logSoftmax(candidate[i]);
+      double[] lp = Logits.logSoftmax(reference[i]);
+      double[] lq = Logits.logSoftmax(candidate[i]);
       double k = 0;
       for (int j = 0; j < lp.length; j++) {
         k += Math.exp(lp[j]) * (lp[j] - lq[j]);
@@ -50,23 +51,6 @@ record Agreement(int positions, double topOne, double meanKl, double perplexityR
     }
     return new Agreement(
         n, (double) agree / n, kl / n, Math.exp((nllCand - nllRef) / Math.max(1, n - 1)));
-  }
-
-  private static double[] logSoftmax(float[] v) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float x : v) {
-      max = Math.max(max, x);
-    }
-    double sum = 0;
-    for (float x : v) {
-      sum += Math.exp(x - max);
-    }
-    double log = max + Math.log(sum);
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = v[i] - log;
-    }
-    return out;
   }
 
   @Override
