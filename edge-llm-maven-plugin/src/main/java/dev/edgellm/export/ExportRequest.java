@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.QuantizeMethod;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param adapter a fine-tuning adapter folder (PEFT or mlx_lm) merged into the checkpoint's weights
  *     while they stream, or null
  * @param method how a q4 export chooses each block's scale
+ * @param keep which weights a q4 export keeps at 8 bits
  */
 public record ExportRequest(
     Path checkpoint,
@@ -22,22 +24,24 @@ public record ExportRequest(
     Precision precision,
     Embeddings embeddings,
     Path adapter,
-    QuantizeMethod method) {
+    QuantizeMethod method,
+    Keep keep) {
   public ExportRequest {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(precision, "precision");
     Objects.requireNonNull(embeddings, "embeddings");
     Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(keep, "keep");
   }
 
   /**
-   * A request with {@code adapter} (or null) and the default method ({@link
-   * QuantizeMethod#DEFAULT}).
+   * A request with {@code adapter} (or null), the default method ({@link QuantizeMethod#DEFAULT})
+   * and {@link Keep#AUTO}.
    */
   public ExportRequest(
       Path checkpoint, Path output, Precision precision, Embeddings embeddings, Path adapter) {
-    this(checkpoint, output, precision, embeddings, adapter, QuantizeMethod.DEFAULT);
+    this(checkpoint, output, precision, embeddings, adapter, QuantizeMethod.DEFAULT, Keep.AUTO);
   }
 
   /** A request without an adapter, with the default method. */
@@ -47,12 +51,17 @@ public record ExportRequest(
 
   /** The same request with {@code adapter} merged (null: none). */
   public ExportRequest withAdapter(Path adapter) {
-    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method);
+    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method, keep);
   }
 
   /** The same request with {@code method} choosing each 4-bit block's scale. */
   public ExportRequest withMethod(QuantizeMethod method) {
-    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method);
+    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method, keep);
+  }
+
+  /** The same request with {@code keep} choosing the weights kept at 8 bits. */
+  public ExportRequest withKeep(Keep keep) {
+    return new ExportRequest(checkpoint, output, precision, embeddings, adapter, method, keep);
   }
 
   /** An fp32 export. */

@@ -16,6 +16,7 @@ import dev.edgellm.onnx.NodeOrder;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.QuantizedWeight;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.MappedFaults;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -77,6 +79,7 @@ public final class Exporter {
     settings.put(Properties.EXPORT_EMBEDDINGS, req.embeddings().name().toLowerCase(Locale.ROOT));
     if (req.precision() == Precision.Q4) {
       settings.put(Properties.QUANTIZE_METHOD, req.method().id());
+      settings.put(Properties.QUANTIZE_KEEP, req.keep().id());
     }
     settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
     settings.put(
@@ -87,6 +90,23 @@ public final class Exporter {
             ? List.of(req.checkpoint())
             : List.of(req.checkpoint(), req.adapter());
     return UpToDateCheck.of(req.output().resolve(FINGERPRINT), "edge-llm:export", settings, inputs);
+  }
+
+  /**
+   * The q4 weights: a first build (nothing written) lists the MatMulNBits weights as the graph
+   * names them, {@link Keep} chooses the 8-bit ones among them, the same way {@code quantize} does
+   * for the fp32 export's MatMuls.
+   */
+  private static Q4Weights q4Weights(
+      Checkpoint ckpt, Scratch scratch, DecoderSpec spec, ExportRequest req) {
+    boolean shared = req.embeddings() == Embeddings.SHARED;
+    Set<String> eightBit = Set.of();
+    if (!req.keep().equals(Keep.NONE)) {
+      Q4Weights plan = new Q4Weights(ckpt, scratch, shared, req.method(), Set.of());
+      new DecoderGraphBuilder(ckpt, spec, plan).build();
+      eightBit = req.keep().choose(plan.matMuls());
+    }
+    return new Q4Weights(ckpt, scratch, shared, req.method(), eightBit);
   }
 
   /**
@@ -170,8 +190,7 @@ public final class Exporter {
       WeightFormat weights =
           switch (req.precision()) {
             case FP32 -> new Fp32Weights(ckpt, scratch);
-            case Q4 ->
-                new Q4Weights(ckpt, scratch, req.embeddings() == Embeddings.SHARED, req.method());
+            case Q4 -> q4Weights(ckpt, scratch, spec, req);
           };
       DecoderGraphBuilder.Built built = new DecoderGraphBuilder(ckpt, spec, weights).build();
       long inputBytes = 0;

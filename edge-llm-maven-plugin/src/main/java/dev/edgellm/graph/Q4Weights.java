@@ -4,10 +4,13 @@ import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.TensorInfo;
 import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.quantize.GatherBlockQuantizedTable;
+import dev.edgellm.quantize.Int8Blocks;
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.MatMulNBitsWeight;
 import dev.edgellm.quantize.QuantizeMethod;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +23,9 @@ import java.util.function.Supplier;
  * <p>Embeddings: with {@code shareEmbeddings} and tied weights, the token embedding is a {@code
  * GatherBlockQuantized} over the lm_head's 4-bit weight (one copy in the file); untied tables are
  * quantized on their own ({@code quantize} with embeddings). Without it, the table stays float32.
+ *
+ * <p>The weights {@link Keep} chooses are written at 8 bits instead ({@link Int8Blocks}); a shared
+ * embedding then reads the lm_head's 8-bit weight.
  */
 public final class Q4Weights implements WeightFormat {
   public static final int BLOCK_SIZE = 32;
@@ -28,20 +34,51 @@ public final class Q4Weights implements WeightFormat {
   private final QuantizeMethod method;
   private final Fp32Weights fp32;
   private final boolean shareEmbeddings;
+  private final Set<String> eightBit;
+  private final List<Keep.Candidate> matMuls = new ArrayList<>();
   private final List<LazyTensor> trailing = new ArrayList<>();
   private boolean sharedLmHead;
 
   public Q4Weights(Checkpoint checkpoint, Scratch scratch, boolean shareEmbeddings) {
-    this(checkpoint, scratch, shareEmbeddings, QuantizeMethod.RTN);
+    this(checkpoint, scratch, shareEmbeddings, QuantizeMethod.RTN, Set.of());
   }
 
-  /** With {@code method} choosing each block's scale. */
+  /**
+   * With {@code method} choosing each 4-bit block's scale, and the weights named in {@code
+   * eightBit} written at 8 bits (chosen by {@link Keep#choose} from the {@link #matMuls} of a first
+   * build).
+   */
   public Q4Weights(
-      Checkpoint checkpoint, Scratch scratch, boolean shareEmbeddings, QuantizeMethod method) {
+      Checkpoint checkpoint,
+      Scratch scratch,
+      boolean shareEmbeddings,
+      QuantizeMethod method,
+      Set<String> eightBit) {
     this.method = method;
+    this.eightBit = Set.copyOf(eightBit);
     this.checkpoint = checkpoint;
     this.fp32 = new Fp32Weights(checkpoint, scratch);
     this.shareEmbeddings = shareEmbeddings;
+  }
+
+  /**
+   * The MatMulNBits weights written so far, as named in the model with B's {@code [K, N]}: after a
+   * graph was built, the candidates for {@link Keep#choose}.
+   */
+  public List<Keep.Candidate> matMuls() {
+    return List.copyOf(matMuls);
+  }
+
+  /** The names of the weights written at 8 bits. */
+  public Set<String> eightBit() {
+    return eightBit;
+  }
+
+  /** The block size and bits of weight {@code name} with {@code k} input features. */
+  private MatMulNBitsWeight shapeOf(String name, int k, int n) {
+    return eightBit.contains(name)
+        ? new MatMulNBitsWeight(k, n, Int8Blocks.blockSizeFor(k), true, false, null, null, null, 8)
+        : new MatMulNBitsWeight(k, n, BLOCK_SIZE, true, false, null, null, null);
   }
 
   @Override
@@ -65,9 +102,8 @@ public final class Q4Weights implements WeightFormat {
     int vocab = (int) table.shape()[0];
     int hidden = (int) table.shape()[1];
     if (tied && hidden % BLOCK_SIZE == 0) {
-      // the lm_head's [vocab, hidden/2] nibbles, reshaped, looked up row by row
-      MatMulNBitsWeight shape =
-          new MatMulNBitsWeight(hidden, vocab, BLOCK_SIZE, true, false, null, null, null);
+      // the lm_head's [vocab, hidden * bits / 8] codes, reshaped, looked up row by row
+      MatMulNBitsWeight shape = shapeOf("lm_head.weight", hidden, vocab);
       g.add(shape.gatherReshapeShape("lm_head.weight"));
       shape.gatherReshapeNodes("lm_head.weight").forEach(g::add);
       g.add(shape.gatherNode(nodeName + "_Q4", ids, out, "lm_head.weight"));
@@ -120,18 +156,22 @@ public final class Q4Weights implements WeightFormat {
       GraphBuilder g, String nodeName, String x, String name, TensorInfo w, String output) {
     int n = (int) w.shape()[0];
     int k = (int) w.shape()[1];
-    MatMulNBitsWeight shape =
-        new MatMulNBitsWeight(k, n, BLOCK_SIZE, true, false, null, null, null);
+    MatMulNBitsWeight shape = shapeOf(name, k, n);
+    matMuls.add(new Keep.Candidate(name, k, n));
     int kb = shape.blocksPerColumn();
     Memo<MatMulNBitsWeight> q =
         new Memo<>(
-            () -> method.quantizeNxK(WeightSources.of(checkpoint, w), BLOCK_SIZE, true, true));
+            () ->
+                shape.bits() == 8
+                    ? Int8Blocks.quantizeNxK(
+                        WeightSources.of(checkpoint, w), shape.blockSize(), true)
+                    : method.quantizeNxK(WeightSources.of(checkpoint, w), BLOCK_SIZE, true, true));
     trailing.add(
         new LazyTensor(
             MatMulNBitsWeight.q4Name(name),
             TensorProto.DataType.UINT8_VALUE,
-            new long[] {n, kb, BLOCK_SIZE / 2},
-            (long) n * kb * (BLOCK_SIZE / 2),
+            new long[] {n, kb, shape.blockBytes()},
+            (long) n * kb * shape.blockBytes(),
             () -> q.get().q4Tensor(name).getRawData()));
     trailing.add(
         new LazyTensor(

@@ -6,6 +6,7 @@ import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
 import dev.edgellm.hub.HubResolver;
 import dev.edgellm.onnx.OnnxWriter;
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.QuantizeMethod;
 import java.io.File;
 import java.nio.file.Path;
@@ -73,8 +74,15 @@ public class ExportMojo extends EdgeLlmMojo {
    * How a q4 export chooses each block's scale: {@code search} or {@code rtn} (see the quantize
    * goal's {@code method}); the same property as the quantize goal's.
    */
-  @Parameter(property = Properties.QUANTIZE_METHOD, defaultValue = "rtn")
-  String method = "rtn";
+  @Parameter(property = Properties.QUANTIZE_METHOD, defaultValue = "search")
+  String method = "search";
+
+  /**
+   * Which weights a q4 export keeps at 8 bits: {@code auto}, {@code none} or a list of name
+   * fragments (see the quantize goal's {@code keep}); the same property as the quantize goal's.
+   */
+  @Parameter(property = Properties.QUANTIZE_KEEP, defaultValue = "auto")
+  String keep = "auto";
 
   /**
    * Largest model written as one embedded {@code model.onnx}; a larger one is written with external
@@ -128,7 +136,8 @@ public class ExportMojo extends EdgeLlmMojo {
                       p,
                       e,
                       AdapterParameter.resolve(adapter, basedir, hub, getLog()))
-                  .withMethod(QuantizeMethod.parse(method));
+                  .withMethod(QuantizeMethod.parse(method))
+                  .withKeep(Keep.parse(keep));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(

@@ -33,13 +33,22 @@ public final class Properties {
   public static final String QUANTIZE_EMBEDDINGS = "edgellm.quantize.embeddings";
 
   /**
-   * How each 4-bit block's scale is chosen: {@code rtn} (default: round to nearest, bit-exact with
-   * onnxruntime's quantizer) or {@code search} (a per-block search of the scale, and of the zero
-   * point when asymmetric, for the least weighted squared reconstruction error; no calibration
-   * data, same format and kernels; slower). Also applies to {@code export} with precision {@code
-   * q4}.
+   * How each 4-bit block's scale is chosen: {@code search} (default: a per-block search of the
+   * scale, and of the zero point when asymmetric, for the least squared reconstruction error; no
+   * calibration data, same format and kernels) or {@code rtn} (round to nearest, bit-exact with
+   * onnxruntime's quantizer when {@code edgellm.quantize.keep} is {@code none}). Also applies to
+   * {@code export} with precision {@code q4}.
    */
   public static final String QUANTIZE_METHOD = "edgellm.quantize.method";
+
+  /**
+   * Which MatMul weights stay at 8 bits ({@code MatMulNBits bits=8}; a shared embedding follows the
+   * tied lm_head): {@code auto} (default: the weights that matter most, the tied lm_head, then v,
+   * k, o, q, down, up, gate projections, as long as the model grows by at most 10% over all 4-bit),
+   * {@code none} (all 4-bit, onnxruntime's output) or a comma-separated list of name fragments
+   * ({@code lm_head,v_proj}). Also applies to {@code export} with precision {@code q4}.
+   */
+  public static final String QUANTIZE_KEEP = "edgellm.quantize.keep";
 
   /** Skip the quantize goal. */
   public static final String QUANTIZE_SKIP = "edgellm.quantize.skip";

@@ -1,6 +1,7 @@
 package dev.edgellm.maven;
 
 import dev.edgellm.onnx.OnnxWriter;
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.ModelQuantizer;
 import dev.edgellm.quantize.QuantizeMethod;
 import dev.edgellm.quantize.QuantizeRequest;
@@ -68,11 +69,19 @@ public class QuantizeMojo extends EdgeLlmMojo {
   boolean embeddings;
 
   /**
-   * How each block's scale is chosen: {@code search} (least weighted squared reconstruction error
-   * per block, no calibration data) or {@code rtn} (round to nearest, bit-exact with onnxruntime).
+   * How each block's scale is chosen: {@code search} (least squared reconstruction error per block,
+   * no calibration data) or {@code rtn} (round to nearest, bit-exact with onnxruntime).
    */
-  @Parameter(property = Properties.QUANTIZE_METHOD, defaultValue = "rtn")
-  String method = "rtn";
+  @Parameter(property = Properties.QUANTIZE_METHOD, defaultValue = "search")
+  String method = "search";
+
+  /**
+   * Which MatMul weights stay at 8 bits: {@code auto} (the most sensitive ones within +10% of the
+   * all-4-bit size), {@code none} (all 4-bit; with {@code rtn}, onnxruntime's output byte for byte)
+   * or a comma-separated list of name fragments ({@code lm_head,v_proj}).
+   */
+  @Parameter(property = Properties.QUANTIZE_KEEP, defaultValue = "auto")
+  String keep = "auto";
 
   /** Skip this goal. */
   @Parameter(property = Properties.QUANTIZE_SKIP, defaultValue = "false")
@@ -121,10 +130,12 @@ public class QuantizeMojo extends EdgeLlmMojo {
             exclude,
             embeddings,
             maxOutputBytes,
-            QuantizeMethod.DEFAULT);
+            QuantizeMethod.DEFAULT,
+            Keep.AUTO);
     core(
         () ->
             ModelQuantizer.runUnlessUpToDate(
-                request.withMethod(QuantizeMethod.parse(method)), new MavenReporter(getLog())));
+                request.withMethod(QuantizeMethod.parse(method)).withKeep(Keep.parse(keep)),
+                new MavenReporter(getLog())));
   }
 }

@@ -101,17 +101,6 @@ public final class BlockQuantizer {
   }
 
   /**
-   * {@code clamp(roundf(x), 0, 15)}, with roundf rounding half away from zero. Adding 0.5 - 2^-25
-   * and truncating gives {@code floor(x + 0.5)} for every float: the sum rounds up to the next
-   * integer exactly when x is at or above a half (checked exhaustively for all floats in [-2, 18];
-   * outside that range both clamp to 0 or 15). NaN gives 0.
-   */
-  static int nibble(float x) {
-    int n = (int) (x + 0.49999997f);
-    return n < 0 ? 0 : Math.min(n, 15);
-  }
-
-  /**
    * Quantizes a {@code [rows, cols]} Gather table (an embedding, vocab x hidden) in blocks of
    * {@code blockSize} along the columns, the way onnxruntime's {@code quantize_gather} does.
    */
@@ -169,7 +158,7 @@ public final class BlockQuantizer {
               } else {
                 qv = clamp((int) Math.rint(narrow(narrow(row[c] / scale, f16) + zp, f16)), 0, 15);
               }
-              putNibble(data, base + c, qv);
+              BlockMath.putNibble(data, base + c, qv);
             }
           }
         });
@@ -177,7 +166,7 @@ public final class BlockQuantizer {
     if (zps != null) {
       packedZps = new byte[(zps.length + 1) / 2];
       for (int i = 0; i < zps.length; i++) {
-        putNibble(packedZps, i, zps[i]);
+        BlockMath.putNibble(packedZps, i, zps[i]);
       }
     }
     return new GatherBlockQuantizedTable(
@@ -190,14 +179,5 @@ public final class BlockQuantizer {
 
   private static int clamp(int v, int lo, int hi) {
     return v < lo ? lo : Math.min(v, hi);
-  }
-
-  private static void putNibble(byte[] data, long index, int value) {
-    int i = (int) (index >>> 1);
-    if ((index & 1) == 0) {
-      data[i] = (byte) ((data[i] & 0xf0) | (value & 0xf));
-    } else {
-      data[i] = (byte) ((data[i] & 0x0f) | ((value & 0xf) << 4));
-    }
   }
 }

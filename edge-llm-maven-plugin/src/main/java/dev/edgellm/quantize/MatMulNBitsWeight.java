@@ -11,18 +11,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A MatMul weight B ({@code [K, N]}) quantized to 4 bits for {@code com.microsoft.MatMulNBits}, as
- * {@link BlockQuantizer} makes it. The arrays are owned by this record (not copied): do not modify
- * them.
+ * A MatMul weight B ({@code [K, N]}) quantized to 4 bits (or 8) for {@code
+ * com.microsoft.MatMulNBits}, as {@link BlockQuantizer}, {@link ScaleSearch} or {@link Int8Blocks}
+ * make it. The arrays are owned by this record (not copied): do not modify them.
  *
  * @param k rows of B (input features)
  * @param n columns of B (output features)
  * @param blockSize values per block along K
  * @param symmetric symmetric (no zero points) or asymmetric
  * @param float16Scales scales are written as FLOAT16 (the weight was fp16) instead of FLOAT
- * @param q4 {@code [N, ceil(K/bs), bs/2]} packed nibbles, low nibble = even K index
+ * @param q4 {@code [N, ceil(K/bs), bs/2]} packed nibbles, low nibble = even K index (8 bits: {@code
+ *     [N, ceil(K/bs), bs]} bytes)
  * @param scales {@code [N, ceil(K/bs)]}
- * @param zeroPoints {@code [N, ceil(ceil(K/bs)/2)]} packed nibbles, or null when symmetric
+ * @param zeroPoints {@code [N, ceil(ceil(K/bs)/2)]} packed nibbles, or null when symmetric (8 bits:
+ *     always symmetric, the implicit zero point 128)
+ * @param bits 4, or 8 for a weight kept at 8 bits
  */
 public record MatMulNBitsWeight(
     int k,
@@ -32,8 +35,27 @@ public record MatMulNBitsWeight(
     boolean float16Scales,
     byte[] q4,
     float[] scales,
-    byte[] zeroPoints)
+    byte[] zeroPoints,
+    int bits)
     implements QuantizedWeight {
+
+  /** A 4-bit weight. */
+  public MatMulNBitsWeight(
+      int k,
+      int n,
+      int blockSize,
+      boolean symmetric,
+      boolean float16Scales,
+      byte[] q4,
+      float[] scales,
+      byte[] zeroPoints) {
+    this(k, n, blockSize, symmetric, float16Scales, q4, scales, zeroPoints, 4);
+  }
+
+  /** Bytes of one block's codes: {@code blockSize * bits / 8}. */
+  public int blockBytes() {
+    return blockSize * bits / 8;
+  }
 
   /** Blocks per column: {@code ceil(K / blockSize)}. */
   public int blocksPerColumn() {
@@ -55,10 +77,13 @@ public record MatMulNBitsWeight(
     return QuantizedWeight.zeroPointsName(w);
   }
 
-  /** The {@code <w>_Q4} initializer: UINT8 {@code [N, ceil(K/bs), bs/2]} (wraps {@link #q4}). */
+  /**
+   * The {@code <w>_Q4} initializer: UINT8 {@code [N, ceil(K/bs), bs * bits / 8]} (wraps {@link
+   * #q4}).
+   */
   public TensorProto q4Tensor(String w) {
     return Tensors.raw(
-        q4Name(w), DataType.UINT8_VALUE, new long[] {n, blocksPerColumn(), blockSize / 2}, q4);
+        q4Name(w), DataType.UINT8_VALUE, new long[] {n, blocksPerColumn(), blockBytes()}, q4);
   }
 
   /** The {@code <w>_scales} initializer: FLOAT (or FLOAT16) {@code [N, ceil(K/bs)]}. */
@@ -108,7 +133,7 @@ public record MatMulNBitsWeight(
     Map<String, Long> attrs = new LinkedHashMap<>();
     attrs.put("K", (long) k);
     attrs.put("N", (long) n);
-    attrs.put("bits", 4L);
+    attrs.put("bits", (long) bits);
     attrs.put("block_size", (long) blockSize);
     if (accuracyLevel != 0) {
       attrs.put("accuracy_level", (long) accuracyLevel);
@@ -149,7 +174,7 @@ public record MatMulNBitsWeight(
       inputs.add(zeroPointsName(w));
     }
     Map<String, Long> attrs = new LinkedHashMap<>();
-    attrs.put("bits", 4L);
+    attrs.put("bits", (long) bits);
     attrs.put("block_size", (long) blockSize);
     attrs.put("gather_axis", 0L);
     attrs.put("quantize_axis", 1L);
@@ -160,12 +185,15 @@ public record MatMulNBitsWeight(
         .build(output);
   }
 
-  /** The INT64 initializer {@code <w>_Q4_2d_shape} = {@code [N, K/2]} used by the reshape. */
+  /** The INT64 initializer {@code <w>_Q4_2d_shape} = {@code [N, K * bits / 8]} for the reshape. */
   public TensorProto gatherReshapeShape(String w) {
-    return Tensors.longs(q4Name(w) + "_2d_shape", new long[] {2}, new long[] {n, k / 2});
+    return Tensors.longs(
+        q4Name(w) + "_2d_shape", new long[] {2}, new long[] {n, (long) k * bits / 8});
   }
 
-  /** The {@code Reshape} node {@code <w>_Q4 [N, kb, bs/2] -> <w>_Q4_2d [N, K/2]}. */
+  /**
+   * The {@code Reshape} node {@code <w>_Q4 [N, kb, bs * bits / 8] -> <w>_Q4_2d [N, K * bits / 8]}.
+   */
   public List<NodeProto> gatherReshapeNodes(String w) {
     return List.of(
         NodeBuilder.op("Reshape", q4Name(w) + "_2d_reshape")

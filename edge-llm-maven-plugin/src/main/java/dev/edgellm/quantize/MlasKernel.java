@@ -58,7 +58,7 @@ final class MlasKernel {
           f16,
           q,
           scales,
-          zps == null ? null : packZeroPoints(zps, n, kb));
+          zps == null ? null : BlockMath.packZeroPoints(zps, n, kb));
     }
   }
 
@@ -216,8 +216,8 @@ final class MlasKernel {
       for (int j = 0; j < cols; j++) {
         float r = recip[j];
         float z = zf[j];
-        int a = BlockQuantizer.nibble(tile[b0 + j] * r + z);
-        int c = BlockQuantizer.nibble(tile[b1 + j] * r + z);
+        int a = BlockMath.nibble(tile[b0 + j] * r + z);
+        int c = BlockMath.nibble(tile[b1 + j] * r + z);
         packed[o + j] = (byte) (a | (c << 4));
       }
     }
@@ -225,8 +225,7 @@ final class MlasKernel {
       int b0 = i * cols;
       int o = (i >> 1) * cols;
       for (int j = 0; j < cols; j++) {
-        packed[o + j] =
-            (byte) (BlockQuantizer.nibble(tile[b0 + j] * recip[j] + zf[j]) | (zp[j] << 4));
+        packed[o + j] = (byte) (BlockMath.nibble(tile[b0 + j] * recip[j] + zf[j]) | (zp[j] << 4));
       }
     }
   }
@@ -323,31 +322,17 @@ final class MlasKernel {
     int p = off;
     int o = meta * out.half;
     for (; i + 1 < count; i += 2, p += 2 * stride, o++) {
-      int a = BlockQuantizer.nibble(v[p] * r + z);
-      int b = BlockQuantizer.nibble(v[p + stride] * r + z);
+      int a = BlockMath.nibble(v[p] * r + z);
+      int b = BlockMath.nibble(v[p + stride] * r + z);
       q[o] = (byte) (a | (b << 4));
     }
     if (i < count) {
-      q[o] = (byte) (BlockQuantizer.nibble(v[p] * r + z) | (zp << 4));
+      q[o] = (byte) (BlockMath.nibble(v[p] * r + z) | (zp << 4));
     }
   }
 
   /** C's {@code roundf} for x >= 0. */
   private static int roundAwayFromZero(float x) {
     return (int) Math.floor((double) x + 0.5);
-  }
-
-  /** Packs one zero point per (column, block) into [N, ceil(kb/2)] bytes, low nibble first. */
-  private static byte[] packZeroPoints(byte[] zps, int n, int kb) {
-    int perRow = (kb + 1) / 2;
-    byte[] out = new byte[n * perRow];
-    for (int col = 0; col < n; col++) {
-      for (int b = 0; b < kb; b += 2) {
-        int lo = zps[col * kb + b];
-        int hi = b + 1 < kb ? zps[col * kb + b + 1] : 8;
-        out[col * perRow + b / 2] = (byte) ((lo & 0xf) | (hi << 4));
-      }
-    }
-    return out;
   }
 }

@@ -60,6 +60,7 @@ public final class ModelQuantizer {
         Properties.QUANTIZE_EXCLUDE_NODES, String.join(",", new TreeSet<>(req.excludeNodes())));
     settings.put(Properties.QUANTIZE_EMBEDDINGS, Boolean.toString(req.embeddings()));
     settings.put(Properties.QUANTIZE_METHOD, req.method().id());
+    settings.put(Properties.QUANTIZE_KEEP, req.keep().id());
     settings.put(Properties.QUANTIZE_OUTPUT, output.toString());
     settings.put(Properties.MAX_MODEL_BYTES, Long.toString(req.maxOutputBytes()));
     return UpToDateCheck.of(

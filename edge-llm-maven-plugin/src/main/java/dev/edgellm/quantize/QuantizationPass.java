@@ -57,6 +57,8 @@ public final class QuantizationPass {
   private final ProgressMeter meter;
   private final Deque<Scope> stack = new ArrayDeque<>();
   private final Set<String> weights = new LinkedHashSet<>();
+  private final List<Keep.Candidate> candidates = new ArrayList<>();
+  private Set<String> eightBit = Set.of();
   private long bytes;
   private int scopes;
   private int quantized;
@@ -83,6 +85,7 @@ public final class QuantizationPass {
         new ProgressMeter(reporter, "quantize", plan.weights.size(), plan.bytes, 2000);
     // pass 2: quantize
     QuantizationPass pass = new QuantizationPass(req, meter);
+    pass.eightBit = req.keep().choose(plan.candidates);
     GraphProto graph = pass.graph(model.getGraph());
     if (pass.quantized > 0) {
       graph = NodeOrder.onnxruntimeOrder(graph);
@@ -225,7 +228,7 @@ public final class QuantizationPass {
     QuantizedWeight q = f.scope.done.get(w);
     if (q == null) {
       if (meter == null) {
-        plan(f);
+        plan(kind, f);
         return n;
       }
       q = quantize(kind, f.tensor);
@@ -243,6 +246,9 @@ public final class QuantizationPass {
   private QuantizedWeight quantize(Kind kind, TensorProto t) throws OnnxFormatException {
     WeightSource src =
         WeightSource.of(Tensors.data(t), t.getDataType(), (int) t.getDims(0), (int) t.getDims(1));
+    if (kind == Kind.MATMUL && eightBit.contains(t.getName())) {
+      return Int8Blocks.quantizeKxN(src, Int8Blocks.blockSizeFor(src.rows()), true);
+    }
     if (kind == Kind.MATMUL) {
       return req.method().quantizeKxN(src, req.blockSize(), req.symmetric(), true);
     }
@@ -250,9 +256,13 @@ public final class QuantizationPass {
     return req.method().quantizeTable(src, req.blockSize(), req.symmetric(), true);
   }
 
-  private void plan(Found f) {
+  private void plan(Kind kind, Found f) {
     if (weights.add(f.scope.id + "/" + f.tensor.getName())) {
       bytes += Tensors.dataSize(f.tensor);
+      if (kind == Kind.MATMUL) {
+        TensorProto t = f.tensor;
+        candidates.add(new Keep.Candidate(t.getName(), (int) t.getDims(0), (int) t.getDims(1)));
+      }
     }
   }
 

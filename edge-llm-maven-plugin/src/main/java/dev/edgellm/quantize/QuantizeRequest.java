@@ -17,8 +17,10 @@ import java.util.Set;
  * @param excludeNodes names of nodes to leave as they are
  * @param embeddings also quantize Gather tables to {@code GatherBlockQuantized}
  * @param maxOutputBytes refuse an output larger than this (default: protobuf's 2 GiB limit)
- * @param method how each block's scale is chosen: {@link QuantizeMethod#RTN} (default, bit-exact
- *     with onnxruntime) or {@link QuantizeMethod#SEARCH}
+ * @param method how each block's scale is chosen: {@link QuantizeMethod#SEARCH} (default) or {@link
+ *     QuantizeMethod#RTN} (bit-exact with onnxruntime)
+ * @param keep which MatMul weights stay at 8 bits ({@link Keep#AUTO} by default; {@link Keep#NONE}
+ *     for onnxruntime's output)
  */
 public record QuantizeRequest(
     Path input,
@@ -29,7 +31,8 @@ public record QuantizeRequest(
     Set<String> excludeNodes,
     boolean embeddings,
     long maxOutputBytes,
-    QuantizeMethod method) {
+    QuantizeMethod method,
+    Keep keep) {
 
   /** Default block size, as in onnxruntime's quantizer command line. */
   public static final int DEFAULT_BLOCK_SIZE = 32;
@@ -37,11 +40,12 @@ public record QuantizeRequest(
   public QuantizeRequest {
     excludeNodes = Set.copyOf(excludeNodes);
     java.util.Objects.requireNonNull(method, "method");
+    java.util.Objects.requireNonNull(keep, "keep");
   }
 
   /**
    * The defaults: block size 32, symmetric, accuracy level 0, MatMuls only, 2 GiB limit, {@link
-   * QuantizeMethod#DEFAULT}.
+   * QuantizeMethod#DEFAULT}, {@link Keep#AUTO}.
    */
   public static QuantizeRequest of(Path input, Path output) {
     return new QuantizeRequest(
@@ -53,7 +57,8 @@ public record QuantizeRequest(
         Set.of(),
         false,
         OnnxWriter.DEFAULT_LIMIT,
-        QuantizeMethod.DEFAULT);
+        QuantizeMethod.DEFAULT,
+        Keep.AUTO);
   }
 
   public QuantizeRequest withBlockSize(int v) {
@@ -66,7 +71,8 @@ public record QuantizeRequest(
         excludeNodes,
         embeddings,
         maxOutputBytes,
-        method);
+        method,
+        keep);
   }
 
   public QuantizeRequest withSymmetric(boolean v) {
@@ -79,17 +85,36 @@ public record QuantizeRequest(
         excludeNodes,
         embeddings,
         maxOutputBytes,
-        method);
+        method,
+        keep);
   }
 
   public QuantizeRequest withAccuracyLevel(int v) {
     return new QuantizeRequest(
-        input, output, blockSize, symmetric, v, excludeNodes, embeddings, maxOutputBytes, method);
+        input,
+        output,
+        blockSize,
+        symmetric,
+        v,
+        excludeNodes,
+        embeddings,
+        maxOutputBytes,
+        method,
+        keep);
   }
 
   public QuantizeRequest withExcludeNodes(Set<String> v) {
     return new QuantizeRequest(
-        input, output, blockSize, symmetric, accuracyLevel, v, embeddings, maxOutputBytes, method);
+        input,
+        output,
+        blockSize,
+        symmetric,
+        accuracyLevel,
+        v,
+        embeddings,
+        maxOutputBytes,
+        method,
+        keep);
   }
 
   public QuantizeRequest withEmbeddings(boolean v) {
@@ -102,12 +127,22 @@ public record QuantizeRequest(
         excludeNodes,
         v,
         maxOutputBytes,
-        method);
+        method,
+        keep);
   }
 
   public QuantizeRequest withMaxOutputBytes(long v) {
     return new QuantizeRequest(
-        input, output, blockSize, symmetric, accuracyLevel, excludeNodes, embeddings, v, method);
+        input,
+        output,
+        blockSize,
+        symmetric,
+        accuracyLevel,
+        excludeNodes,
+        embeddings,
+        v,
+        method,
+        keep);
   }
 
   public QuantizeRequest withMethod(QuantizeMethod v) {
@@ -120,6 +155,21 @@ public record QuantizeRequest(
         excludeNodes,
         embeddings,
         maxOutputBytes,
+        v,
+        keep);
+  }
+
+  public QuantizeRequest withKeep(Keep v) {
+    return new QuantizeRequest(
+        input,
+        output,
+        blockSize,
+        symmetric,
+        accuracyLevel,
+        excludeNodes,
+        embeddings,
+        maxOutputBytes,
+        method,
         v);
   }
 }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.SafetensorsFile;
 import dev.edgellm.checkpoint.TensorInfo;
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.ModelQuantizer;
+import dev.edgellm.quantize.QuantizeMethod;
 import dev.edgellm.quantize.QuantizeRequest;
 import dev.edgellm.testing.SafetensorsWriter;
 import dev.edgellm.util.Json;
@@ -184,14 +186,20 @@ class MlxQuantizedExportTest {
 
     Golden golden = Golden.read(MODELS.resolve(name));
     double worst = worst(golden, fromMlx);
-    // the yardstick: this project's own 4-bit export (MatMulNBits, block 32) of the original
+    // the yardstick: this project's 4-bit export (MatMulNBits, block 32, round to nearest, nothing
+    // kept at 8 bits) of the original
     double q4 =
         worst(
             golden,
             new Exporter(Reporter.silent())
                 .export(
                     new ExportRequest(
-                        MODELS.resolve(name), tmp.resolve("q4"), Precision.Q4, Embeddings.SHARED))
+                            MODELS.resolve(name),
+                            tmp.resolve("q4"),
+                            Precision.Q4,
+                            Embeddings.SHARED)
+                        .withMethod(QuantizeMethod.RTN)
+                        .withKeep(Keep.NONE))
                 .model());
     System.out.printf(
         Locale.ROOT,

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.onnx.proto.ValueInfoProto;
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.ModelQuantizer;
 import dev.edgellm.quantize.QuantizeRequest;
 import dev.edgellm.util.Reporter;
@@ -70,19 +71,39 @@ class Q4ExportTest {
   }
 
   /**
-   * The tied embedding is one 4-bit copy: GatherBlockQuantized returns the lm_head's dequantized
-   * rows.
+   * The tied embedding is one copy: GatherBlockQuantized returns the lm_head's dequantized rows, at
+   * 4 bits ({@code keep=none}) or at 8 bits (kept).
    */
-  @Test
-  void tiedEmbeddingLooksUpTheLmHeadsFourBitWeight() throws Exception {
-    Path q4 = export("tiny-gemma3", Precision.Q4, Embeddings.SHARED, "q4");
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"none", "lm_head"})
+  void tiedEmbeddingLooksUpTheLmHeadsQuantizedWeight(String keep) throws Exception {
+    Path q4 =
+        new Exporter(Reporter.silent())
+            .export(
+                new ExportRequest(
+                        GoldenExportTest.modelDir("tiny-gemma3"),
+                        tmp.resolve("q4"),
+                        Precision.Q4,
+                        Embeddings.SHARED)
+                    .withKeep(Keep.parse(keep)))
+            .model();
+    int bits = keep.equals("none") ? 4 : 8;
     ModelProto m = ModelProto.parseFrom(Files.readAllBytes(q4));
     assertThat(m.getGraph().getInitializerList())
         .extracting(TensorProto::getName)
         .contains("lm_head.weight_Q4", "lm_head.weight_scales")
         .doesNotContain("model.embed_tokens.weight", "lm_head.weight");
     assertThat(m.getGraph().getNodeList())
-        .anySatisfy(n -> assertThat(n.getOpType()).isEqualTo("GatherBlockQuantized"));
+        .filteredOn(n -> n.getOpType().equals("GatherBlockQuantized"))
+        .singleElement()
+        .satisfies(
+            n ->
+                assertThat(n.getAttributeList())
+                    .anySatisfy(
+                        a -> {
+                          assertThat(a.getName()).isEqualTo("bits");
+                          assertThat(a.getI()).isEqualTo(bits);
+                        }));
     // expose the embedding lookup's output and compare with a dequantization done here
     String embOut = "/model/embed_tokens/Gather/output_0";
     ModelProto probe =
@@ -94,9 +115,11 @@ class Q4ExportTest {
     TensorProto s = find(m, "lm_head.weight_scales");
     int vocab = (int) q.getDims(0);
     int blocks = (int) q.getDims(1);
-    int hidden = blocks * 32;
+    int blockSize = (int) q.getDims(2) * 8 / bits;
+    int hidden = blocks * blockSize;
     ByteBuffer sb = s.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     byte[] qb = q.getRawData().toByteArray();
+    assertThat(qb).hasSize(vocab * hidden * bits / 8);
     long[] ids = {2, 45, 389, 0, 511};
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession session =
@@ -106,8 +129,11 @@ class Q4ExportTest {
       for (int t = 0; t < ids.length; t++) {
         int row = (int) ids[t];
         for (int c = 0; c < hidden; c++) {
-          int nib = (qb[row * hidden / 2 + c / 2] >> ((c & 1) * 4)) & 0xf;
-          float expected = sb.getFloat(4 * (row * blocks + c / 32)) * (nib - 8);
+          int code =
+              bits == 4
+                  ? ((qb[row * hidden / 2 + c / 2] >> ((c & 1) * 4)) & 0xf) - 8
+                  : (qb[row * hidden + c] & 0xff) - 128;
+          float expected = sb.getFloat(4 * (row * blocks + c / blockSize)) * code;
           assertThat(emb[0][t][c]).as("token %d, column %d", row, c).isEqualTo(expected);
         }
       }

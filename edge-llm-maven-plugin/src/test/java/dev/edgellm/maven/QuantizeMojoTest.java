@@ -88,6 +88,7 @@ class QuantizeMojoTest {
   void quantizesAndSkips() throws Exception {
     QuantizeMojo m = mojo(fixture);
     m.method = "rtn"; // bit-exact with onnxruntime's file
+    m.keep = "none";
     m.skip = true;
     m.execute();
     assertThat(out).doesNotExist();

@@ -223,7 +223,7 @@ class BlockQuantizerTest {
           float x = Float.intBitsToFloat(bits);
           int ref = (int) Math.floor((double) x + 0.5);
           ref = ref < 0 ? 0 : Math.min(ref, 15);
-          assertThat(BlockQuantizer.nibble(x)).as("x = %s", x).isEqualTo(ref);
+          assertThat(BlockMath.nibble(x)).as("x = %s", x).isEqualTo(ref);
         };
     for (int k = -2; k <= 17; k++) {
       for (float center : new float[] {k, k + 0.5f}) {
@@ -237,6 +237,6 @@ class BlockQuantizerTest {
       check.accept(Float.floatToRawIntBits(rnd.nextFloat() * 20f - 2f));
     }
     check.accept(Float.floatToRawIntBits(0.49999997f));
-    assertThat(BlockQuantizer.nibble(Float.NaN)).isZero();
+    assertThat(BlockMath.nibble(Float.NaN)).isZero();
   }
 }

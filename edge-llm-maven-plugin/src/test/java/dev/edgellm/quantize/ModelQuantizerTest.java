@@ -31,6 +31,7 @@ class ModelQuantizerTest {
   static QuantizeRequest request(String variant, Path in, Path out) {
     return QuantizeRequest.of(in, out)
         .withMethod(QuantizeMethod.RTN)
+        .withKeep(Keep.NONE)
         .withBlockSize(Fixtures.blockSize(variant))
         .withSymmetric(Fixtures.symmetric(variant))
         .withAccuracyLevel(Fixtures.accuracyLevel(variant))

@@ -84,13 +84,11 @@ class ScaleSearchTest {
         BlockQuantizer.quantizeNxK(WeightSource.of(w, N, K), 32, symmetric, false);
     MatMulNBitsWeight search =
         ScaleSearch.quantizeNxK(WeightSource.of(w, N, K), 32, symmetric, false);
-    // the error it minimizes (values weighted by x² + the block's mean x²) is lower, the plain
-    // squared error is not higher
-    double wRtn = weightedError(w, dequantize(rtn));
-    double wSearch = weightedError(w, dequantize(search));
-    // measured: 0.97x (symmetric), 0.61x (asymmetric)
-    assertThat(wSearch).isLessThan(0.98 * wRtn);
-    assertThat(mse(w, dequantize(search))).isLessThanOrEqualTo(mse(w, dequantize(rtn)));
+    // the error it minimizes, the squared error of each block, is lower
+    double eRtn = mse(w, dequantize(rtn));
+    double eSearch = mse(w, dequantize(search));
+    System.out.printf("[search] squared error / rtn's: %.3f%n", eSearch / eRtn);
+    assertThat(eSearch).isLessThan(0.98 * eRtn);
     // same format: shapes and the all-zero block (scale 0, every code the zero point)
     assertThat(search.q4()).hasSameSizeAs(rtn.q4());
     assertThat(search.scales()).hasSameSizeAs(rtn.scales());

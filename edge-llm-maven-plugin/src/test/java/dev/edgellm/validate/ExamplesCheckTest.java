@@ -6,7 +6,9 @@ import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.ModelQuantizer;
+import dev.edgellm.quantize.QuantizeMethod;
 import dev.edgellm.quantize.QuantizeRequest;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.stage.StageRequest;
@@ -37,6 +39,7 @@ class ExamplesCheckTest {
   static Path fp32;
   static Path q4;
   static Path q4Shared;
+  static Path q4Default;
   static Path examples;
   static Path tools;
 
@@ -47,11 +50,20 @@ class ExamplesCheckTest {
     q4 = tmp.resolve("q4/model.onnx");
     Files.createDirectories(q4.getParent());
     ModelQuantizer.run(QuantizeRequest.of(fp32, q4), Reporter.silent());
+    // round to nearest, all 4-bit: the export before issue 13's default
     q4Shared =
         exporter
             .export(
                 new ExportRequest(
-                    CHECKPOINT, tmp.resolve("q4-shared"), Precision.Q4, Embeddings.SHARED))
+                        CHECKPOINT, tmp.resolve("q4-shared"), Precision.Q4, Embeddings.SHARED)
+                    .withMethod(QuantizeMethod.RTN)
+                    .withKeep(Keep.NONE))
+            .model();
+    q4Default =
+        exporter
+            .export(
+                new ExportRequest(
+                    CHECKPOINT, tmp.resolve("q4-default"), Precision.Q4, Embeddings.SHARED))
             .model();
     // The model was trained with the first 44 examples and these three tools declared.
     examples = TOOLS.resolve("training-examples.json");
@@ -105,6 +117,19 @@ class ExamplesCheckTest {
     assertThat(json).contains("\"perExample\"").contains("What is 15 plus 27?");
     assertThat(Files.readString(tmp.resolve("report-q4/validation.html")))
         .contains("15 plus 27 equals 42.");
+  }
+
+  /** The default q4 export (search, the tied lm_head kept at 8 bits): every call and answer. */
+  @Test
+  void defaultSharedExportKeepsEveryCallAndAnswer() throws Exception {
+    List<String> log = new ArrayList<>();
+    ValidationReport report = validate(q4Default, "q4-default", log);
+    CheckResult r = report.check(ExamplesCheck.ID);
+    System.out.println("default q4 export: " + r.details().get("rates"));
+    assertThat(rates(r, "staged"))
+        .containsEntry("argumentsExact", 44)
+        .containsEntry("answersExact", 44);
+    assertThat(r.status()).isEqualTo(CheckStatus.PASSED);
   }
 
   @Test
