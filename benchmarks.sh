@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): each prints its own figures. Usage: ./benchmarks.sh [quantize|export|adapter|quality|all]
 #   quantize: a generated 270M-shaped fp32 graph (1.07 GB) → 4-bit, -Xmx512m, 3 runs
-#   export:   a random bf16 checkpoint with Gemma 3 270M's real config (536 MB) → q4, -Xmx1g, 2 runs
+#   export:   a random bf16 checkpoint with Gemma 3 270M's real config (536 MB) → q4, -Xmx1g, 2 runs; METHOD=rtn KEEP=none for the pre-issue-13 default
 #   adapter:  the same export with and without a rank-16 PEFT LoRA on all 126 projections, -Xmx1g,
 #             alternating, 3 runs each after a warm-up: the merge's share of the wall time, peak heap
-#   quality:  every edgellm.quantize.method on the trained fixtures (../shared/fixtures/models): size,
+#   quality:  edgellm.quantize.method x keep on the trained fixtures (../shared/fixtures/models): size,
 #             tiny-functiongemma's tool loop, tinystories-656k's top-1 / KL / perplexity ratio vs fp32
 # Generated inputs are kept in $BENCH_DIR (default /tmp/edgellm-bench) and reused.
 set -euo pipefail
@@ -22,7 +22,7 @@ if [ "$what" = quantize ] || [ "$what" = all ]; then
 fi
 if [ "$what" = export ] || [ "$what" = all ]; then
   echo "== export benchmark (-Xmx1g)"
-  (cd "$MODULE" && java -Xmx1g -Xss8m -cp "$CP" dev.edgellm.bench.ExportBenchmark q4 shared "$WORK")
+  (cd "$MODULE" && java -Xmx1g -Xss8m -cp "$CP" dev.edgellm.bench.ExportBenchmark q4 shared "$WORK" "${METHOD:-search}" "${KEEP:-auto}")
 fi
 if [ "$what" = adapter ] || [ "$what" = all ]; then
   echo "== adapter merge benchmark (-Xmx1g)"

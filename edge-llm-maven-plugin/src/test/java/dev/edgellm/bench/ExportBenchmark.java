@@ -5,6 +5,8 @@ import dev.edgellm.export.ExportRequest;
 import dev.edgellm.export.ExportResult;
 import dev.edgellm.export.Exporter;
 import dev.edgellm.export.Precision;
+import dev.edgellm.quantize.Keep;
+import dev.edgellm.quantize.QuantizeMethod;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -32,6 +34,9 @@ public final class ExportBenchmark {
     Precision precision = Precision.parse(args.length > 0 ? args[0] : "q4");
     Embeddings embeddings = Embeddings.parse(args.length > 1 ? args[1] : "shared");
     Path work = Path.of(args.length > 2 ? args[2] : "../bench-out");
+    QuantizeMethod method =
+        args.length > 3 ? QuantizeMethod.parse(args[3]) : QuantizeMethod.DEFAULT;
+    Keep keep = args.length > 4 ? Keep.parse(args[4]) : Keep.AUTO;
     Path ckpt = work.resolve("gemma-3-270m-random");
     if (!Files.exists(ckpt.resolve("model.safetensors"))) {
       long t = System.nanoTime();
@@ -49,23 +54,40 @@ public final class ExportBenchmark {
       System.gc();
       resetPeaks();
       long t0 = System.nanoTime();
+      long cpu0 = cpuNanos();
       ExportResult r =
           new Exporter(dev.edgellm.util.Reporter.silent())
-              .export(new ExportRequest(ckpt, out, precision, embeddings));
+              .export(
+                  new ExportRequest(ckpt, out, precision, embeddings)
+                      .withMethod(method)
+                      .withKeep(keep));
       double secs = (System.nanoTime() - t0) / 1e9;
+      double cpu = (cpuNanos() - cpu0) / 1e9;
       System.out.printf(
           Locale.ROOT,
-          "run %d: %s (embeddings %s) export of %.1f MB bf16 checkpoint: %.2f s (read + build + write), file %.1f MB, peak heap %.0f MB (-Xmx %.0f MB), %d cores%n",
+          "run %d: %s (embeddings %s, method %s, keep %s) export of %.1f MB bf16 checkpoint: %.2f s"
+              + " (read + build + write; process CPU %.2f s), file %,d bytes, peak heap %.0f MB"
+              + " (-Xmx %.0f MB), %d cores, load average %.2f%n",
           run,
           precision,
           embeddings,
+          method.id(),
+          keep.id(),
           Files.size(ckpt.resolve("model.safetensors")) / 1e6,
           secs,
-          r.bytes() / 1e6,
+          cpu,
+          r.bytes(),
           peakHeapMb(),
           Runtime.getRuntime().maxMemory() / 1e6,
-          Runtime.getRuntime().availableProcessors());
+          Runtime.getRuntime().availableProcessors(),
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
+  }
+
+  /** CPU time of this process (all threads, JIT and GC included). */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void resetPeaks() {
