@@ -134,6 +134,15 @@ public final class Checkpoint implements AutoCloseable {
   public interface Derivation {
     /** Writes the tensor's float32 values, row-major, into {@code dst} (exactly its size). */
     void compute(FloatBuffer dst);
+
+    /**
+     * A reader computing each row when it is read, for a derivation that can compute a row on its
+     * own (a weight merged with a low-rank adapter): its rows are then never stored whole. Called
+     * once per pass over the tensor; null (the default) when the tensor is computed whole.
+     */
+    default RowReader openRows() {
+      return null;
+    }
   }
 
   /**
@@ -380,6 +389,18 @@ public final class Checkpoint implements AutoCloseable {
     }
     SafetensorsFile f = owner.get(t.name());
     return (f != null ? f : views.get(t.name())).map(t);
+  }
+
+  /**
+   * A 2-D tensor read a row segment at a time as float32: from its memory-mapped bytes when stored;
+   * row by row when derived by a {@link Derivation#openRows row derivation} (the merged tensor is
+   * never materialized); else computed whole first, as {@link #map} does.
+   */
+  public RowReader rowReader(TensorInfo t) {
+    Derivation d =
+        derived.containsKey(t.name()) ? derived.get(t.name()) : viewsDerived.get(t.name());
+    RowReader rows = d == null ? null : d.openRows();
+    return rows != null ? rows : RowReader.of(map(t), t);
   }
 
   private static ByteBuffer heap(long bytes) {
