@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
 /**
  * A fine-tuning adapter folder ({@code edgellm.adapter}) merged into a base checkpoint while its
  * weights stream: each adapted weight is shown as a float32 tensor computed when the export reads
- * it (one tensor at a time), so fp32 and q4 exports both see the merged weights and a q4 export
- * stays byte-identical to an fp32 export then quantized.
+ * it ({@link LowRankMerge}: row by row as a q4 export quantizes it, whole for an fp32 export), so
+ * fp32 and q4 exports both see the same merged weights and a q4 export stays byte-identical to an
+ * fp32 export then quantized. {@link PeftFormat} and {@link MlxFormat} read the layouts' keys and
+ * configs, {@link BaseMatch} matches the keys to the base's weights, {@link LoraMerge} merges.
  *
  * <ul>
  *   <li>PEFT LoRA ({@code adapter_model.safetensors} + {@code adapter_config.json}): {@code W' = W
