@@ -331,7 +331,7 @@ public final class Tokenizer {
       case "NFKD" -> Normalizer.normalize(s, Normalizer.Form.NFKD);
       case "Lowercase" -> s.toLowerCase(Locale.ROOT);
       case "Strip" ->
-          JinjaBuiltins.strip(
+          JinjaMethods.strip(
               s, null, n.path("strip_left").asBoolean(true), n.path("strip_right").asBoolean(true));
       default ->
           throw new IllegalArgumentException(
