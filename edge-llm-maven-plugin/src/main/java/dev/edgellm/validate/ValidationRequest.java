@@ -3,6 +3,7 @@ package dev.edgellm.validate;
 import dev.edgellm.maven.Properties;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What to validate and how.
@@ -105,34 +106,33 @@ public record ValidationRequest(
   }
 
   public ValidationRequest withReference(Path reference, boolean required) {
-    Copy c = new Copy(this);
-    c.reference = reference;
-    c.referenceRequired = required;
-    return c.build();
+    return copy(
+        c -> {
+          c.reference = reference;
+          c.referenceRequired = required;
+        });
   }
 
   public ValidationRequest withReportDirectory(Path reportDirectory) {
-    Copy c = new Copy(this);
-    c.reportDirectory = reportDirectory;
-    return c.build();
+    return copy(c -> c.reportDirectory = reportDirectory);
   }
 
   public ValidationRequest withMaxModelBytes(long value) {
-    Copy c = new Copy(this);
-    c.maxModelBytes = value;
-    return c.build();
+    return copy(c -> c.maxModelBytes = value);
   }
 
   public ValidationRequest withMinTopOneAgreement(double value) {
-    Copy c = new Copy(this);
-    c.minTopOneAgreement = value;
-    return c.build();
+    return copy(c -> c.minTopOneAgreement = value);
   }
 
   /** The same request with the gate on the user's examples ({@code null}: none). */
   public ValidationRequest withExamples(ExampleGate gate) {
+    return copy(c -> c.examples = gate);
+  }
+
+  private ValidationRequest copy(Consumer<Copy> change) {
     Copy c = new Copy(this);
-    c.examples = gate;
+    change.accept(c);
     return c.build();
   }
 
