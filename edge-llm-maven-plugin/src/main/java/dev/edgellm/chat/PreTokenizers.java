@@ -66,10 +66,8 @@ final class PreTokenizers {
         return out;
       }
       case "Metaspace" -> {
-        String rep = p.path("replacement").asText("\u2581");
-        String scheme =
-            p.path("prepend_scheme")
-                .asText(p.path("add_prefix_space").asBoolean(true) ? "always" : "never");
+        String rep = metaspaceReplacement(p);
+        String scheme = prependScheme(p);
         boolean splitIt = p.path("split").asBoolean(true);
         for (int k = 0; k < pieces.size(); k++) {
           String s = pieces.get(k).replace(" ", rep);
@@ -149,5 +147,20 @@ final class PreTokenizers {
       default -> parts.forEach(x -> out.add(x[0]));
     }
     return out;
+  }
+
+  /** A {@code Metaspace} component's replacement for a space ({@code ▁} by default). */
+  static String metaspaceReplacement(JsonNode metaspace) {
+    return metaspace.path("replacement").asText("\u2581");
+  }
+
+  /**
+   * A {@code Metaspace} component's {@code prepend_scheme} ({@code always}, {@code first} or {@code
+   * never}), from {@code add_prefix_space} in older files.
+   */
+  static String prependScheme(JsonNode metaspace) {
+    return metaspace
+        .path("prepend_scheme")
+        .asText(metaspace.path("add_prefix_space").asBoolean(true) ? "always" : "never");
   }
 }

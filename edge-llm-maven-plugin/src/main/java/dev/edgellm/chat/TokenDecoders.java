@@ -81,10 +81,8 @@ final class TokenDecoders {
         return out;
       }
       case "Metaspace" -> {
-        String rep = d.path("replacement").asText("\u2581");
-        String scheme =
-            d.path("prepend_scheme")
-                .asText(d.path("add_prefix_space").asBoolean(true) ? "always" : "never");
+        String rep = PreTokenizers.metaspaceReplacement(d);
+        String scheme = PreTokenizers.prependScheme(d);
         List<String> out = new ArrayList<>();
         for (int k = 0; k < pieces.size(); k++) {
           String s = pieces.get(k).replace(rep, " ");
