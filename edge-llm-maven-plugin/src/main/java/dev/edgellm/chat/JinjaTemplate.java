@@ -16,6 +16,11 @@ import java.util.Set;
  * the loop), Python's value semantics (what {@code str()} prints, {@code json.dumps}), the filters
  * and tests chat templates use and Hugging Face's globals ({@code raise_exception}, {@code
  * strftime_now}, a {@code tojson} without HTML escaping).
+ *
+ * <p>{@link JinjaLexer} tokenizes, {@link JinjaParser} (statements) and {@link
+ * JinjaExpressionParser} build the tree of {@link JinjaNodes} and {@link JinjaExprs}, which render
+ * and evaluate themselves with the builtins: {@link JinjaGlobals}, {@link JinjaOps} (operators and
+ * access), {@link JinjaMethods} (Python methods), {@link JinjaFilters} and {@link JinjaTests}.
  */
 public final class JinjaTemplate {
   private final List<Node> body;

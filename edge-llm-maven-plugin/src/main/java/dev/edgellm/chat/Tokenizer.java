@@ -16,6 +16,9 @@ import java.util.Map;
  * {@code Lowercase}, {@code Strip}, sequences), the pre-tokenizer ({@code ByteLevel} with GPT-2's
  * regex, {@code Split}, {@code Metaspace}, {@code Digits}, sequences) and the BPE merges, with byte
  * fallback ({@code <0xNN>}) or the unknown token for what the vocabulary lacks.
+ *
+ * <p>The stages are {@link Normalizers}, {@link PreTokenizers}, {@link BpeModel} and, back to text,
+ * {@link TokenDecoders}; {@link ByteLevel} is GPT-2's byte alphabet.
  */
 public final class Tokenizer {
   private record Added(String content, int id, boolean special, boolean lstrip, boolean rstrip) {}
