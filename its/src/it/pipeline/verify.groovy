@@ -17,9 +17,10 @@ def order = ['export', 'quantize', 'stage', 'validate'].collect { g ->
 }
 assert order == order.sort(false) : "goals did not run in the order export, quantize, stage, validate: ${order}"
 
-// Models: fp32 from export, 4-bit from quantize, much smaller.
+// Models: fp32 from export, 4-bit from quantize, much smaller (edgellm.quantize.keep=auto may keep
+// some MatMuls at 8 bits within +10%, and the embedding stays fp32 here: 289,002 of 853,550 bytes).
 assert fp32.length() > 500_000 : "${fp32} is ${fp32.length()} bytes"
-assert q4.length() < fp32.length() / 3 : "q4 ${q4.length()} bytes is not much smaller than fp32 ${fp32.length()}"
+assert q4.length() < fp32.length() * 0.37 : "q4 ${q4.length()} bytes is not much smaller than fp32 ${fp32.length()}"
 
 // The staged folder and its manifest.
 def manifest = C.checkStaged(staged)

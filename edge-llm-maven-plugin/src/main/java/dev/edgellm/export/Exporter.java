@@ -97,7 +97,7 @@ public final class Exporter {
    * names them, {@link Keep} chooses the 8-bit ones among them, the same way {@code quantize} does
    * for the fp32 export's MatMuls.
    */
-  private static Q4Weights q4Weights(
+  private Q4Weights q4Weights(
       Checkpoint ckpt, Scratch scratch, DecoderSpec spec, ExportRequest req) {
     boolean shared = req.embeddings() == Embeddings.SHARED;
     Set<String> eightBit = Set.of();
@@ -105,6 +105,7 @@ public final class Exporter {
       Q4Weights plan = new Q4Weights(ckpt, scratch, shared, req.method(), Set.of());
       new DecoderGraphBuilder(ckpt, spec, plan).build();
       eightBit = req.keep().choose(plan.matMuls());
+      log.info(Keep.describe(eightBit, plan.matMuls()));
     }
     return new Q4Weights(ckpt, scratch, shared, req.method(), eightBit);
   }

@@ -113,6 +113,32 @@ public record Keep(boolean auto, List<String> patterns) {
     return out;
   }
 
+  /** One log line: what {@link #choose} kept among {@code candidates} and what it costs. */
+  public static String describe(Set<String> chosen, List<Candidate> candidates) {
+    if (chosen.isEmpty()) {
+      return "edgellm.quantize.keep: every MatMul weight at 4 bits";
+    }
+    long total = 0;
+    long extra = 0;
+    Set<String> kinds = new LinkedHashSet<>();
+    for (Candidate c : candidates) {
+      total += bytes4(c);
+      if (chosen.contains(c.name())) {
+        extra += bytes8(c) - bytes4(c);
+        kinds.add(AUTO_ORDER.stream().filter(c.name()::contains).findFirst().orElse(c.name()));
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "edgellm.quantize.keep: %d of %d MatMul weights at 8 bits (%s), +%,d bytes (+%.1f%% over"
+            + " all 4-bit)",
+        chosen.size(),
+        candidates.size(),
+        String.join(", ", kinds),
+        extra,
+        total == 0 ? 0 : 100.0 * extra / total);
+  }
+
   @Override
   public String toString() {
     return id() + (auto ? " (" + String.join(", ", AUTO_ORDER) + " within " + pct() + ")" : "");

@@ -86,6 +86,9 @@ public final class QuantizationPass {
     // pass 2: quantize
     QuantizationPass pass = new QuantizationPass(req, meter);
     pass.eightBit = req.keep().choose(plan.candidates);
+    if (!plan.candidates.isEmpty()) {
+      reporter.info(Keep.describe(pass.eightBit, plan.candidates));
+    }
     GraphProto graph = pass.graph(model.getGraph());
     if (pass.quantized > 0) {
       graph = NodeOrder.onnxruntimeOrder(graph);

@@ -11,7 +11,9 @@ import dev.edgellm.onnx.proto.NodeProto;
 /**
  * The quantization settings a model was written with, read back from its nodes: MatMulNBits' {@code
  * bits}, {@code block_size}, {@code accuracy_level}, and whether it has zero points (asymmetric);
- * how many MatMuls stayed float; whether the embeddings are GatherBlockQuantized.
+ * how many MatMuls stayed float; whether the embeddings are GatherBlockQuantized. With weights kept
+ * at 8 bits ({@code edgellm.quantize.keep}), {@code bits} and {@code blockSize} are those of the
+ * narrowest MatMulNBits.
  */
 public record QuantizationSummary(
     int quantizedMatMuls,
@@ -41,8 +43,12 @@ public record QuantizationSummary(
       String domain = node.getDomain();
       if ("MatMulNBits".equals(node.getOpType()) && NodeBuilder.MS_DOMAIN.equals(domain)) {
         nbits++;
-        bits = (int) attribute(node, "bits", 4);
-        blockSize = (int) attribute(node, "block_size", 0);
+        int b = (int) attribute(node, "bits", 4);
+        if (bits == 0 || b < bits) {
+          // the main width: weights kept at 8 bits (edgellm.quantize.keep) are the exception
+          bits = b;
+          blockSize = (int) attribute(node, "block_size", 0);
+        }
         accuracy = (int) attribute(node, "accuracy_level", 0);
         if (node.getInputCount() > 3 && !node.getInput(3).isEmpty()) {
           symmetric = false;
