@@ -69,12 +69,16 @@ public final class Properties {
 
   /**
    * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over
-   * 2 GB); default {@code ${project.build.directory}/edge-llm/model-q4} or {@code .../model-fp32}.
+   * 2 GB); default {@code ${project.build.directory}/edge-llm/model-q4}, {@code .../model-q4f16} or
+   * {@code .../model-fp32}.
    */
   public static final String EXPORT_OUTPUT = "edgellm.export.output";
 
   /**
-   * {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint) or {@code fp32}.
+   * {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint), {@code q4f16}
+   * (the same weights with float16 activations, KV cache, scales and logits, for WebGPU adapters
+   * with {@code shader-f16}; the architecture keeps fragile parts, e.g. Gemma's norms and residual
+   * stream, float32) or {@code fp32}.
    */
   public static final String EXPORT_PRECISION = "edgellm.export.precision";
 
