@@ -142,6 +142,16 @@ public final class Properties {
   public static final String STAGE_LAYOUT = "edgellm.stage.layout";
 
   /**
+   * Dtype variants staged side by side, e.g. {@code q4f16,q4}: the 4-bit model as {@code
+   * onnx/model_q4.onnx} (dtype {@code q4}, every device) and its float16 form as {@code
+   * onnx/model_q4f16.onnx} (the conversion {@code edgellm.export.precision=q4f16} makes;
+   * config.json's {@code device_config.webgpu.dtype} is {@code q4f16}), whatever the layout. The
+   * generated app loads q4f16 where the WebGPU adapter has {@code shader-f16} and q4 otherwise.
+   * Empty (default): the model alone.
+   */
+  public static final String STAGE_VARIANTS = "edgellm.stage.variants";
+
+  /**
    * A folder to take {@code tokenizer.json}, {@code tokenizer_config.json} and {@code
    * chat_template.*} from instead of the checkpoint, e.g. the base model's when a fine-tuning tool
    * saved only the weights.
