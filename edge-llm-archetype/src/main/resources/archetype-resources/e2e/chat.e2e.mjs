@@ -332,9 +332,9 @@ async function checkVariant(page, device, requests) {
       : "WASM · q4";
   const wantFile = shaderF16 ? "onnx/model_q4f16.onnx" : "onnx/model_q4.onnx";
   check(
-    `${device}: the badge says ${JSON.stringify(want)} (adapter shader-f16: ${shaderF16})`,
+    `${device}: the badge shows ${shaderF16 ? "q4f16" : device === "webgpu" ? "the q4 fallback (no shader-f16)" : "q4"}`,
     text === want && variant === (shaderF16 ? "q4f16" : "q4"),
-    `badge ${JSON.stringify(text)}, data-variant ${variant}`,
+    `badge ${JSON.stringify(text)}, expected ${JSON.stringify(want)}, data-variant ${variant}, adapter shader-f16 ${shaderF16}`,
   );
   check(
     `${device}: the page loaded ${wantFile} only`,
