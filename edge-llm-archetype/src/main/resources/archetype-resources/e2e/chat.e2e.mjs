@@ -171,25 +171,28 @@ check("Node greedy continuation is not empty", expected.ids.length > 0);
 // What the server answers for model files, asked from a page of the app (after its model loaded:
 // a page closed while its worker still compiles WASM keeps the renderer busy for a long time).
 async function checkServing(page) {
-  const probe = await page.evaluate(async (model) => {
-    const head = async (url) => {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      return {
-        status: r.status,
-        type: r.headers.get("content-type"),
-        coep: r.headers.get("cross-origin-embedder-policy"),
+  const probe = await page.evaluate(
+    async ({ model, file }) => {
+      const head = async (url) => {
+        const r = await fetch(url);
+        await r.arrayBuffer();
+        return {
+          status: r.status,
+          type: r.headers.get("content-type"),
+          coep: r.headers.get("cross-origin-embedder-policy"),
+        };
       };
-    };
-    return {
-      onnx: await head(`${model}/${stagedModel}`),
-      missing: await head("/models/no-such-model/onnx/model.onnx"),
-      wasm: await head("/ort/ort-wasm-simd-threaded.asyncify.wasm"),
-      isolated: self.crossOriginIsolated,
-    };
-  }, modelPath);
+      return {
+        onnx: await head(`${model}/${file}`),
+        missing: await head("/models/no-such-model/onnx/model.onnx"),
+        wasm: await head("/ort/ort-wasm-simd-threaded.asyncify.wasm"),
+        isolated: self.crossOriginIsolated,
+      };
+    },
+    { model: modelPath, file: stagedModel },
+  );
   check(
-    "model.onnx is served as application/octet-stream",
+    "the model file is served as application/octet-stream",
     probe.onnx.status === 200 && probe.onnx.type === "application/octet-stream",
     JSON.stringify(probe.onnx),
   );
