@@ -57,7 +57,7 @@ class Checks {
           "config.json transformers.js_config ${tjs}"
     }
     def listed = manifest.files.collectEntries { [(it.path): it] }
-    assert listed.keySet() == (STAGED_FILES - 'edge-llm.json') as Set :
+    assert listed.keySet() == (expected - 'edge-llm.json') as Set :
         "edge-llm.json lists ${listed.keySet()}, expected every staged file but itself"
     listed.each { path, entry ->
       File f = new File(dir, path)

@@ -17,7 +17,9 @@ public enum Fp16Policy {
 
   /** How the export log names what stays float32. */
   public String id() {
-    return this == ALL_FP16 ? "nothing" : "the norms and the residual stream";
+    return this == ALL_FP16
+        ? "the rotary angles"
+        : "the rotary angles, the norms and the residual stream";
   }
 
   /** Whether a node of this op stays float32 under this policy. */

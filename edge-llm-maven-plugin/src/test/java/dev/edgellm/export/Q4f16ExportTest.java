@@ -16,6 +16,7 @@ import dev.edgellm.onnx.proto.ValueInfoProto;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.validate.OrtDecoder;
+import dev.edgellm.validate.WebGpuKernels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -226,6 +227,25 @@ class Q4f16ExportTest {
     assertThat(llama.getGraph().getNodeList())
         .filteredOn(n -> n.getOpType().equals("Cast") && n.getName().endsWith("/to_fp32"))
         .isEmpty();
+  }
+
+  /**
+   * Every op of the q4f16 graph has a kernel in onnxruntime-web's WebGPU provider (its table is by
+   * op; the provider registers these for float and float16 alike).
+   */
+  @ParameterizedTest
+  @MethodSource("models")
+  void everyOpHasAWebGpuKernel(String name) throws Exception {
+    ModelProto m = ModelProto.parseFrom(Files.readAllBytes(export(name, Precision.Q4F16, "w")));
+    Map<String, Long> opsets = new java.util.HashMap<>();
+    m.getOpsetImportList()
+        .forEach(o -> opsets.put(WebGpuKernels.normalizeDomain(o.getDomain()), o.getVersion()));
+    for (NodeProto n : m.getGraph().getNodeList()) {
+      String domain = WebGpuKernels.normalizeDomain(n.getDomain());
+      assertThat(WebGpuKernels.supports(domain, n.getOpType(), opsets.get(domain)))
+          .as("%s %s (%s)", n.getOpType(), n.getName(), name)
+          .isTrue();
+    }
   }
 
   @Test
