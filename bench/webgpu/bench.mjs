@@ -11,21 +11,24 @@
 // WebGpuBenchModels with fill.json, whose large tensors are regenerated here as random data of the
 // recorded type and spread (see README.md). Each backend runs in this process in turn; a backend
 // that fails prints its error and the others still run.
-import fs from 'node:fs';
-import path from 'node:path';
-import os from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import fs from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
-  const a = { ep: 'webgpu,wasm', threads: String(os.availableParallelism?.() ?? os.cpus().length) };
-  a.prefill = '128,512';
-  a.decode = '128';
-  a.bandwidth = '4.8e12';
+  const a = {
+    ep: "webgpu,wasm",
+    threads: String(os.availableParallelism?.() ?? os.cpus().length),
+  };
+  a.prefill = "128,512";
+  a.decode = "128";
+  a.bandwidth = "4.8e12";
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
-    if (!k.startsWith('--')) throw new Error(`unexpected argument ${k}`);
+    if (!k.startsWith("--")) throw new Error(`unexpected argument ${k}`);
     a[k.slice(2)] = argv[i + 1];
     i++;
   }
@@ -33,25 +36,32 @@ function parseArgs(argv) {
 }
 const args = parseArgs(process.argv.slice(2));
 // what generate() feeds (1); 0 asks for every position's logits, as a graph without the input does
-const logitsToKeep = BigInt(args['logits-to-keep'] ?? 1);
+const logitsToKeep = BigInt(args["logits-to-keep"] ?? 1);
 
 if (args.table) {
   printTable(args.table);
   process.exit(0);
 }
 if (!args.model) {
-  console.error('usage: node bench.mjs --model DIR|FILE [--label NAME] [--ep webgpu,wasm] ...');
+  console.error(
+    "usage: node bench.mjs --model DIR|FILE [--label NAME] [--ep webgpu,wasm] ...",
+  );
   process.exit(2);
 }
 
 // ---- the model -------------------------------------------------------------------------------
-const modelFile = fs.statSync(args.model).isDirectory() ? path.join(args.model, 'model.onnx') : args.model;
+const modelFile = fs.statSync(args.model).isDirectory()
+  ? path.join(args.model, "model.onnx")
+  : args.model;
 const modelDir = path.dirname(modelFile);
 const label = args.label ?? path.basename(modelDir);
-const readJson = (f) => (fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : null);
+const readJson = (f) =>
+  fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : null;
 // config.json beside the model, or one folder up (a staged folder keeps the model in onnx/)
-const config = readJson(path.join(modelDir, 'config.json')) ?? readJson(path.join(modelDir, '..', 'config.json'));
-const fill = readJson(path.join(modelDir, 'fill.json'));
+const config =
+  readJson(path.join(modelDir, "config.json")) ??
+  readJson(path.join(modelDir, "..", "config.json"));
+const fill = readJson(path.join(modelDir, "fill.json"));
 const modelBytes = fs.readFileSync(modelFile);
 
 /** Random data of each large tensor's type and spread (xorshift, seeded: the same every run). */
@@ -80,10 +90,12 @@ function fillData(spec) {
     const half = Math.sqrt(3) * (t.std ?? 0);
     if (t.dataType === 1) {
       const v = new Float32Array(buf.buffer, t.offset, t.length / 4);
-      for (let i = 0; i < v.length; i++) v[i] = t.mean + (2 * next() - 1) * half;
+      for (let i = 0; i < v.length; i++)
+        v[i] = t.mean + (2 * next() - 1) * half;
     } else if (t.dataType === 10) {
       const v = new Uint16Array(buf.buffer, t.offset, t.length / 2);
-      for (let i = 0; i < v.length; i++) v[i] = toHalf(t.mean + (2 * next() - 1) * half);
+      for (let i = 0; i < v.length; i++)
+        v[i] = toHalf(t.mean + (2 * next() - 1) * half);
     } else if (t.dataType === 2 || t.dataType === 3) {
       for (let i = 0; i < view.length; i += 4) {
         const r = (next() * 4294967296) >>> 0;
@@ -106,9 +118,12 @@ function bytesPerToken(kvElemBytes, context) {
   if (config) {
     const layers = config.num_hidden_layers;
     const kvHeads = config.num_key_value_heads ?? config.num_attention_heads;
-    const hd = config.head_dim ?? config.hidden_size / config.num_attention_heads;
+    const hd =
+      config.head_dim ?? config.hidden_size / config.num_attention_heads;
     for (let l = 0; l < layers; l++) {
-      const sliding = config.layer_types?.[l] === 'sliding_attention' && config.sliding_window;
+      const sliding =
+        config.layer_types?.[l] === "sliding_attention" &&
+        config.sliding_window;
       const ctx = sliding ? Math.min(context, config.sliding_window) : context;
       kv += 2 * kvHeads * hd * ctx * kvElemBytes;
     }
@@ -117,114 +132,184 @@ function bytesPerToken(kvElemBytes, context) {
 }
 
 // ---- runtime ---------------------------------------------------------------------------------
-const ortDist = path.join(here, 'node_modules', 'onnxruntime-web', 'dist');
+const ortDist = path.join(here, "node_modules", "onnxruntime-web", "dist");
 // onnxruntime-web loads its .mjs glue by URL; for a multi-threaded WASM backend it first fetches
 // that file into a blob: URL (its worker must be same-origin), which Node can neither fetch (file:)
 // nor import (blob:). Serve file: URLs from disk and hand the file URL itself back for the blob.
 const nodeFetch = globalThis.fetch;
 globalThis.fetch = async (url, init) => {
   const u = String(url);
-  if (!u.startsWith('file:')) return nodeFetch(url, init);
-  const blob = new Blob([fs.readFileSync(fileURLToPath(u))], { type: 'text/javascript' });
+  if (!u.startsWith("file:")) return nodeFetch(url, init);
+  const blob = new Blob([fs.readFileSync(fileURLToPath(u))], {
+    type: "text/javascript",
+  });
   blob.fileUrl = u;
-  return { ok: true, status: 200, blob: async () => blob, arrayBuffer: async () => blob.arrayBuffer() };
+  return {
+    ok: true,
+    status: 200,
+    blob: async () => blob,
+    arrayBuffer: async () => blob.arrayBuffer(),
+  };
 };
 const createObjectURL = URL.createObjectURL;
 URL.createObjectURL = (blob) => blob?.fileUrl ?? createObjectURL(blob);
-const ort = await import(pathToFileURL(path.join(ortDist, 'ort.webgpu.min.mjs')).href);
-ort.env.wasm.wasmBinary = fs.readFileSync(path.join(ortDist, 'ort-wasm-simd-threaded.asyncify.wasm'));
-ort.env.logLevel = 'error';
+const ort = await import(
+  pathToFileURL(path.join(ortDist, "ort.webgpu.min.mjs")).href
+);
+ort.env.wasm.wasmBinary = fs.readFileSync(
+  path.join(ortDist, "ort-wasm-simd-threaded.asyncify.wasm"),
+);
+ort.env.logLevel = "error";
 
 async function setUpWebGpu() {
-  const { create, globals } = await import('webgpu');
+  const { create, globals } = await import("webgpu");
   Object.assign(globalThis, globals);
   // onnxruntime-web's WASM memory is a SharedArrayBuffer; dawn.node's writeBuffer refuses views of
   // one ("Invalid argument"), where browsers take them: hand it a copy.
   const writeBuffer = globals.GPUQueue.prototype.writeBuffer;
-  globals.GPUQueue.prototype.writeBuffer = function (buffer, offset, data, ...rest) {
-    const copy = data?.buffer instanceof SharedArrayBuffer ? data.slice() : data;
+  globals.GPUQueue.prototype.writeBuffer = function (
+    buffer,
+    offset,
+    data,
+    ...rest
+  ) {
+    const copy =
+      data?.buffer instanceof SharedArrayBuffer ? data.slice() : data;
     return writeBuffer.call(this, buffer, offset, copy, ...rest);
   };
-  const flags = (process.env.DAWN_FLAGS ?? '').split(' ').filter(Boolean);
+  // onnxruntime-web's WebGPU EP waits for its futures by blocking the JS thread in Node, so a
+  // promise dawn.node resolves from the event loop never settles: compile pipelines synchronously
+  // and settle at once. (mapAsync, which reads results back, still hangs that way here: README.md.)
+  globals.GPUDevice.prototype.createComputePipelineAsync = function (
+    descriptor,
+  ) {
+    let pipeline;
+    let error;
+    try {
+      pipeline = this.createComputePipeline(descriptor);
+    } catch (e) {
+      error = e;
+    }
+    const settled = error ? Promise.reject(error) : Promise.resolve(pipeline);
+    settled.catch(() => {});
+    return {
+      then(resolve, reject) {
+        if (error) reject?.(error);
+        else resolve?.(pipeline);
+        return settled;
+      },
+      catch: () => settled,
+    };
+  };
+  const flags = (process.env.DAWN_FLAGS ?? "").split(" ").filter(Boolean);
   const gpu = create(flags);
-  Object.defineProperty(globalThis, 'navigator', {
-    value: { gpu, userAgent: 'node', hardwareConcurrency: os.cpus().length },
+  Object.defineProperty(globalThis, "navigator", {
+    value: { gpu, userAgent: "node", hardwareConcurrency: os.cpus().length },
     configurable: true,
     writable: true,
   });
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null: no WebGPU adapter (Dawn found no Vulkan driver?)');
+  const adapter = await gpu.requestAdapter({
+    powerPreference: "high-performance",
+  });
+  if (!adapter)
+    throw new Error(
+      "navigator.gpu.requestAdapter() returned null: no WebGPU adapter (Dawn found no Vulkan driver?)",
+    );
   const info = adapter.info ?? {};
-  const f16 = adapter.features.has('shader-f16');
+  const f16 = adapter.features.has("shader-f16");
   console.log(
     `WebGPU adapter: vendor '${info.vendor}', architecture '${info.architecture}', device '${info.device}', ` +
-      `description '${info.description}'; shader-f16: ${f16 ? 'yes' : 'NO'}; ` +
+      `description '${info.description}'; shader-f16: ${f16 ? "yes" : "NO"}; ` +
       `maxBufferSize ${adapter.limits.maxBufferSize}, maxStorageBufferBindingSize ${adapter.limits.maxStorageBufferBindingSize}`,
   );
-  const wanted = ['shader-f16', 'subgroups', 'timestamp-query'].filter((f) => adapter.features.has(f));
+  const wanted = ["shader-f16", "subgroups", "timestamp-query"].filter((f) =>
+    adapter.features.has(f),
+  );
   const device = await adapter.requestDevice({
     requiredFeatures: wanted,
     requiredLimits: {
       maxBufferSize: adapter.limits.maxBufferSize,
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupStorageSize:
+        adapter.limits.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup:
+        adapter.limits.maxComputeInvocationsPerWorkgroup,
       maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
     },
   });
   if (process.env.BENCH_OWN_DEVICE === "1") ort.env.webgpu.device = device;
   else device.destroy();
-  return { adapter: `${info.vendor} ${info.architecture} ${info.description || info.device}`.trim(), f16 };
+  return {
+    adapter:
+      `${info.vendor} ${info.architecture} ${info.description || info.device}`.trim(),
+    f16,
+  };
 }
 
 function halfToFloat(h) {
   const e = (h >> 10) & 0x1f;
   const m = h & 0x3ff;
-  const v = e === 0 ? m * 2 ** -24 : e === 31 ? (m ? NaN : Infinity) : (1 + m / 1024) * 2 ** (e - 15);
+  const v =
+    e === 0
+      ? m * 2 ** -24
+      : e === 31
+        ? m
+          ? NaN
+          : Infinity
+        : (1 + m / 1024) * 2 ** (e - 15);
   return h & 0x8000 ? -v : v;
 }
 
 function tensorInt64(values, dims) {
-  return new ort.Tensor('int64', BigInt64Array.from(values, BigInt), dims);
+  return new ort.Tensor("int64", BigInt64Array.from(values, BigInt), dims);
 }
 
 async function runBackend(ep) {
-  const result = { label, ep, threads: ep === 'wasm' ? Number(args.threads) : undefined };
+  const result = {
+    label,
+    ep,
+    threads: ep === "wasm" ? Number(args.threads) : undefined,
+  };
   let gpuInfo;
-  if (ep === 'webgpu') {
+  if (ep === "webgpu") {
     gpuInfo = await setUpWebGpu();
     result.adapter = gpuInfo.adapter;
     result.shaderF16 = gpuInfo.f16;
   } else {
     ort.env.wasm.numThreads = Number(args.threads);
-    result.adapter = `${os.cpus()[0]?.model ?? 'cpu'} (WASM, ${args.threads} threads)`;
+    result.adapter = `${os.cpus()[0]?.model ?? "cpu"} (WASM, ${args.threads} threads)`;
   }
-  const options = { executionProviders: [ep], graphOptimizationLevel: 'all' };
-  if (ep === 'webgpu') options.preferredOutputLocation = 'gpu-buffer'; // the KV cache stays on the GPU
+  const options = { executionProviders: [ep], graphOptimizationLevel: "all" };
+  if (ep === "webgpu") options.preferredOutputLocation = "gpu-buffer"; // the KV cache stays on the GPU
   if (fill) {
     const t = performance.now();
     options.externalData = [{ path: fill.file, data: fillData(fill) }];
-    console.log(`  regenerated ${(fill.bytes / 1e6).toFixed(1)} MB of random weights in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.log(
+      `  regenerated ${(fill.bytes / 1e6).toFixed(1)} MB of random weights in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
   }
   const t0 = performance.now();
   const run = await ort.InferenceSession.create(modelBytes, options);
   result.loadSeconds = (performance.now() - t0) / 1000;
-  console.log(`  ${label} on ${ep}: session created in ${result.loadSeconds.toFixed(1)} s`);
+  console.log(
+    `  ${label} on ${ep}: session created in ${result.loadSeconds.toFixed(1)} s`,
+  );
   const inputs = run.inputNames;
-  const pastNames = inputs.filter((n) => n.startsWith('past_key_values.'));
+  const pastNames = inputs.filter((n) => n.startsWith("past_key_values."));
   const meta = run.inputMetadata?.find?.((m) => m.name === pastNames[0]);
-  const kvType = meta?.type ?? 'float32';
-  const kvElemBytes = kvType === 'float16' ? 2 : 4;
+  const kvType = meta?.type ?? "float32";
+  const kvElemBytes = kvType === "float16" ? 2 : 4;
   const kvHeads = config?.num_key_value_heads ?? meta?.shape?.[1];
   const headDim = config?.head_dim ?? meta?.shape?.[3];
   const vocab = config?.vocab_size;
   result.kvType = kvType;
-  result.numLogitsToKeep = inputs.includes('num_logits_to_keep');
+  result.numLogitsToKeep = inputs.includes("num_logits_to_keep");
 
   const emptyPast = () => {
     const feeds = {};
     for (const n of pastNames) {
-      const data = kvType === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+      const data =
+        kvType === "float16" ? new Uint16Array(0) : new Float32Array(0);
       feeds[n] = new ort.Tensor(kvType, data, [1, kvHeads, 0, headDim]);
     }
     return feeds;
@@ -245,16 +330,27 @@ async function runBackend(ep) {
   const step = async (ids, past, pastLength) => {
     const total = pastLength + ids.length;
     const feeds = { ...past, input_ids: tensorInt64(ids, [1, ids.length]) };
-    if (inputs.includes('attention_mask')) feeds.attention_mask = tensorInt64(new Array(total).fill(1), [1, total]);
-    if (inputs.includes('position_ids')) feeds.position_ids = tensorInt64(ids.map((_, i) => pastLength + i), [1, ids.length]);
-    if (inputs.includes('num_logits_to_keep')) feeds.num_logits_to_keep = new ort.Tensor('int64', [logitsToKeep], []);
+    if (inputs.includes("attention_mask"))
+      feeds.attention_mask = tensorInt64(new Array(total).fill(1), [1, total]);
+    if (inputs.includes("position_ids"))
+      feeds.position_ids = tensorInt64(
+        ids.map((_, i) => pastLength + i),
+        [1, ids.length],
+      );
+    if (inputs.includes("num_logits_to_keep"))
+      feeds.num_logits_to_keep = new ort.Tensor("int64", [logitsToKeep], []);
     const out = await run.run(feeds);
     const next = {};
-    for (const n of pastNames) next[n] = out[n.replace('past_key_values.', 'present.')];
+    for (const n of pastNames)
+      next[n] = out[n.replace("past_key_values.", "present.")];
     if (pastLength > 0) for (const n of pastNames) past[n].dispose?.();
     // reads the logits back, as generate() does
-    let data = out.logits.location === 'gpu-buffer' ? await out.logits.getData(true) : out.logits.data;
-    if (out.logits.type === 'float16' && data instanceof Uint16Array) data = Float32Array.from(data, halfToFloat);
+    let data =
+      out.logits.location === "gpu-buffer"
+        ? await out.logits.getData(true)
+        : out.logits.data;
+    if (out.logits.type === "float16" && data instanceof Uint16Array)
+      data = Float32Array.from(data, halfToFloat);
     const token = argmax(out.logits, data);
     const finite = Number.isFinite(data[data.length - 1]);
     return { next, token, finite };
@@ -279,7 +375,7 @@ async function runBackend(ep) {
 
   result.runs = [];
   const decode = Number(args.decode);
-  for (const p of args.prefill.split(',').map(Number)) {
+  for (const p of args.prefill.split(",").map(Number)) {
     await generate(p, 4); // warm-up: compiles the shaders / kernels for these shapes
     const g = await generate(p, decode);
     const bytes = bytesPerToken(kvElemBytes, p + decode / 2);
@@ -302,17 +398,19 @@ async function runBackend(ep) {
         `decode ${decode}: ${r.decodeTokPerS.toFixed(1)} tok/s; ${(bytes.total / 1e6).toFixed(1)} MB read per token ` +
         `(weights ${(bytes.weights / 1e6).toFixed(1)}, KV ${(bytes.kv / 1e6).toFixed(1)}) -> bandwidth bound ` +
         `${bound.toFixed(0)} tok/s at ${(Number(args.bandwidth) / 1e12).toFixed(2)} TB/s (${((100 * r.decodeTokPerS) / bound).toFixed(2)}%)` +
-        (g.finite ? '' : '; logits NOT finite'),
+        (g.finite ? "" : "; logits NOT finite"),
     );
   }
   await run.release();
   result.maxRssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(`  peak RSS of this process so far: ${result.maxRssMb.toFixed(0)} MB (num_logits_to_keep fed: ${logitsToKeep})`);
+  console.log(
+    `  peak RSS of this process so far: ${result.maxRssMb.toFixed(0)} MB (num_logits_to_keep fed: ${logitsToKeep})`,
+  );
   return result;
 }
 
 const results = [];
-for (const ep of args.ep.split(',')) {
+for (const ep of args.ep.split(",")) {
   try {
     results.push(await runBackend(ep));
   } catch (e) {
@@ -321,7 +419,8 @@ for (const ep of args.ep.split(',')) {
   }
 }
 if (args.json) {
-  for (const r of results) fs.appendFileSync(args.json, JSON.stringify(r) + '\n');
+  for (const r of results)
+    fs.appendFileSync(args.json, JSON.stringify(r) + "\n");
 }
 printRows(results);
 // dawn.node keeps the process alive while navigator.gpu is referenced
@@ -329,14 +428,21 @@ delete globalThis.navigator;
 process.exit(0);
 
 function printRows(rows) {
-  console.log('| model | backend | adapter | prompt | prefill tok/s | decode tok/s | MB read/token | bound tok/s | % of bound |');
-  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    "| model | backend | adapter | prompt | prefill tok/s | decode tok/s | MB read/token | bound tok/s | % of bound |",
+  );
+  console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) {
     if (r.error) {
-      console.log(`| ${r.label} | ${r.ep} | failed: ${r.error.replace(/\|/g, '/').slice(0, 120)} | | | | | | |`);
+      console.log(
+        `| ${r.label} | ${r.ep} | failed: ${r.error.replace(/\|/g, "/").slice(0, 120)} | | | | | | |`,
+      );
       continue;
     }
-    const ep = r.ep === 'webgpu' ? `webgpu${r.shaderF16 ? ' (shader-f16)' : ''}` : `wasm ${r.threads}t`;
+    const ep =
+      r.ep === "webgpu"
+        ? `webgpu${r.shaderF16 ? " (shader-f16)" : ""}`
+        : `wasm ${r.threads}t`;
     for (const x of r.runs) {
       console.log(
         `| ${r.label} | ${ep} | ${r.adapter} | ${x.prompt} | ${x.prefillTokPerS.toFixed(1)} | ${x.decodeTokPerS.toFixed(1)} | ` +
@@ -348,8 +454,8 @@ function printRows(rows) {
 
 function printTable(file) {
   const rows = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
+    .readFileSync(file, "utf8")
+    .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l));
   printRows(rows);
