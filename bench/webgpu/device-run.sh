@@ -30,7 +30,7 @@ echo "node $("$NODE" -v) on $(uname -m), $(nproc) cores; $(nvidia-smi -L 2>/dev/
 
 # Vulkan: the system loader if there is one, else the packed one; the NVIDIA ICD where the driver
 # mount has it (README of the device tool).
-if ! ldconfig -p | grep -q 'libvulkan.so.1'; then
+if ! ldconfig -p | grep 'libvulkan.so.1' >/dev/null; then
   export LD_LIBRARY_PATH="$B/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   echo "Vulkan loader: packed ($B/lib)"
 else
