@@ -6,8 +6,8 @@
 # MODE wasm: each variant on the WASM backend with THREADS threads (default: all cores).
 # Unpacks node and the npm packages, prints the GPU and Vulkan set-up, runs bench.mjs once per
 # variant and backend (each under its own timeout, so a hang costs one row, not the call), appends
-# each result to $OUT/results.jsonl and prints the table. Variables: VARIANTS (default: every
-# folder in FOLDER/models), PREFILL (128,512), DECODE (128), STEP_TIMEOUT (150 s).
+# each result to $OUT/results.jsonl and prints the table. Variables: VARIANTS (default below),
+# THREADS (wasm), PREFILL (128,512), DECODE (128), STEP_TIMEOUT (150 s).
 set -uo pipefail
 B=$(cd "${1:?FOLDER}" && pwd)
 MODE=${2:-gpu}
@@ -46,7 +46,11 @@ for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulka
 done
 [ -n "${VK_DRIVER_FILES:-}" ] || echo "no NVIDIA Vulkan ICD json found; Dawn searches the default paths"
 
-VARIANTS=${VARIANTS:-$(ls "$B/models")}
+# by default WebGPU runs the export's own layout (shared 4-bit embedding), WASM the -wasm variants
+# (float32 embedding: onnxruntime-web's WASM build has no GatherBlockQuantized kernel)
+if [ -z "${VARIANTS:-}" ]; then
+  if [ "$MODE" = wasm ]; then VARIANTS=$(ls "$B/models" | grep -- -wasm); else VARIANTS=$(ls "$B/models" | grep -v -- -wasm); fi
+fi
 STEP=${STEP_TIMEOUT:-150}
 bench() { # label args...
   local v=$1

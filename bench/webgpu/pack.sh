@@ -8,15 +8,16 @@
 #                           loads) and webgpu's linux-x64 dawn.node (~9 MB)
 #   FOLDER/lib/libvulkan.so.1  a Vulkan loader for Dawn (Debian's libvulkan1, else Chromium's copy)
 #   FOLDER/models/VARIANT/  model skeletons of the 270M-shaped model (WebGpuBenchModels: q4, q4-acc4,
-#                           and q4f16 when this build's export knows it), weights regenerated there
+#                           q4f16 when this build's export knows it, q4-wasm and q4-wasm-acc4 with a
+#                           float32 embedding for the WASM backend), weights regenerated there
 # Variables: SKIP_EXCLUDE=1 (FOLDER is ignored already), BENCH_DIR (the random checkpoint and exports, default /tmp/edgellm-bench),
-#            VARIANTS (default q4,q4-acc4,q4f16), XZ_LEVEL (default 6).
+#            VARIANTS (default q4,q4-acc4,q4f16,q4-wasm,q4-wasm-acc4), XZ_LEVEL (default 6).
 set -euo pipefail
 ROOT=$(git rev-parse --show-toplevel)
 cd "$ROOT"
 OUT=${1:-.bench}
 WORK=${BENCH_DIR:-/tmp/edgellm-bench}
-VARIANTS=${VARIANTS:-q4,q4-acc4,q4f16}
+VARIANTS=${VARIANTS:-q4,q4-acc4,q4f16,q4-wasm,q4-wasm-acc4}
 LEVEL=${XZ_LEVEL:-6}
 case "$OUT" in /* | *..*) echo "FOLDER must be a path inside the repository, e.g. .bench" >&2; exit 2 ;; esac
 [ "$(uname -m)" = x86_64 ] || { echo "pack on x86-64: the device is x86-64" >&2; exit 1; }

@@ -37,10 +37,11 @@ import java.util.Locale;
  * meaningless (they are with random weights anyway). Variants: {@code q4} (MatMulNBits, fp32
  * activations), {@code q4-acc4} (the same with {@code accuracy_level} 4 on every MatMulNBits, what
  * {@code edgellm.quantize.accuracyLevel=4} writes), {@code q4f16} (when this build's export knows
- * that precision).
+ * that precision), and {@code q4-wasm} / {@code q4-wasm-acc4} for the WASM backend (the embedding
+ * as a float32 Gather: onnxruntime-web's WASM build has no GatherBlockQuantized kernel).
  *
  * <pre>
- * java -cp ... dev.edgellm.bench.WebGpuBenchModels WORKDIR OUTDIR [q4,q4-acc4,q4f16]
+ * java -cp ... dev.edgellm.bench.WebGpuBenchModels WORKDIR OUTDIR [q4,q4-acc4,q4f16,q4-wasm,q4-wasm-acc4]
  * </pre>
  */
 public final class WebGpuBenchModels {
@@ -55,15 +56,22 @@ public final class WebGpuBenchModels {
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args.length > 0 ? args[0] : "/tmp/edgellm-bench");
     Path out = Path.of(args.length > 1 ? args[1] : "target/webgpu-bench-models");
-    String[] variants = (args.length > 2 ? args[2] : "q4,q4-acc4,q4f16").split(",");
+    String[] variants =
+        (args.length > 2 ? args[2] : "q4,q4-acc4,q4f16,q4-wasm,q4-wasm-acc4").split(",");
     Path ckpt = work.resolve("gemma-3-270m-random");
     Path config = Path.of("src/test/resources/configs/gemma-3-270m-v4.json");
     if (!Files.exists(ckpt.resolve("model.safetensors"))) {
       RandomCheckpoint.writeGemma3(config, ckpt, 42);
       System.out.println("generated " + ckpt);
     }
+    java.util.Map<Path, Path> exports = new java.util.HashMap<>();
     for (String variant : variants) {
-      String precision = variant.equals("q4-acc4") ? "q4" : variant;
+      // NAME[-wasm][-acc4]: -wasm keeps the embedding a float32 Gather (onnxruntime-web's WASM
+      // build has no GatherBlockQuantized kernel for the shared 4-bit table), -acc4 sets
+      // accuracy_level 4
+      String precision = variant.split("-")[0];
+      Embeddings embeddings = variant.contains("-wasm") ? Embeddings.FP32 : Embeddings.SHARED;
+      int accuracyLevel = variant.contains("-acc4") ? 4 : 0;
       Precision p;
       try {
         p = Precision.parse(precision);
@@ -76,22 +84,28 @@ public final class WebGpuBenchModels {
                 + ")");
         continue;
       }
-      Path exported = work.resolve("webgpu-" + precision);
+      Path exported =
+          work.resolve("webgpu-" + precision + "-" + embeddings.name().toLowerCase(Locale.ROOT));
       long t0 = System.nanoTime();
-      Path model =
-          new Exporter(Reporter.silent())
-              .export(new ExportRequest(ckpt, exported, p, Embeddings.SHARED))
-              .model();
+      Path model = exports.get(exported);
+      if (model == null) {
+        model =
+            new Exporter(Reporter.silent())
+                .export(new ExportRequest(ckpt, exported, p, embeddings))
+                .model();
+        exports.put(exported, model);
+      }
       System.out.printf(
           Locale.ROOT,
-          "exported %s: %s (%.1f MB) in %.1f s%n",
+          "exported %s (embeddings %s): %s (%.1f MB) in %.1f s%n",
           precision,
+          embeddings,
           model,
           Files.size(model) / 1e6,
           (System.nanoTime() - t0) / 1e9);
       Path dir = out.resolve(variant);
       Files.createDirectories(dir);
-      skeleton(model, dir, variant.equals("q4-acc4") ? 4 : 0);
+      skeleton(model, dir, accuracyLevel);
       Files.copy(
           ckpt.resolve("config.json"),
           dir.resolve("config.json"),
