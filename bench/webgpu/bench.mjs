@@ -423,18 +423,21 @@ if (args.json) {
     fs.appendFileSync(args.json, JSON.stringify(r) + "\n");
 }
 printRows(results);
-// dawn.node keeps the process alive while navigator.gpu is referenced
+// dawn.node keeps the process alive while navigator.gpu is referenced, and process.exit() can wait
+// for ever on onnxruntime-web's WASM worker threads (seen here, process.reallyExit() too): the
+// output above is written synchronously, then the process kills itself.
 delete globalThis.navigator;
-process.exit(0);
+process.kill(process.pid, "SIGKILL"); // device-run.sh takes its exit status 137 as the end
 
 function printRows(rows) {
-  console.log(
+  const log = (line) => fs.writeSync(1, line + "\n");
+  log(
     "| model | backend | adapter | prompt | prefill tok/s | decode tok/s | MB read/token | bound tok/s | % of bound |",
   );
-  console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) {
     if (r.error) {
-      console.log(
+      log(
         `| ${r.label} | ${r.ep} | failed: ${r.error.replace(/\|/g, "/").slice(0, 120)} | | | | | | |`,
       );
       continue;
@@ -444,7 +447,7 @@ function printRows(rows) {
         ? `webgpu${r.shaderF16 ? " (shader-f16)" : ""}`
         : `wasm ${r.threads}t`;
     for (const x of r.runs) {
-      console.log(
+      log(
         `| ${r.label} | ${ep} | ${r.adapter} | ${x.prompt} | ${x.prefillTokPerS.toFixed(1)} | ${x.decodeTokPerS.toFixed(1)} | ` +
           `${(x.bytesPerToken / 1e6).toFixed(1)} | ${x.boundTokPerS.toFixed(0)} | ${((100 * x.decodeTokPerS) / x.boundTokPerS).toFixed(2)} |`,
       );
