@@ -42,7 +42,8 @@ final class Fuzzing {
                       "models/adapters/tiny-llama-peft/adapter/adapter_model.safetensors"),
                   dir.resolve("adapter_model.safetensors"));
             } else if (r == Readers.ONNX) {
-              // an external data file a fuzzed model may point into
+              // external data files a fuzzed model may point into (the seeds use the first)
+              Files.write(dir.resolve("model.onnx.data"), new byte[8192]);
               Files.write(dir.resolve("model.onnx_data"), new byte[8192]);
             }
             return dir;
@@ -86,8 +87,6 @@ final class Fuzzing {
           Path model = d.write(dir.resolve("model.onnx"));
           Readers.copy(model, corpus.resolve("seed-" + n++));
         }
-        Readers.copy(
-            RESOURCES.resolve("quant/matmuls.q4_b32_sym.onnx"), corpus.resolve("seed-" + n++));
       }
       case CONFIG -> {
         for (String f :
@@ -124,11 +123,15 @@ final class Fuzzing {
     return n;
   }
 
+  /** A one-layer decoder of a few KB (hidden 8, vocabulary 16): all of its structure, fast. */
   private static TinyDecoder small(boolean external, boolean q4) {
     return TinyDecoder.with(
         d -> {
           d.layers = 1;
-          d.vocab = 32;
+          d.kvHeads = 1;
+          d.headDim = 4;
+          d.hidden = 8;
+          d.vocab = 16;
           d.externalEmbedding = external;
           d.quantizedHead = q4;
         });
