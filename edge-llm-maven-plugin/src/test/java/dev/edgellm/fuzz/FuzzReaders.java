@@ -196,6 +196,7 @@ public final class FuzzReaders {
       case CONFIG -> "ConfigFuzz";
       case TOKENIZER_CONFIG -> "TokenizerConfigFuzz";
       case ADAPTER_CONFIG -> "AdapterConfigFuzz";
+      case HUB -> "HubFuzz";
     };
   }
 }

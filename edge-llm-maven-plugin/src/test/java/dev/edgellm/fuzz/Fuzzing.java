@@ -1,9 +1,11 @@
 package dev.edgellm.fuzz;
 
+import dev.edgellm.hub.HubAnswers;
 import dev.edgellm.testing.SafetensorsWriter;
 import dev.edgellm.testing.TinyDecoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -110,6 +112,11 @@ final class Fuzzing {
         Files.writeString(
             corpus.resolve("seed-" + n++),
             "{\"chat_template\": [{\"name\": \"default\", \"template\": \"{{ messages }}\"}]}");
+      }
+      case HUB -> {
+        for (String seed : HubAnswers.seeds()) {
+          Files.writeString(corpus.resolve("seed-" + n++), seed, StandardCharsets.ISO_8859_1);
+        }
       }
       case ADAPTER_CONFIG -> {
         for (String a :

@@ -5,6 +5,7 @@ import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.ConfigReader;
 import dev.edgellm.checkpoint.SafetensorsFile;
 import dev.edgellm.checkpoint.TensorInfo;
+import dev.edgellm.hub.HubAnswers;
 import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.stage.ChatTemplates;
 import dev.edgellm.util.Json;
@@ -64,6 +65,22 @@ public enum Readers {
     void read(Path file) throws IOException {
       var config = Json.readObject(file);
       ChatTemplates.toInline(file.getParent(), config);
+    }
+  },
+  /**
+   * The Hub client's handling of HTTP answers (status, {@code ETag}, {@code X-Repo-Commit}, {@code
+   * X-Linked-Size}, {@code Location}, {@code Content-Range}, error headers, the revision's JSON),
+   * answered from memory: see {@link HubAnswers}.
+   */
+  HUB("hub-answers.txt", false, 4096) {
+    @Override
+    void read(Path file) {
+      throw new UnsupportedOperationException("fuzzed from memory");
+    }
+
+    @Override
+    public void fuzz(byte[] data) throws IOException {
+      HubAnswers.fuzz(data, Fuzzing.folder(this));
     }
   },
   /** adapter_config.json (PEFT beside tiny-llama's adapter weights), merged onto tiny-llama. */
