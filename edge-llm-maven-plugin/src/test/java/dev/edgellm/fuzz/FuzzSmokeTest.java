@@ -5,10 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.adapter.Adapter;
+import dev.edgellm.adapter.AdapterException;
+import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ConfigReader;
 import dev.edgellm.checkpoint.SafetensorsFile;
+import dev.edgellm.onnx.OnnxFormatException;
+import dev.edgellm.onnx.OnnxModel;
+import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.onnx.proto.TensorProto;
+import dev.edgellm.testing.TinyDecoder;
 import dev.edgellm.util.Json;
+import dev.edgellm.util.Reporter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +77,69 @@ class FuzzSmokeTest {
       assertThatThrownBy(() -> Json.MAPPER.readTree(text)).isInstanceOf(JsonParseException.class);
       assertThatThrownBy(() -> Json.MAPPER.readTree(text.getBytes(StandardCharsets.UTF_8)))
           .isInstanceOf(JsonParseException.class);
+    }
+  }
+
+  /**
+   * Found by fuzzing the ONNX reader: a NUL in an external data location (InvalidPathException).
+   */
+  @Test
+  void aNulInAnExternalDataLocationIsAnOnnxFormatError() throws Exception {
+    ModelProto m =
+        TinyDecoder.with(
+                d -> {
+                  d.layers = 1;
+                  d.externalEmbedding = true;
+                })
+            .build();
+    ModelProto.Builder b = m.toBuilder();
+    TensorProto.Builder embed = b.getGraphBuilder().getInitializerBuilder(0);
+    for (int i = 0; i < embed.getExternalDataCount(); i++) {
+      if (embed.getExternalData(i).getKey().equals("location")) {
+        embed.getExternalDataBuilder(i).setValue("model.onnx\0data");
+      }
+    }
+    Path file = tmp.resolve("model.onnx");
+    Files.write(file, b.build().toByteArray());
+    assertThatThrownBy(() -> OnnxModel.read(file))
+        .isInstanceOf(OnnxFormatException.class)
+        .hasMessageContaining("NUL character");
+  }
+
+  /**
+   * Found by fuzzing adapter_config.json: PEFT's target_modules (and rank_pattern/alpha_pattern)
+   * are regular expressions; an invalid one escaped as a PatternSyntaxException, and one that
+   * backtracks without end would hang the build. Both are adapter errors naming the key.
+   */
+  @Test
+  void aTargetModulesRegexThatIsInvalidOrEndlessIsAnAdapterError() throws Exception {
+    Path res = Path.of("src/test/resources/models");
+    Path adapter = Files.createDirectories(tmp.resolve("adapter"));
+    Files.copy(
+        res.resolve("adapters/tiny-llama-peft/adapter/adapter_model.safetensors"),
+        adapter.resolve("adapter_model.safetensors"));
+    ObjectNode config =
+        Json.readObject(res.resolve("adapters/tiny-llama-peft/adapter/adapter_config.json"));
+    String[][] cases = {
+      {"target_modules", "q_proj[", "is not a valid regular expression"},
+      {"target_modules", "(.*){12}Z", "backtracks without end"},
+      {"rank_pattern", "q_proj(", "is not a valid regular expression"},
+    };
+    for (String[] c : cases) {
+      ObjectNode bad = config.deepCopy();
+      if (c[0].equals("target_modules")) {
+        bad.put("target_modules", c[1]);
+      } else {
+        bad.putObject(c[0]).put(c[1], 4);
+      }
+      Files.writeString(adapter.resolve("adapter_config.json"), Json.pretty(bad));
+      try (Checkpoint base = Checkpoint.open(res.resolve("tiny-llama"))) {
+        assertThatThrownBy(() -> Adapter.open(adapter).applyTo(base, Reporter.silent()).close())
+            .as(c[1])
+            .isInstanceOf(AdapterException.class)
+            .hasMessageContaining(c[0] + " '" + c[1] + "'")
+            .hasMessageContaining(c[2]);
+      }
     }
   }
 
