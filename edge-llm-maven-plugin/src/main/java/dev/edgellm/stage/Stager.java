@@ -70,6 +70,7 @@ public final class Stager {
     settings.put(
         Properties.STAGE_DIRECTORY, request.directory().toAbsolutePath().normalize().toString());
     settings.put(Properties.STAGE_LAYOUT, request.layout().id());
+    settings.put(Properties.STAGE_VARIANTS, String.join(",", request.variants()));
     settings.put(Properties.MAX_MODEL_BYTES, Long.toString(maxModelBytes));
     settings.put(
         Properties.ADAPTER,
@@ -131,8 +132,13 @@ public final class Stager {
 
     QuantizationSummary quantization = StageInputs.inspectModel(modelPath, maxModelBytes);
     Layout layout = request.layout();
-    String dtype = layout.dtype(quantization.quantized());
-    String modelFile = "onnx/" + layout.modelFileName(quantization.quantized());
+    boolean variants = !request.variants().isEmpty();
+    if (variants) {
+      Variants.check(quantization, modelPath);
+    }
+    String dtype = variants ? Variants.dtype() : layout.dtype(quantization.quantized());
+    String modelFile =
+        variants ? Variants.modelFile() : "onnx/" + layout.modelFileName(quantization.quantized());
     if (layout == Layout.HUB && !quantization.quantized()) {
       log.warn(
           modelPath.getFileName()
@@ -154,6 +160,9 @@ public final class Stager {
               ? (ObjectNode) config.get("transformers.js_config")
               : config.putObject("transformers.js_config");
       tjsConfig.put("dtype", dtype);
+      if (variants) {
+        Variants.configure(tjsConfig);
+      }
       if (config.path("quantization").has("group_size")) {
         // MLX's packing of the checkpoint's weights: the staged ONNX model does not have it
         config.remove("quantization");
@@ -196,6 +205,10 @@ public final class Stager {
       }
 
       files.add(copyModel(building, modelFile, modelPath));
+      if (variants) {
+        log.info("Writing the q4f16 variant (float16 activations) of " + modelPath);
+        files.add(Variants.writeHalf(building, modelPath, checkpoint));
+      }
       files.sort(Comparator.comparing(StagedFile::path));
 
       ObjectNode manifest =
@@ -210,6 +223,9 @@ public final class Stager {
               files,
               templateSource,
               adapter);
+      if (variants) {
+        Variants.describe(manifest);
+      }
       writeText(building, MANIFEST, Json.pretty(manifest));
 
       if (StagingFolder.sameStaging(building, target)) {
