@@ -1,5 +1,6 @@
 package dev.edgellm.export;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.edgellm.adapter.Adapter;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.ModelConfig;
@@ -12,6 +13,7 @@ import dev.edgellm.graph.Scratch;
 import dev.edgellm.graph.WeightFormat;
 import dev.edgellm.graph.arch.Architectures;
 import dev.edgellm.maven.Properties;
+import dev.edgellm.onnx.ExternalDataWriter;
 import dev.edgellm.onnx.NodeOrder;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
@@ -46,6 +48,8 @@ public final class Exporter {
 
   private final Reporter log;
   private final long embeddedLimit;
+  private final boolean alwaysExternal;
+  private final ExternalDataWriter.Options external;
 
   public Exporter(Reporter log) {
     this(log, OnnxWriter.DEFAULT_LIMIT);
@@ -57,8 +61,36 @@ public final class Exporter {
    * edgellm.export.maxEmbeddedBytes} lower it.
    */
   public Exporter(Reporter log, long embeddedLimit) {
+    this(log, embeddedLimit, false, ExternalDataWriter.Options.DEFAULT);
+  }
+
+  private Exporter(
+      Reporter log,
+      long embeddedLimit,
+      boolean alwaysExternal,
+      ExternalDataWriter.Options external) {
     this.log = log;
     this.embeddedLimit = embeddedLimit;
+    this.alwaysExternal = alwaysExternal;
+    this.external = external;
+  }
+
+  /**
+   * The same exporter writing external data ({@code model.onnx} + {@code model.onnx_data}, {@code
+   * model.onnx_data_1}, … of at most {@code chunkBytes} each) always when {@code always}, else when
+   * the model is over the embedded limit ({@code edgellm.export.externalData}, {@code
+   * edgellm.export.externalDataChunkBytes}).
+   */
+  public Exporter withExternalData(boolean always, long chunkBytes) throws ExportException {
+    if (chunkBytes < 1 || chunkBytes > ExternalDataWriter.MAX_CHUNK_BYTES) {
+      throw new ExportException(
+          "external data chunk size "
+              + chunkBytes
+              + " is out of range; set "
+              + Properties.EXPORT_EXTERNAL_DATA_CHUNK_BYTES
+              + " to 1 to 2147483647 bytes (default 1073741824)");
+    }
+    return new Exporter(log, embeddedLimit, always, external.withChunkBytes(chunkBytes));
   }
 
   /**
@@ -79,6 +111,8 @@ public final class Exporter {
       settings.put(Properties.QUANTIZE_METHOD, req.method().id());
     }
     settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
+    settings.put(Properties.EXPORT_EXTERNAL_DATA, Boolean.toString(alwaysExternal));
+    settings.put(Properties.EXPORT_EXTERNAL_DATA_CHUNK_BYTES, Long.toString(external.chunkBytes()));
     settings.put(
         Properties.ADAPTER,
         req.adapter() == null ? "none" : req.adapter().toAbsolutePath().normalize().toString());
@@ -120,7 +154,12 @@ public final class Exporter {
 
   /** Temporaries of our naming that a killed export leaves: {@code AtomicFiles}' and scratch. */
   static boolean isStaleTemporary(String name) {
-    for (String target : List.of(MODEL_FILE, MODEL_FILE + "_data")) {
+    String data = ExternalDataWriter.dataBaseName(MODEL_FILE);
+    List<String> targets = new ArrayList<>(List.of(MODEL_FILE));
+    for (int i = 0; i < ExternalDataWriter.MAX_CHUNKS; i++) {
+      targets.add(ExternalDataWriter.chunkName(data, i));
+    }
+    for (String target : targets) {
       if (AtomicFiles.isTemporaryOf(name, target) || Scratch.isScratchOf(name, target)) {
         return true;
       }
@@ -267,41 +306,117 @@ public final class Exporter {
       total += t.byteLength();
     }
     ProgressMeter meter = new ProgressMeter(log, "export", built.weights().size(), total, 2000);
+    long embeddedSize = embeddedSize(built);
+    if (alwaysExternal || embeddedSize > embeddedLimit) {
+      log.info(
+          "export: "
+              + (alwaysExternal
+                  ? Properties.EXPORT_EXTERNAL_DATA + "=true"
+                  : String.format(
+                      Locale.ROOT,
+                      "the model (%,d bytes) is over %s",
+                      embeddedSize,
+                      embeddedLimit == OnnxWriter.DEFAULT_LIMIT
+                          ? "2 GiB"
+                          : embeddedLimit + " bytes"))
+              + "; writing "
+              + target.getFileName()
+              + " with external data in chunks of at most "
+              + external.chunkBytes()
+              + " bytes ("
+              + ExternalDataWriter.dataBaseName(target.getFileName().toString())
+              + ", "
+              + ExternalDataWriter.chunkName(
+                  ExternalDataWriter.dataBaseName(target.getFileName().toString()), 1)
+              + ", ...)");
+      return writeExternal(built, target, files, meter);
+    }
     GraphProto.Builder graph = built.skeleton().getGraph().toBuilder();
     for (LazyTensor t : built.weights()) {
       graph.addInitializer(t.materialize());
       meter.itemDone(t.name(), t.byteLength());
     }
-    GraphProto finished = graph.build();
-    if (built.weights().stream().anyMatch(t -> QuantizedWeight.isQ4Name(t.name()))) {
-      // The node order the quantize goal writes (onnxruntime's), so that "export q4" and
-      // "export fp32, then quantize" give the same bytes.
-      finished = NodeOrder.onnxruntimeOrder(finished);
-    }
-    ModelProto model = built.skeleton().toBuilder().setGraph(finished).build();
+    ModelProto model = finish(built, graph);
     try {
-      if (OnnxWriter.serializedSize(model) <= embeddedLimit) {
-        long n = OnnxWriter.writeEmbedded(model, target, embeddedLimit);
-        files.add(target);
-        return n;
-      }
-      log.info(
-          "export: the model is over "
-              + (embeddedLimit == OnnxWriter.DEFAULT_LIMIT ? "2 GiB" : embeddedLimit + " bytes")
-              + "; writing "
-              + target.getFileName()
-              + " with external data "
-              + target.getFileName()
-              + "_data");
-      OnnxWriter.ExternalDataResult r = OnnxWriter.writeWithExternalData(model, target);
-      files.add(r.model());
-      files.add(r.data());
-      return r.modelBytes() + r.dataBytes();
+      long n = OnnxWriter.writeEmbedded(model, target, embeddedLimit);
+      files.add(target);
+      return n;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target, e);
     } catch (UserErrorException e) {
       throw new IllegalStateException(
           "the exported model could not be written: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Streams the weights into external data chunks one at a time (each produced, written and
+   * dropped), then writes the model file that references them.
+   */
+  private long writeExternal(
+      DecoderGraphBuilder.Built built, Path target, List<Path> files, ProgressMeter meter) {
+    try (ExternalDataWriter w = new ExternalDataWriter(target, external)) {
+      GraphProto.Builder graph = built.skeleton().getGraph().toBuilder();
+      for (LazyTensor t : built.weights()) {
+        graph.addInitializer(
+            w.externalizes(t.byteLength()) ? w.write(t.header(), t.bytes()) : t.materialize());
+        meter.itemDone(t.name(), t.byteLength());
+      }
+      ExternalDataWriter.Result r = w.commit(finish(built, graph));
+      files.addAll(r.files());
+      log.info(
+          String.format(
+              Locale.ROOT,
+              "export: %s (%,d bytes) + %d external data chunk(s) (%,d bytes of %d tensors): %s",
+              target.getFileName(),
+              r.modelBytes(),
+              r.chunks().size(),
+              r.tensorBytes(),
+              r.tensors(),
+              r.chunks().stream()
+                  .map(
+                      c -> {
+                        try {
+                          return c.getFileName() + " " + java.nio.file.Files.size(c);
+                        } catch (IOException e) {
+                          return c.getFileName().toString();
+                        }
+                      })
+                  .collect(java.util.stream.Collectors.joining(", "))));
+      long bytes = r.modelBytes() + r.dataBytes();
+      return bytes;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target, e);
+    } catch (UserErrorException e) {
+      throw new IllegalStateException(
+          "the exported model could not be written: " + e.getMessage(), e);
+    }
+  }
+
+  private static ModelProto finish(DecoderGraphBuilder.Built built, GraphProto.Builder graph) {
+    GraphProto finished = graph.build();
+    if (built.weights().stream().anyMatch(t -> QuantizedWeight.isQ4Name(t.name()))) {
+      // The node order the quantize goal writes (onnxruntime's), so that "export q4" and
+      // "export fp32, then quantize" give the same bytes.
+      finished = NodeOrder.onnxruntimeOrder(finished);
+    }
+    return built.skeleton().toBuilder().setGraph(finished).build();
+  }
+
+  /**
+   * The exact size the model would have as one embedded file, computed from the weights' headers
+   * and lengths without producing their data.
+   */
+  static long embeddedSize(DecoderGraphBuilder.Built built) {
+    GraphProto skeleton = built.skeleton().getGraph();
+    long graph = skeleton.getSerializedSize();
+    for (LazyTensor t : built.weights()) {
+      long header = t.header().getSerializedSize();
+      long full =
+          header + 1 + CodedOutputStream.computeUInt64SizeNoTag(t.byteLength()) + t.byteLength();
+      graph += 1 + CodedOutputStream.computeUInt64SizeNoTag(full) + full;
+    }
+    long rest = built.skeleton().toBuilder().clearGraph().build().getSerializedSize();
+    return rest + 1 + CodedOutputStream.computeUInt64SizeNoTag(graph) + graph;
   }
 }

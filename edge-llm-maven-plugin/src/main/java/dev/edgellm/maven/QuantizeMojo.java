@@ -87,6 +87,19 @@ public class QuantizeMojo extends EdgeLlmMojo {
       defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   long maxOutputBytes = OnnxWriter.DEFAULT_LIMIT;
 
+  /**
+   * Write the output with external data ({@code <output>_data}, {@code <output>_data_1}, …) even
+   * when it fits in one file; an output over protobuf's 2 GiB limit always is.
+   */
+  @Parameter(property = Properties.QUANTIZE_EXTERNAL_DATA, defaultValue = "false")
+  boolean externalData;
+
+  /** Largest external data chunk, in bytes (default 1 GiB, at most 2147483647). */
+  @Parameter(
+      property = Properties.QUANTIZE_EXTERNAL_DATA_CHUNK_BYTES,
+      defaultValue = Properties.EXTERNAL_DATA_CHUNK_BYTES_DEFAULT)
+  long externalDataChunkBytes = dev.edgellm.onnx.ExternalDataWriter.DEFAULT_CHUNK_BYTES;
+
   @Override
   protected boolean skip() {
     return skip;
@@ -125,6 +138,9 @@ public class QuantizeMojo extends EdgeLlmMojo {
     core(
         () ->
             ModelQuantizer.runUnlessUpToDate(
-                request.withMethod(QuantizeMethod.parse(method)), new MavenReporter(getLog())));
+                request.withMethod(QuantizeMethod.parse(method)),
+                new dev.edgellm.onnx.ExternalDataWriter.Policy(
+                    externalData, externalDataChunkBytes),
+                new MavenReporter(getLog())));
   }
 }

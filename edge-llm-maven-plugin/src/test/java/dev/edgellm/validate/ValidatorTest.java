@@ -73,6 +73,7 @@ class ValidatorTest {
             "model.size",
             "model.parses",
             "model.embedded",
+            "model.external-data",
             "model.opset",
             "ops.webgpu",
             "contract.model-type",
@@ -99,7 +100,7 @@ class ValidatorTest {
     // report files and the summary in edge-llm.json
     JsonNode json = Json.read(tmp.resolve("report/validation.json"));
     assertThat(json.path("passed").asBoolean()).isTrue();
-    assertThat(json.path("checks")).hasSize(19);
+    assertThat(json.path("checks")).hasSize(20);
     String html = Files.readString(tmp.resolve("report/validation.html"));
     assertThat(html).contains("<table>").contains("run.greedy").contains("PASSED");
     JsonNode manifest = Json.read(dir.resolve("edge-llm.json"));
