@@ -91,7 +91,12 @@ public final class ExternalDataWriter implements AutoCloseable {
    * (alignment gaps included), the bytes and number of the tensors in them.
    */
   public record Result(
-      Path model, List<Path> chunks, long modelBytes, long dataBytes, int tensors) {
+      Path model,
+      List<Path> chunks,
+      long modelBytes,
+      long dataBytes,
+      long tensorBytes,
+      int tensors) {
     /** The model and its chunks. */
     public List<Path> files() {
       List<Path> all = new ArrayList<>();
