@@ -40,6 +40,10 @@ const out = await model.generate({ input_ids: ids, attention_mask: mask, max_new
 const tjsTokens = Array.from(out.data, Number).slice(prompt.length);
 const tjsGen = (performance.now() - t) / 1000;
 console.log(`Transformers.js generate(): ${JSON.stringify(tjsTokens)} in ${tjsGen.toFixed(1)} s`);
+// the prompt's last logits, to compare with onnxruntime-node's below
+const { logits: tjsLogits } = await model({ input_ids: ids, attention_mask: mask });
+const vocabSize = tjsLogits.dims[2];
+const tjsLast = tjsLogits.data.slice((prompt.length - 1) * vocabSize, prompt.length * vocabSize);
 await model.dispose();
 
 // 2. onnxruntime-node, the same files
@@ -80,6 +84,14 @@ for (let s = 0; s < steps; s++) {
   const logits = result.logits;
   const vocab = logits.dims[2];
   const row = (n - 1) * vocab;
+  if (s === 0) {
+    let diff = 0;
+    let top = [];
+    for (let v = 0; v < vocab; v++) diff = Math.max(diff, Math.abs(logits.data[row + v] - tjsLast[v]));
+    const sorted = Array.from(tjsLast.keys()).sort((a, b) => tjsLast[b] - tjsLast[a]).slice(0, 3);
+    top = sorted.map((v) => `${v}: ${tjsLast[v].toFixed(4)}`);
+    console.log(`prompt's last logits: max |Transformers.js - onnxruntime-node| = ${diff}; Transformers.js top 3 ${top.join(', ')}`);
+  }
   let best = 0;
   for (let v = 1; v < vocab; v++) if (logits.data[row + v] > logits.data[row + best]) best = v;
   ortTokens.push(best);
