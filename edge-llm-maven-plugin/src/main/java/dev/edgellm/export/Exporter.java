@@ -339,6 +339,7 @@ public final class Exporter {
     ModelProto model = finish(built, graph);
     try {
       long n = OnnxWriter.writeEmbedded(model, target, embeddedLimit);
+      ExternalDataWriter.deleteChunks(target); // an earlier export's, no longer referenced
       files.add(target);
       return n;
     } catch (IOException e) {

@@ -303,6 +303,18 @@ public final class ExternalDataWriter implements AutoCloseable {
         target, List.copyOf(finals), modelSize, closedChunkBytes + end, dataBytes, tensors);
   }
 
+  /**
+   * Deletes the chunks named after {@code model} ({@code <model>_data}, {@code <model>_data_1}, …)
+   * that an earlier write left, e.g. before the model is written as one embedded file again.
+   */
+  public static void deleteChunks(Path model) throws IOException {
+    Path abs = model.toAbsolutePath().normalize();
+    String base = dataBaseName(abs.getFileName().toString());
+    for (int i = 0; i <= MAX_CHUNKS; i++) {
+      Files.deleteIfExists(abs.resolveSibling(chunkName(base, i)));
+    }
+  }
+
   /** Deletes the temporaries unless {@link #commit} succeeded. */
   @Override
   public void close() throws IOException {

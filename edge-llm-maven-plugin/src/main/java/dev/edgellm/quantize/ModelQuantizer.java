@@ -142,7 +142,20 @@ public final class ModelQuantizer {
     }
     Path out = req.output().toAbsolutePath().normalize();
     try (OnnxModel in = OnnxModel.read(req.input())) {
+      String outData = ExternalDataWriter.dataBaseName(out.getFileName().toString());
       for (Path ext : in.externalFiles()) {
+        if (Files.isDirectory(out.getParent())
+            && ext.getParent().equals(out.getParent().toRealPath())
+            && ExternalDataWriter.chunkIndex(ext.getFileName().toString(), outData) >= 0) {
+          throw new UserErrorException(
+              "quantize output "
+                  + out
+                  + " would write or delete "
+                  + ext.getFileName()
+                  + ", an external data file of the input model; set output (-D"
+                  + Properties.QUANTIZE_OUTPUT
+                  + ") to another name or folder");
+        }
         if (OnnxWriter.sameFile(ext, out)) {
           throw new UserErrorException(
               "quantize output "
@@ -197,6 +210,7 @@ public final class ModelQuantizer {
                 r.tensors()));
       } else {
         written = OnnxWriter.writeEmbedded(o.model(), out, req.maxOutputBytes());
+        ExternalDataWriter.deleteChunks(out); // an earlier run's, no longer referenced
       }
       long t3 = System.nanoTime();
       reporter.debug(String.format(Locale.ROOT, "quantize: written in %.3f s", (t3 - t2) / 1e9));

@@ -122,6 +122,9 @@ class ExternalDataExportTest {
       for (String c : chunks) {
         assertThat(Files.readAllBytes(external.resolveSibling(c))).isEqualTo(first.get(c));
       }
+      // exported embedded again into the same folder: the chunks are gone
+      export(tmp.resolve("ext-" + p), p, false);
+      assertThat(chunksIn(external.getParent())).isEmpty();
     }
   }
 
