@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The big-model run (not a test; about 12 GB of disk, ~15 minutes on 2 cores): a random bf16 checkpoint
-# with Llama 3.2 3B's real config (6.4 GB) → q4 export, which is over 2 GiB and so written with external
-# data (onnx/model.onnx + model.onnx_data, model.onnx_data_1, ...) → stage → validate (ONNX Runtime runs
+# with Llama 3.2 3B's real config (6.4 GB) → q4 export with external data (edgellm.export.externalData=true:
+# at 2.01 GB the model is just under 2 GiB; onnx/model.onnx + model.onnx_data, model.onnx_data_1, ...) → stage → validate (ONNX Runtime runs
 # it from the chunks) → Node: Transformers.js 4.x loads the staged folder and generates 8 greedy tokens,
 # compared with onnxruntime-node's greedy run of the same files. Prints tokens, times and sizes.
 # Usage: ./bigmodel.sh [CONFIG CHUNK_BYTES]   (a smaller config and a forced chunk size: a dry run)

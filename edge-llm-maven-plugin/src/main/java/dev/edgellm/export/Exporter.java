@@ -1,6 +1,8 @@
 package dev.edgellm.export;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.edgellm.adapter.Adapter;
 import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.ModelConfig;
@@ -18,6 +20,7 @@ import dev.edgellm.onnx.NodeOrder;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.quantize.QuantizedWeight;
 import dev.edgellm.util.AtomicFiles;
 import dev.edgellm.util.MappedFaults;
@@ -28,6 +31,7 @@ import dev.edgellm.util.UpToDateCheck;
 import dev.edgellm.util.UserErrorException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -236,7 +240,7 @@ public final class Exporter {
               built.skeleton().getGraph().getNodeCount(),
               (System.nanoTime() - t0) / 1_000_000));
       List<Path> files = new ArrayList<>();
-      long bytes = write(built, model, files);
+      long bytes = write(built, model, files, scratch);
       double secs = (System.nanoTime() - t0) / 1e9;
       log.info(
           String.format(
@@ -300,7 +304,8 @@ public final class Exporter {
         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
   }
 
-  private long write(DecoderGraphBuilder.Built built, Path target, List<Path> files) {
+  private long write(
+      DecoderGraphBuilder.Built built, Path target, List<Path> files, Scratch scratch) {
     long total = 0;
     for (LazyTensor t : built.weights()) {
       total += t.byteLength();
@@ -333,7 +338,7 @@ public final class Exporter {
     }
     GraphProto.Builder graph = built.skeleton().getGraph().toBuilder();
     for (LazyTensor t : built.weights()) {
-      graph.addInitializer(t.materialize());
+      graph.addInitializer(offHeap(t, scratch));
       meter.itemDone(t.name(), t.byteLength());
     }
     ModelProto model = finish(built, graph);
@@ -392,6 +397,22 @@ public final class Exporter {
       throw new IllegalStateException(
           "the exported model could not be written: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The initializer with its data; data produced on the heap (quantized weights) is moved to the
+   * memory-mapped scratch file, so that an embedded model near 2 GiB is held in page cache until it
+   * is written, not on the heap (which then holds one weight at a time).
+   */
+  private static TensorProto offHeap(LazyTensor t, Scratch scratch) {
+    ByteString bytes = t.bytes();
+    if (bytes.size() < (1 << 20) || bytes.asReadOnlyByteBuffer().isDirect()) {
+      return t.header().toBuilder().setRawData(bytes).build();
+    }
+    ByteBuffer dst = scratch.allocate(bytes.size());
+    bytes.copyTo(dst);
+    dst.rewind();
+    return t.header().toBuilder().setRawData(UnsafeByteOperations.unsafeWrap(dst)).build();
   }
 
   private static ModelProto finish(DecoderGraphBuilder.Built built, GraphProto.Builder graph) {

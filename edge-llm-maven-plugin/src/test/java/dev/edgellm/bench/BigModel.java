@@ -29,10 +29,10 @@ import java.util.Locale;
 /**
  * The big-model run (not a test; {@code ./bigmodel.sh}): a random bf16 checkpoint with Llama 3.2
  * 3B's real config (28 layers, hidden 3072, 24 heads, 8 kv heads, intermediate 8192, vocab 128256,
- * tied embeddings, llama3 rope with factor 32 and theta 500000; 6.4 GB) is exported to q4, which is
- * over 2 GiB and so written with external data, staged and validated (its real ONNX Runtime run
- * reads the chunks). Prints times, sizes and the validation summary; the staged folder is then
- * loaded by {@code src/test/node/tjs-proof/bigmodel.mjs}.
+ * tied embeddings, llama3 rope with factor 32 and theta 500000; 6.4 GB) is exported to q4 with
+ * external data ({@code edgellm.export.externalData=true}, 1 GiB chunks), staged and validated (its
+ * real ONNX Runtime run reads the chunks). Prints times, sizes and the validation summary; the
+ * staged folder is then loaded by {@code src/test/node/tjs-proof/bigmodel.mjs}.
  *
  * <p>The tokenizer is tiny-llama's (512 tokens) with Llama 3's four special tokens added at their
  * real ids (128000, 128001, 128008, 128009), so that config.json's token ids are the real ones and
@@ -65,11 +65,16 @@ public final class BigModel {
     Path out = work.resolve("model-q4");
     resetPeaks();
     long t0 = System.nanoTime();
-    Exporter exporter = new Exporter(log);
-    if (args.length > 2) {
-      // a smaller config for a dry run: external data forced, in chunks of this many bytes
-      exporter = exporter.withExternalData(true, Long.parseLong(args[2]));
-    }
+    // External data forced (edgellm.export.externalData=true): with the embedding sharing the
+    // lm_head's 4-bit weight this q4 model is 2.01 GB, 139 MB under protobuf's 2 GiB, so it would
+    // otherwise be written as one embedded file. A dry run gives a smaller config and chunk size.
+    Exporter exporter =
+        new Exporter(log)
+            .withExternalData(
+                true,
+                args.length > 2
+                    ? Long.parseLong(args[2])
+                    : dev.edgellm.onnx.ExternalDataWriter.DEFAULT_CHUNK_BYTES);
     ExportResult r = exporter.export(new ExportRequest(ckpt, out, Precision.Q4, Embeddings.SHARED));
     double exportSecs = (System.nanoTime() - t0) / 1e9;
     double exportHeap = peakHeapMb();
