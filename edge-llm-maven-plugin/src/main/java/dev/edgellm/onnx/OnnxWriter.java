@@ -30,8 +30,9 @@ import java.util.Map;
  *       and refused beforehand when it would exceed the limit, by default protobuf's 2 GiB;
  *   <li>{@link #writeWithExternalData {@code model.onnx} + {@code model.onnx_data}}: tensors of at
  *       least {@code threshold} bytes go, in model order and at offsets aligned to {@code
- *       alignment}, into one data file beside the model, the only way to store an fp32 model over 2
- *       GB.
+ *       alignment}, into a data file beside the model (continued in {@code model.onnx_data_1}, …
+ *       past 2 GiB), the only way to store a model over 2 GB; {@link ExternalDataWriter} writes the
+ *       chunked layout Transformers.js fetches and streams tensors as they are produced.
  * </ul>
  *
  * <p>Both write to a temporary file in the target folder and rename it into place, so a failure
@@ -133,11 +134,13 @@ public final class OnnxWriter {
 
   /**
    * Writes {@code model} as {@code target} plus one data file {@code dataFileName} in the same
-   * folder. Every tensor (initializers, tensor attributes, subgraphs) whose {@code raw_data} has at
-   * least {@code thresholdBytes} bytes is stored in the data file at the next offset that is a
-   * multiple of {@code alignment} (gaps filled with zeros), and referenced by {@code location},
-   * {@code offset} and {@code length}. Smaller tensors stay in the model file. If no tensor reaches
-   * the threshold the data file is still written (empty), so the pair always exists together.
+   * folder (through {@link ExternalDataWriter}, with chunks of up to 2 GiB - 1: data past that
+   * continues in {@code <dataFileName>_1}, …). Every tensor (initializers, tensor attributes,
+   * subgraphs) whose {@code raw_data} has at least {@code thresholdBytes} bytes is stored in the
+   * data file at the next offset that is a multiple of {@code alignment} (gaps filled with zeros),
+   * and referenced by {@code location}, {@code offset} and {@code length}. Smaller tensors stay in
+   * the model file. If no tensor reaches the threshold the data file is still written (empty), so
+   * the pair always exists together.
    *
    * @param dataFileName a plain file name (no folder), e.g. {@code model.onnx_data}
    * @throws OnnxFormatException if the remaining model file would still exceed 2 GiB (lower the
