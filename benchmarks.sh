@@ -3,7 +3,8 @@
 #   quantize: a generated 270M-shaped fp32 graph (1.07 GB) → 4-bit, -Xmx512m, 3 runs
 #   export:   a random bf16 checkpoint with Gemma 3 270M's real config (536 MB) → q4, -Xmx1g, 2 runs
 #   adapter:  the same export with and without a rank-16 PEFT LoRA on all 126 projections, -Xmx1g,
-#             alternating, 3 runs each after a warm-up: the merge's share of the wall time, peak heap
+#             alternating, 5 runs each after a warm-up: wall and CPU time (medians, ranges), the
+#             merge's share of each, peak heap, load average
 #   quality:  every edgellm.quantize.method on the trained fixtures (../shared/fixtures/models): size,
 #             tiny-functiongemma's tool loop, tinystories-656k's top-1 / KL / perplexity ratio vs fp32
 # Generated inputs are kept in $BENCH_DIR (default /tmp/edgellm-bench) and reused.
@@ -26,7 +27,7 @@ if [ "$what" = export ] || [ "$what" = all ]; then
 fi
 if [ "$what" = adapter ] || [ "$what" = all ]; then
   echo "== adapter merge benchmark (-Xmx1g)"
-  (cd "$MODULE" && java -Xmx1g -Xss8m -cp "$CP" dev.edgellm.bench.AdapterBenchmark "$WORK" 3)
+  (cd "$MODULE" && java -Xmx1g -Xss8m -cp "$CP" dev.edgellm.bench.AdapterBenchmark "$WORK" 5)
 fi
 if [ "$what" = quality ] || [ "$what" = all ]; then
   echo "== quality benchmark (methods on the trained fixtures)"

@@ -6,6 +6,7 @@ import {
   wantsStructuredToolResults,
   type PromptTokenizer,
 } from "./prompt";
+import { afterTheCall, calculateSchema } from "../testing/calculator";
 
 function tokenizer(
   chatTemplate: unknown,
@@ -59,40 +60,8 @@ describe("encodePrompt", () => {
   it("renders tool calls and results in the shape chat templates expect, with the tools", () => {
     const t = tokenizer("... <start_function_response> ...");
     expect(wantsStructuredToolResults(t)).toBe(true);
-    const tools = [
-      {
-        name: "calculate",
-        description: "Evaluate",
-        parameters: {
-          type: "object" as const,
-          properties: { expression: { type: "string" as const } },
-        },
-      },
-    ];
-    encodePrompt(
-      t,
-      [
-        { role: "user", content: "What is 15 plus 27?" },
-        {
-          role: "assistant",
-          content: "",
-          tool_calls: [
-            {
-              id: "call_1",
-              name: "calculate",
-              arguments: { expression: "15 + 27" },
-            },
-          ],
-        },
-        {
-          role: "tool",
-          tool_call_id: "call_1",
-          name: "calculate",
-          content: '{"result":42}',
-        },
-      ],
-      tools,
-    );
+    const tools = [calculateSchema];
+    encodePrompt(t, afterTheCall, tools);
     // tool-calls.json's prompt_turn2 comes from exactly these shapes (Transformers.js 4.3.1
     // renders all 44 examples as transformers does).
     expect(t.calls[0]).toEqual([

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { afterTheCall, calculateSchema, question } from "../testing/calculator";
 import { generation } from "../testing/fakeWorker";
 import { runToolLoop, type GenerateFn, type LoopOptions } from "./toolLoop";
 import type { Message, ToolDefinition, ToolSchema } from "./types";
@@ -19,13 +20,7 @@ const call = (name: string, args: string) =>
   `<start_function_call>call:${name}{${args}}<end_function_call><start_function_response>`;
 
 const calculate: ToolDefinition = {
-  name: "calculate",
-  description: "Evaluate a mathematical expression and return the result",
-  parameters: {
-    type: "object",
-    properties: { expression: { type: "string" } },
-    required: ["expression"],
-  },
+  ...calculateSchema,
   handler: vi.fn(async (args) => ({
     result: args.expression === "15 + 27" ? 42 : 0,
   })),
@@ -42,8 +37,6 @@ function options(overrides: Partial<LoopOptions> = {}): LoopOptions {
     ...overrides,
   };
 }
-
-const question: Message = { role: "user", content: "What is 15 plus 27?" };
 
 describe("runToolLoop", () => {
   it("call → handler → result → answer, with the messages the chat template expects", async () => {
@@ -71,26 +64,7 @@ describe("runToolLoop", () => {
       { expression: "15 + 27" },
       expect.objectContaining({ callId: "call_1" }),
     );
-    const turn2 = [
-      question,
-      {
-        role: "assistant",
-        content: "",
-        tool_calls: [
-          {
-            id: "call_1",
-            name: "calculate",
-            arguments: { expression: "15 + 27" },
-          },
-        ],
-      },
-      {
-        role: "tool",
-        tool_call_id: "call_1",
-        name: "calculate",
-        content: '{"result":42}',
-      },
-    ];
+    const turn2 = afterTheCall;
     expect(engine.seen[1].messages).toEqual(turn2);
     expect(engine.seen[0].tools).toEqual([
       {

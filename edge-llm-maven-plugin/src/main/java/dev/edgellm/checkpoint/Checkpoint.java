@@ -44,37 +44,10 @@ public final class Checkpoint implements AutoCloseable {
     this.derived = Map.of();
     this.allocator = alloc;
     this.resources = List.of();
-    Map<String, TensorInfo> t = new LinkedHashMap<>();
-    Map<String, SafetensorsFile> o = new LinkedHashMap<>();
-    Map<String, String> a = new LinkedHashMap<>();
-    for (SafetensorsFile f : files) {
-      for (TensorInfo info : f.tensors().values()) {
-        if (t.containsKey(info.name())) {
-          throw new CheckpointException(
-              "tensor '"
-                  + info.name()
-                  + "' is stored twice, in "
-                  + o.get(info.name()).path()
-                  + " and "
-                  + f.path()
-                  + "; remove one copy");
-        }
-        t.put(info.name(), info);
-        o.put(info.name(), f);
-      }
-    }
-    for (SafetensorsFile f : files) {
-      f.metadata()
-          .forEach(
-              (k, v) -> {
-                if (!t.containsKey(k) && t.containsKey(v)) {
-                  a.put(k, v);
-                }
-              });
-    }
-    this.tensors = Collections.unmodifiableMap(t);
-    this.owner = o;
-    this.aliases = Collections.unmodifiableMap(a);
+    TensorIndex index = TensorIndex.of(files);
+    this.tensors = index.tensors();
+    this.owner = index.owner();
+    this.aliases = index.aliases();
   }
 
   /** A view of {@code base} with {@code overlay} applied. */
@@ -134,6 +107,15 @@ public final class Checkpoint implements AutoCloseable {
   public interface Derivation {
     /** Writes the tensor's float32 values, row-major, into {@code dst} (exactly its size). */
     void compute(FloatBuffer dst);
+
+    /**
+     * A reader computing each row when it is read, for a derivation that can compute a row on its
+     * own (a weight merged with a low-rank adapter): its rows are then never stored whole. Called
+     * once per pass over the tensor; null (the default) when the tensor is computed whole.
+     */
+    default RowReader openRows() {
+      return null;
+    }
   }
 
   /**
@@ -275,40 +257,13 @@ public final class Checkpoint implements AutoCloseable {
     String stored = aliases.getOrDefault(name, name);
     TensorInfo t = tensors.get(stored);
     if (t == null) {
-      throw new CheckpointException(
-          "tensor '"
-              + name
-              + "' "
-              + Arrays.toString(shape)
-              + " is missing in "
-              + dir
-              + " (config.json says model_type "
-              + config.modelType()
-              + " with "
-              + config.numHiddenLayersText()
-              + "); the checkpoint does not match its config.json: use the config saved with these weights");
+      throw CheckpointException.missingTensor(name, shape, dir, config);
     }
     if (!Arrays.equals(t.shape(), shape)) {
-      throw new CheckpointException(
-          "tensor '"
-              + name
-              + "' in "
-              + t.file()
-              + " has shape "
-              + t.shapeText()
-              + " but config.json implies "
-              + Arrays.toString(shape)
-              + "; the checkpoint does not match its config.json: use the config saved with these weights");
+      throw CheckpointException.wrongShape(name, t, shape);
     }
     if (!t.dtype().isExportableFloat()) {
-      throw new CheckpointException(
-          "tensor '"
-              + name
-              + "' in "
-              + t.file()
-              + " has dtype "
-              + t.dtype()
-              + "; supported weight dtypes are F32, F16 and BF16: save the checkpoint in one of them (quantized checkpoints must be dequantized first)");
+      throw CheckpointException.wrongDtype(name, t);
     }
     used.add(stored);
     return t;
@@ -382,6 +337,18 @@ public final class Checkpoint implements AutoCloseable {
     return (f != null ? f : views.get(t.name())).map(t);
   }
 
+  /**
+   * A 2-D tensor read a row segment at a time as float32: from its memory-mapped bytes when stored;
+   * row by row when derived by a {@link Derivation#openRows row derivation} (the merged tensor is
+   * never materialized); else computed whole first, as {@link #map} does.
+   */
+  public RowReader rowReader(TensorInfo t) {
+    Derivation d =
+        derived.containsKey(t.name()) ? derived.get(t.name()) : viewsDerived.get(t.name());
+    RowReader rows = d == null ? null : d.openRows();
+    return rows != null ? rows : RowReader.of(map(t), t);
+  }
+
   private static ByteBuffer heap(long bytes) {
     return ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
   }
@@ -394,31 +361,25 @@ public final class Checkpoint implements AutoCloseable {
    */
   public float[] floats(TensorInfo t) {
     float[] v = DTypes.toFloats(map(t), t);
-    checkFinite(t, v);
+    checkFinite(t, v, v.length, 0);
     return v;
   }
 
-  /** Throws when {@code v} (the values of {@code t}) holds a NaN or an infinity. */
-  public static void checkFinite(TensorInfo t, float[] v) {
-    for (int i = 0; i < v.length; i++) {
+  /**
+   * Throws when one of the first {@code len} values of {@code v} (those of {@code t} from flat
+   * index {@code base} on) is a NaN or an infinity.
+   */
+  public static void checkFinite(TensorInfo t, float[] v, int len, long base) {
+    for (int i = 0; i < len; i++) {
       if (!Float.isFinite(v[i])) {
-        throw nonFinite(t, i, v[i]);
+        throw nonFinite(t, base + i, v[i]);
       }
     }
   }
 
   /** The error for a NaN or Inf found in {@code t} at {@code index}. */
   public static CheckpointException nonFinite(TensorInfo t, long index, float value) {
-    return new CheckpointException(
-        "tensor '"
-            + t.name()
-            + "' in "
-            + t.file()
-            + " holds "
-            + value
-            + " at flat index "
-            + index
-            + "; the weights are corrupt or the training diverged: export a checkpoint with finite weights");
+    return CheckpointException.nonFinite(t, index, value);
   }
 
   @Override

@@ -68,7 +68,7 @@ public final class Fp32Weights implements WeightFormat {
           for (int from = 0; from < n; from += chunk.length) {
             int len = Math.min(chunk.length, n - from);
             DTypes.read(src, t.dtype(), from, chunk, 0, len);
-            checkFinite(t, chunk, len, from);
+            Checkpoint.checkFinite(t, chunk, len, from);
             if (fd != null) {
               fd.put(from, chunk, 0, len);
             }
@@ -96,7 +96,7 @@ public final class Fp32Weights implements WeightFormat {
           for (int r0 = 0; r0 < n; r0 += ROWS) {
             int rows = Math.min(ROWS, n - r0);
             DTypes.read(src, t.dtype(), r0 * k, block, 0, rows * k);
-            checkFinite(t, block, rows * k, (long) r0 * k);
+            Checkpoint.checkFinite(t, block, rows * k, (long) r0 * k);
             for (int c = 0; c < k; c++) {
               for (int r = 0; r < rows; r++) {
                 column[r] = block[r * k + c];
@@ -106,13 +106,5 @@ public final class Fp32Weights implements WeightFormat {
           }
           return UnsafeByteOperations.unsafeWrap(dst);
         });
-  }
-
-  private static void checkFinite(TensorInfo t, float[] v, int len, long base) {
-    for (int i = 0; i < len; i++) {
-      if (!Float.isFinite(v[i])) {
-        throw Checkpoint.nonFinite(t, base + i, v[i]);
-      }
-    }
   }
 }

@@ -6,6 +6,7 @@ import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.quantize.GatherBlockQuantizedTable;
 import dev.edgellm.quantize.MatMulNBitsWeight;
 import dev.edgellm.quantize.QuantizeMethod;
+import dev.edgellm.quantize.QuantizedWeight;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -47,7 +48,13 @@ public final class Q4Weights implements WeightFormat {
   @Override
   public String linear(GraphBuilder g, String nodeName, String x, TensorInfo w, TensorInfo bias) {
     String y =
-        matMulNBits(g, nodeName + "/MatMul_Q4", x, w.name(), w, nodeName + "/MatMul/output_0");
+        matMulNBits(
+            g,
+            QuantizedWeight.nodeName(nodeName + "/MatMul"),
+            x,
+            w.name(),
+            w,
+            nodeName + "/MatMul/output_0");
     if (bias != null) {
       String b = fp32.asIs(g, bias.name(), bias);
       y = g.op("Add", nodeName + "/Add").in(y, b).out();
@@ -70,7 +77,7 @@ public final class Q4Weights implements WeightFormat {
           new MatMulNBitsWeight(hidden, vocab, BLOCK_SIZE, true, false, null, null, null);
       g.add(shape.gatherReshapeShape("lm_head.weight"));
       shape.gatherReshapeNodes("lm_head.weight").forEach(g::add);
-      g.add(shape.gatherNode(nodeName + "_Q4", ids, out, "lm_head.weight"));
+      g.add(shape.gatherNode(QuantizedWeight.nodeName(nodeName), ids, out, "lm_head.weight"));
       sharedLmHead = true;
       return out;
     }
@@ -84,26 +91,26 @@ public final class Q4Weights implements WeightFormat {
     int kb = shape.blocksPerRow();
     trailing.add(
         new LazyTensor(
-            name + "_Q4",
+            QuantizedWeight.q4Name(name),
             TensorProto.DataType.INT4_VALUE,
             new long[] {vocab, hidden},
             ((long) vocab * hidden + 1) / 2,
             () -> q.get().initializers(name).get(0).getRawData()));
     trailing.add(
         new LazyTensor(
-            name + "_scales",
+            QuantizedWeight.scalesName(name),
             TensorProto.DataType.FLOAT_VALUE,
             new long[] {vocab, kb},
             4L * vocab * kb,
             () -> q.release().initializers(name).get(1).getRawData()));
-    g.add(shape.node(nodeName + "_Q4", ids, out, name, 0));
+    g.add(shape.node(QuantizedWeight.nodeName(nodeName), ids, out, name, 0));
     return out;
   }
 
   @Override
   public String lmHead(
       GraphBuilder g, String nodeName, String x, TensorInfo w, boolean tied, String output) {
-    return matMulNBits(g, nodeName + "_Q4", x, "lm_head.weight", w, output);
+    return matMulNBits(g, QuantizedWeight.nodeName(nodeName), x, "lm_head.weight", w, output);
   }
 
   @Override

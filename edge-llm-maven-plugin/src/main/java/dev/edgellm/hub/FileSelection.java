@@ -1,6 +1,14 @@
 package dev.edgellm.hub;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.util.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Which files of a repository to fetch: only what export and stage read, never the whole repository
@@ -62,5 +70,100 @@ public record FileSelection(
   /** Whether {@code file} is a safetensors index whose shards come with it. */
   static boolean isIndex(String file) {
     return file.endsWith(".safetensors.index.json");
+  }
+
+  /** The files of {@code selection} that {@code available} holds; missing required ones fail. */
+  List<String> select(HubId id, Set<String> available, String where) {
+    Set<String> chosen = new LinkedHashSet<>();
+    List<String> missing = new ArrayList<>();
+    for (String f : required) {
+      if (available.contains(f)) {
+        chosen.add(f);
+      } else {
+        missing.add(f);
+      }
+    }
+    for (List<String> group : alternatives) {
+      Optional<String> first = group.stream().filter(available::contains).findFirst();
+      if (first.isPresent()) {
+        chosen.add(first.get());
+      } else {
+        missing.add(String.join(" or ", group));
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new HubException(
+          id
+              + " is not a "
+              + what
+              + " edge-llm can read: "
+              + where
+              + " has no "
+              + String.join(", no ", missing)
+              + " (it has: "
+              + summary(available)
+              + "). Only safetensors checkpoints in the Hugging Face layout are supported;"
+              + " pick a repository (or revision) that has them");
+    }
+    for (String f : optional) {
+      if (available.contains(f)) {
+        chosen.add(f);
+      }
+    }
+    return List.copyOf(chosen);
+  }
+
+  private static String summary(Set<String> files) {
+    if (files.isEmpty()) {
+      return "no files";
+    }
+    List<String> list = new ArrayList<>(files);
+    return list.size() <= 12
+        ? String.join(", ", list)
+        : String.join(", ", list.subList(0, 12)) + ", ... " + (list.size() - 12) + " more";
+  }
+
+  /** The shard files a safetensors index names, in order, each once. */
+  static List<String> shards(Path index, HubId id) throws IOException {
+    JsonNode map;
+    try {
+      map = Json.read(index).path("weight_map");
+    } catch (IOException e) {
+      throw new HubException(
+          index.getFileName() + " of " + id + " is not valid JSON: " + e.getMessage(), e);
+    }
+    Set<String> shards = new LinkedHashSet<>();
+    map.elements().forEachRemaining(v -> shards.add(v.asText()));
+    for (String s : shards) {
+      if (s.isEmpty() || s.startsWith("/") || s.contains("..") || s.contains("\\")) {
+        throw new HubException(
+            index.getFileName() + " of " + id + " names an unusable shard '" + s + "'");
+      }
+    }
+    return List.copyOf(shards);
+  }
+
+  /** Every file the selection names, alternatives and optional ones included. */
+  List<String> names() {
+    List<String> names = new ArrayList<>(required);
+    alternatives.forEach(names::addAll);
+    names.addAll(optional);
+    return names;
+  }
+
+  /** What of the selection {@code present} lacks, for a message. */
+  String missing(Set<String> present) {
+    List<String> missing = new ArrayList<>();
+    for (String f : required) {
+      if (!present.contains(f)) {
+        missing.add(f);
+      }
+    }
+    for (List<String> group : alternatives) {
+      if (group.stream().noneMatch(present::contains)) {
+        missing.add(String.join(" or ", group));
+      }
+    }
+    return String.join(", ", missing);
   }
 }

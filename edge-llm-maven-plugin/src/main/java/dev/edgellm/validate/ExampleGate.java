@@ -35,14 +35,10 @@ public record ExampleGate(
 
   public ExampleGate {
     Objects.requireNonNull(examples, "examples");
-    check("minToolCallAccuracy", minToolCallAccuracy);
-    check("minAnswerAccuracy", minAnswerAccuracy);
-    if (maxExamples < 1) {
-      throw new IllegalArgumentException("maxExamples must be at least 1, not " + maxExamples);
-    }
-    if (maxNewTokens < 1) {
-      throw new IllegalArgumentException("maxNewTokens must be at least 1, not " + maxNewTokens);
-    }
+    ValidationRequest.requireFraction("minToolCallAccuracy", minToolCallAccuracy);
+    ValidationRequest.requireFraction("minAnswerAccuracy", minAnswerAccuracy);
+    requireAtLeastOne("maxExamples", maxExamples);
+    requireAtLeastOne("maxNewTokens", maxNewTokens);
   }
 
   /** The defaults for these files. */
@@ -56,9 +52,9 @@ public record ExampleGate(
         DEFAULT_MAX_NEW_TOKENS);
   }
 
-  private static void check(String name, double v) {
-    if (!(v >= 0 && v <= 1)) {
-      throw new IllegalArgumentException(name + " must be between 0 and 1, not " + v);
+  private static void requireAtLeastOne(String name, int v) {
+    if (v < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1, not " + v);
     }
   }
 }

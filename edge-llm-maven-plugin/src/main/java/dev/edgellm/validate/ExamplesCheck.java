@@ -7,7 +7,6 @@ import dev.edgellm.chat.ChatTemplate;
 import dev.edgellm.chat.Example;
 import dev.edgellm.chat.Examples;
 import dev.edgellm.chat.Tokenizer;
-import dev.edgellm.chat.ToolCall;
 import dev.edgellm.maven.Properties;
 import dev.edgellm.util.UserErrorException;
 import java.io.IOException;
@@ -39,77 +38,6 @@ final class ExamplesCheck implements Check {
     return "The user's examples: tool calls and answers, staged model vs fp32 reference";
   }
 
-  /** Counts and per-example outcomes of one model. */
-  private record Run(String label, List<List<ToolLoop.TurnResult>> results, double seconds) {
-    int callExamples() {
-      return (int) results.stream().filter(r -> callTurn(r) != null).count();
-    }
-
-    int answerExamples() {
-      return (int) results.stream().filter(r -> answerTurn(r) != null).count();
-    }
-
-    boolean namesOk(int i) {
-      ToolLoop.TurnResult t = callTurn(results.get(i));
-      return t != null && t.namesExact();
-    }
-
-    boolean callsOk(int i) {
-      ToolLoop.TurnResult t = callTurn(results.get(i));
-      return t != null && t.callsExact();
-    }
-
-    boolean answerOk(int i) {
-      ToolLoop.TurnResult t = answerTurn(results.get(i));
-      return t != null && t.answerExact();
-    }
-
-    int count(java.util.function.IntPredicate ok) {
-      int n = 0;
-      for (int i = 0; i < results.size(); i++) {
-        n += ok.test(i) ? 1 : 0;
-      }
-      return n;
-    }
-
-    double callRate() {
-      return rate(count(this::callsOk), callExamples());
-    }
-
-    double answerRate() {
-      return rate(count(this::answerOk), answerExamples());
-    }
-
-    Map<String, Object> rates() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("toolCallExamples", callExamples());
-      m.put("callsExact", count(this::namesOk));
-      m.put("argumentsExact", count(this::callsOk));
-      m.put("answerExamples", answerExamples());
-      m.put("answersExact", count(this::answerOk));
-      m.put("callRate", round(rate(count(this::namesOk), callExamples())));
-      m.put("argumentRate", round(callRate()));
-      m.put("answerRate", round(answerRate()));
-      return m;
-    }
-  }
-
-  static ToolLoop.TurnResult callTurn(List<ToolLoop.TurnResult> turns) {
-    return turns.stream().filter(t -> t.turn().isToolCall()).findFirst().orElse(null);
-  }
-
-  static ToolLoop.TurnResult answerTurn(List<ToolLoop.TurnResult> turns) {
-    return turns.stream().filter(t -> t.turn().expectedText() != null).findFirst().orElse(null);
-  }
-
-  private static double rate(int ok, int n) {
-    return n == 0 ? 1.0 : (double) ok / n;
-  }
-
-  private static double round(double v) {
-    return Math.round(v * 10000) / 10000.0;
-  }
-
   @Override
   public void run(ValidationContext ctx, Findings out) throws Exception {
     ExampleGate gate = ctx.request().examples();
@@ -119,8 +47,8 @@ final class ExamplesCheck implements Check {
               + Properties.VALIDATE_EXAMPLES
               + " to the examples you fine-tuned on)");
     }
-    ctx.requirePassed("model.size", "model.parses", "model.embedded", "contract.io", "run.greedy");
-    if (QualityCheck.isDemo(ctx)) {
+    QualityRuns.requireRunnable(ctx);
+    if (QualityRuns.isDemo(ctx)) {
       throw new SkipCheck(
           "the DEMO model has random weights: it cannot reproduce examples (set "
               + Properties.CHECKPOINT
@@ -182,21 +110,15 @@ final class ExamplesCheck implements Check {
     boolean withReference =
         reference != null
             && Files.isRegularFile(reference)
-            && !Files.isSameFile(reference, model)
-            && !(Files.size(model) == Files.size(reference)
-                && Files.mismatch(model, reference) == -1);
-    Run staged;
-    Run ref = null;
+            && !QualityRuns.sameModel(reference, model);
+    ExampleRun staged;
+    ExampleRun ref = null;
     try {
       staged =
           replay(
               ctx, "staged", model, contract, tokenizer, template, format, stops, gate, examples);
     } catch (OrtException e) {
-      out.error(
-          ctx.modelFile(),
-          "ONNX Runtime could not run the staged model: "
-              + ValidationContext.firstLine(e.getMessage()),
-          "Export again");
+      QualityRuns.stagedFailed(ctx, out, e);
       return;
     }
     if (withReference) {
@@ -206,11 +128,7 @@ final class ExamplesCheck implements Check {
                 ctx, "fp32", reference, contract, tokenizer, template, format, stops, gate,
                 examples);
       } catch (OrtException e) {
-        out.warn(
-            reference.toString(),
-            "ONNX Runtime could not run the reference: "
-                + ValidationContext.firstLine(e.getMessage()),
-            "Point " + Properties.VALIDATE_REFERENCE + " at the fp32 export of this checkpoint");
+        out.warn(reference.toString(), QualityRuns.referenceFailed(e), QualityRuns.REFERENCE_FIX);
       }
     }
     Map<String, Object> rates = new LinkedHashMap<>();
@@ -220,11 +138,11 @@ final class ExamplesCheck implements Check {
       out.detail("reference", reference.toString());
     }
     out.detail("rates", rates);
-    out.detail("perExample", perExample(examples, staged, ref));
-    gate(ctx, out, gate, examples, staged, ref);
+    out.detail("perExample", ExamplesVerdict.perExample(examples, staged, ref));
+    ExamplesVerdict.gate(ctx, out, gate, examples, staged, ref);
   }
 
-  private static Run replay(
+  private static ExampleRun replay(
       ValidationContext ctx,
       String label,
       Path model,
@@ -253,8 +171,8 @@ final class ExamplesCheck implements Check {
         Example e = examples.get(i);
         List<ToolLoop.TurnResult> r = loop.run(e);
         results.add(r);
-        ToolLoop.TurnResult call = callTurn(r);
-        ToolLoop.TurnResult answer = answerTurn(r);
+        ToolLoop.TurnResult call = ExampleRun.callTurn(r);
+        ToolLoop.TurnResult answer = ExampleRun.answerTurn(r);
         ctx.log()
             .info(
                 String.format(
@@ -268,7 +186,7 @@ final class ExamplesCheck implements Check {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    Run run = new Run(label, results, seconds);
+    ExampleRun run = new ExampleRun(label, results, seconds);
     ctx.log()
         .info(
             String.format(
@@ -280,164 +198,6 @@ final class ExamplesCheck implements Check {
                 run.answerExamples(),
                 seconds));
     return run;
-  }
-
-  private static void gate(
-      ValidationContext ctx,
-      Findings out,
-      ExampleGate gate,
-      List<Example> examples,
-      Run staged,
-      Run ref) {
-    String file = gate.examples().toString();
-    double requiredCalls = gate.minToolCallAccuracy() * (ref == null ? 1.0 : ref.callRate());
-    double requiredAnswers = gate.minAnswerAccuracy() * (ref == null ? 1.0 : ref.answerRate());
-    out.detail("requiredCallRate", round(requiredCalls));
-    out.detail("requiredAnswerRate", round(requiredAnswers));
-    List<String> callRegressions = new ArrayList<>();
-    List<String> answerRegressions = new ArrayList<>();
-    for (int i = 0; i < examples.size(); i++) {
-      String name = examples.get(i).id() + " (\"" + examples.get(i).query() + "\")";
-      if (callTurn(staged.results().get(i)) != null
-          && !staged.callsOk(i)
-          && (ref == null || ref.callsOk(i))) {
-        callRegressions.add(name);
-      }
-      if (answerTurn(staged.results().get(i)) != null
-          && !staged.answerOk(i)
-          && (ref == null || ref.answerOk(i))) {
-        answerRegressions.add(name);
-      }
-    }
-    String against = ref == null ? "" : " (the fp32 reference: %s)";
-    String callsLine =
-        String.format(
-                "tool calls exact in %d of %d examples (%.1f%%)",
-                staged.count(staged::callsOk), staged.callExamples(), staged.callRate() * 100)
-            + (ref == null
-                ? ""
-                : String.format(
-                    against,
-                    String.format("%d of %d", ref.count(ref::callsOk), ref.callExamples())));
-    String answersLine =
-        String.format(
-                "final answers exact in %d of %d examples (%.1f%%)",
-                staged.count(staged::answerOk), staged.answerExamples(), staged.answerRate() * 100)
-            + (ref == null
-                ? ""
-                : String.format(
-                    against,
-                    String.format("%d of %d", ref.count(ref::answerOk), ref.answerExamples())));
-    out.info(file, "Staged model: " + callsLine + "; " + answersLine);
-    if (ref != null && (ref.callRate() < 1 || ref.answerRate() < 1)) {
-      out.warn(
-          file,
-          String.format(
-              "The fp32 model itself gets %d of %d calls and %d of %d answers exact: the gate"
-                  + " compares the staged model with that",
-              ref.count(ref::callsOk),
-              ref.callExamples(),
-              ref.count(ref::answerOk),
-              ref.answerExamples()),
-          "Check that the examples, the tool definitions and the chat template are the ones the"
-              + " model was fine-tuned with");
-    }
-    boolean callsFail = staged.callRate() < requiredCalls - 1e-9;
-    boolean answersFail = staged.answerRate() < requiredAnswers - 1e-9;
-    String wrong = ref == null ? "wrong" : "regressed (right with fp32, wrong now)";
-    if (callsFail) {
-      String message =
-          "The staged model's "
-              + callsLine
-              + ", below "
-              + Properties.VALIDATE_MIN_TOOL_CALL_ACCURACY
-              + " "
-              + gate.minToolCallAccuracy()
-              + (ref == null ? "" : " of the reference's rate")
-              + "; "
-              + wrong
-              + ": "
-              + String.join(", ", callRegressions);
-      out.error(file, message, fixFor(ref));
-    } else if (!callRegressions.isEmpty()) {
-      out.warn(
-          file, "Tool calls " + wrong + ": " + String.join(", ", callRegressions), fixFor(ref));
-    }
-    if (answersFail) {
-      String message =
-          "The staged model's "
-              + answersLine
-              + ", below "
-              + Properties.VALIDATE_MIN_ANSWER_ACCURACY
-              + " "
-              + gate.minAnswerAccuracy()
-              + (ref == null ? "" : " of the reference's rate")
-              + "; "
-              + wrong
-              + ": "
-              + String.join(", ", answerRegressions);
-      out.error(file, message, fixFor(ref));
-    } else if (!answerRegressions.isEmpty()) {
-      out.info(
-          file,
-          "Final answers " + wrong + " (within the gate): " + String.join(", ", answerRegressions));
-    }
-  }
-
-  private static String fixFor(Object ref) {
-    return ref == null
-        ? "Fine-tune until the fp32 model reproduces the examples, or lower the threshold"
-        : "Keep the embedding in fp32 (quantize's default), quantize with smaller blocks"
-            + " ("
-            + Properties.QUANTIZE_BLOCK_SIZE
-            + "=16 or 32), keep sensitive layers in float"
-            + " ("
-            + Properties.QUANTIZE_EXCLUDE_NODES
-            + "), or lower the threshold";
-  }
-
-  private static List<Map<String, Object>> perExample(List<Example> examples, Run staged, Run ref) {
-    List<Map<String, Object>> list = new ArrayList<>();
-    for (int i = 0; i < examples.size(); i++) {
-      Example e = examples.get(i);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", e.id());
-      m.put("query", e.query());
-      List<ToolLoop.TurnResult> s = staged.results().get(i);
-      m.put("prompt", s.get(0).prompt());
-      ToolLoop.TurnResult call = callTurn(s);
-      ToolLoop.TurnResult answer = answerTurn(s);
-      if (call != null) {
-        m.put(
-            "expectedCalls", call.turn().expectedCalls().stream().map(ToolCall::toString).toList());
-      }
-      if (answer != null) {
-        m.put("expectedAnswer", answer.turn().expectedText());
-      }
-      m.put("staged", outcome(s));
-      if (ref != null) {
-        m.put("reference", outcome(ref.results().get(i)));
-      }
-      list.add(m);
-    }
-    return list;
-  }
-
-  private static Map<String, Object> outcome(List<ToolLoop.TurnResult> turns) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    ToolLoop.TurnResult call = callTurn(turns);
-    ToolLoop.TurnResult answer = answerTurn(turns);
-    if (call != null) {
-      m.put("reply", call.reply());
-      m.put("calls", call.calls().stream().map(ToolCall::toString).toList());
-      m.put("callsExact", call.namesExact());
-      m.put("argumentsExact", call.callsExact());
-    }
-    if (answer != null) {
-      m.put("answer", answer.answer());
-      m.put("answerExact", answer.answerExact());
-    }
-    return m;
   }
 
   /** generation_config.json's eos ids (else config.json's). */

@@ -2,7 +2,6 @@ package dev.edgellm.validate;
 
 import ai.onnxruntime.OrtException;
 import dev.edgellm.maven.Properties;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -44,9 +43,9 @@ final class QualityCheck implements Check {
       }
       throw new SkipCheck("no fp32 reference at " + reference);
     }
-    ctx.requirePassed("model.size", "model.parses", "model.embedded", "contract.io", "run.greedy");
+    QualityRuns.requireRunnable(ctx);
     Path model = ctx.modelPath();
-    if (Files.isSameFile(model, reference) || sameContent(model, reference)) {
+    if (QualityRuns.sameModel(model, reference)) {
       throw new SkipCheck("the staged model is the reference itself");
     }
     DecoderContract contract = ctx.contract();
@@ -56,21 +55,13 @@ final class QualityCheck implements Check {
     try {
       candidate = logits(model, contract, ids);
     } catch (OrtException e) {
-      out.error(
-          ctx.modelFile(),
-          "ONNX Runtime could not run the staged model: "
-              + ValidationContext.firstLine(e.getMessage()),
-          "Export again");
+      QualityRuns.stagedFailed(ctx, out, e);
       return;
     }
     try {
       expected = logits(reference, contract, ids);
     } catch (OrtException e) {
-      out.error(
-          reference.toString(),
-          "ONNX Runtime could not run the reference: "
-              + ValidationContext.firstLine(e.getMessage()),
-          "Point " + Properties.VALIDATE_REFERENCE + " at the fp32 export of this checkpoint");
+      out.error(reference.toString(), QualityRuns.referenceFailed(e), QualityRuns.REFERENCE_FIX);
       return;
     }
     if (expected[0].length != candidate[0].length) {
@@ -81,7 +72,7 @@ final class QualityCheck implements Check {
               + " logits per token, the staged model "
               + candidate[0].length
               + ": not the same checkpoint",
-          "Point " + Properties.VALIDATE_REFERENCE + " at the fp32 export of this checkpoint");
+          QualityRuns.REFERENCE_FIX);
       return;
     }
     int n = Math.min(expected.length, candidate.length);
@@ -113,7 +104,7 @@ final class QualityCheck implements Check {
     out.detail("perplexityRatio", Math.round(perplexityRatio * 10000) / 10000.0);
     double min = ctx.request().minTopOneAgreement();
     out.detail("minTopOneAgreement", min);
-    if (agreement < min && isDemo(ctx)) {
+    if (agreement < min && QualityRuns.isDemo(ctx)) {
       // The demo checkpoint has random weights: its logits are nearly flat, so 4 bits flip many
       // top-1 tokens. That is not a broken quantization; say so without failing the build.
       out.warn(
@@ -162,19 +153,5 @@ final class QualityCheck implements Check {
       step.cache().close();
       return step.logits();
     }
-  }
-
-  static boolean isDemo(ValidationContext ctx) {
-    try {
-      return ctx.json("config.json")
-          .path(dev.edgellm.demo.DemoCheckpoint.DEMO_FLAG)
-          .asBoolean(false);
-    } catch (SkipCheck e) {
-      return false;
-    }
-  }
-
-  private static boolean sameContent(Path a, Path b) throws IOException {
-    return Files.size(a) == Files.size(b) && Files.mismatch(a, b) == -1;
   }
 }

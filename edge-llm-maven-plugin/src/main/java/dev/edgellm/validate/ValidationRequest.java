@@ -3,6 +3,7 @@ package dev.edgellm.validate;
 import dev.edgellm.maven.Properties;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What to validate and how.
@@ -37,10 +38,7 @@ public record ValidationRequest(
 
   public ValidationRequest {
     Objects.requireNonNull(directory, "directory");
-    if (!(minTopOneAgreement >= 0 && minTopOneAgreement <= 1)) {
-      throw new IllegalArgumentException(
-          "minTopOneAgreement must be between 0 and 1, not " + minTopOneAgreement);
-    }
+    requireFraction("minTopOneAgreement", minTopOneAgreement);
     if (greedySteps < 1 || greedySteps > MAX_GREEDY_STEPS) {
       throw new IllegalArgumentException(
           Properties.VALIDATE_GREEDY_STEPS
@@ -108,73 +106,81 @@ public record ValidationRequest(
   }
 
   public ValidationRequest withReference(Path reference, boolean required) {
-    return new ValidationRequest(
-        directory,
-        reference,
-        required,
-        minTopOneAgreement,
-        greedySteps,
-        allowCpuFallback,
-        strict,
-        reportDirectory,
-        maxModelBytes,
-        examples);
+    return copy(
+        c -> {
+          c.reference = reference;
+          c.referenceRequired = required;
+        });
   }
 
   public ValidationRequest withReportDirectory(Path reportDirectory) {
-    return new ValidationRequest(
-        directory,
-        reference,
-        referenceRequired,
-        minTopOneAgreement,
-        greedySteps,
-        allowCpuFallback,
-        strict,
-        reportDirectory,
-        maxModelBytes,
-        examples);
+    return copy(c -> c.reportDirectory = reportDirectory);
   }
 
   public ValidationRequest withMaxModelBytes(long value) {
-    return new ValidationRequest(
-        directory,
-        reference,
-        referenceRequired,
-        minTopOneAgreement,
-        greedySteps,
-        allowCpuFallback,
-        strict,
-        reportDirectory,
-        value,
-        examples);
+    return copy(c -> c.maxModelBytes = value);
   }
 
   public ValidationRequest withMinTopOneAgreement(double value) {
-    return new ValidationRequest(
-        directory,
-        reference,
-        referenceRequired,
-        value,
-        greedySteps,
-        allowCpuFallback,
-        strict,
-        reportDirectory,
-        maxModelBytes,
-        examples);
+    return copy(c -> c.minTopOneAgreement = value);
   }
 
   /** The same request with the gate on the user's examples ({@code null}: none). */
   public ValidationRequest withExamples(ExampleGate gate) {
-    return new ValidationRequest(
-        directory,
-        reference,
-        referenceRequired,
-        minTopOneAgreement,
-        greedySteps,
-        allowCpuFallback,
-        strict,
-        reportDirectory,
-        maxModelBytes,
-        gate);
+    return copy(c -> c.examples = gate);
+  }
+
+  private ValidationRequest copy(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** Throws unless {@code value} is a fraction, 0..1 (NaN is not). */
+  static void requireFraction(String name, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException(name + " must be between 0 and 1, not " + value);
+    }
+  }
+
+  /** A request's components, to change some of them (the {@code with...} methods). */
+  private static final class Copy {
+    private final Path directory;
+    private Path reference;
+    private boolean referenceRequired;
+    private double minTopOneAgreement;
+    private final int greedySteps;
+    private final boolean allowCpuFallback;
+    private final boolean strict;
+    private Path reportDirectory;
+    private long maxModelBytes;
+    private ExampleGate examples;
+
+    Copy(ValidationRequest r) {
+      directory = r.directory;
+      reference = r.reference;
+      referenceRequired = r.referenceRequired;
+      minTopOneAgreement = r.minTopOneAgreement;
+      greedySteps = r.greedySteps;
+      allowCpuFallback = r.allowCpuFallback;
+      strict = r.strict;
+      reportDirectory = r.reportDirectory;
+      maxModelBytes = r.maxModelBytes;
+      examples = r.examples;
+    }
+
+    ValidationRequest build() {
+      return new ValidationRequest(
+          directory,
+          reference,
+          referenceRequired,
+          minTopOneAgreement,
+          greedySteps,
+          allowCpuFallback,
+          strict,
+          reportDirectory,
+          maxModelBytes,
+          examples);
+    }
   }
 }

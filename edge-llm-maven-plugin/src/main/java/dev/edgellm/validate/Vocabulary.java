@@ -1,6 +1,7 @@
 package dev.edgellm.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.chat.TokenizerJson;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -111,17 +112,17 @@ public final class Vocabulary {
       }
     }
     Style style = Style.PLAIN;
-    if (mentions(tokenizer.path("pre_tokenizer"), "ByteLevel")
-        || mentions(tokenizer.path("decoder"), "ByteLevel")) {
+    if (TokenizerJson.mentions(tokenizer.path("pre_tokenizer"), "ByteLevel")
+        || TokenizerJson.mentions(tokenizer.path("decoder"), "ByteLevel")) {
       style = Style.BYTE_LEVEL;
-    } else if (mentions(tokenizer.path("pre_tokenizer"), "Metaspace")
-        || mentions(tokenizer.path("decoder"), "Metaspace")
+    } else if (TokenizerJson.mentions(tokenizer.path("pre_tokenizer"), "Metaspace")
+        || TokenizerJson.mentions(tokenizer.path("decoder"), "Metaspace")
         || tokenizer.path("normalizer").toString().contains("\u2581")) {
       style = Style.METASPACE;
     }
     boolean prepend =
         style == Style.METASPACE
-            && (mentions(tokenizer.path("normalizer"), "Prepend")
+            && (TokenizerJson.mentions(tokenizer.path("normalizer"), "Prepend")
                 || !"never"
                     .equals(findText(tokenizer.path("pre_tokenizer"), "prepend_scheme", "always")));
     return new Vocabulary(type, ids, tokens, added, style, prepend);
@@ -131,21 +132,6 @@ public final class Vocabulary {
       Map<String, Integer> ids, Map<Integer, String> tokens, String token, int id) {
     ids.putIfAbsent(token, id);
     tokens.putIfAbsent(id, token);
-  }
-
-  private static boolean mentions(JsonNode node, String type) {
-    if (node == null || node.isMissingNode() || node.isNull()) {
-      return false;
-    }
-    if (type.equals(node.path("type").asText())) {
-      return true;
-    }
-    for (JsonNode child : node) {
-      if (child.isContainerNode() && mentions(child, type)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String findText(JsonNode node, String key, String fallback) {

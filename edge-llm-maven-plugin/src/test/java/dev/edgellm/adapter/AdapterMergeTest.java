@@ -276,6 +276,17 @@ class AdapterMergeTest {
 
   // ---- mlx_lm -----------------------------------------------------------------------------------
 
+  /** {@code t} [rows, cols] transposed to [cols, rows]. */
+  private static float[] transpose(float[] t, int rows, int cols) {
+    float[] out = new float[t.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        out[c * rows + r] = t[r * cols + c];
+      }
+    }
+    return out;
+  }
+
   /** mlx_lm: W + (scale·lora_bᵀ)·lora_aᵀ, i.e. A = lora_aᵀ, B = lora_bᵀ. */
   private void checkMlx(Path adapter, Map<String, float[]> got, float[] magnitudeSeedless) {
     Map<String, float[]> base = plain(GEMMA);
@@ -293,8 +304,8 @@ class AdapterMergeTest {
       int out = (int) s[0];
       int in = (int) s[1];
       int r = la.length / in;
-      float[] a = LowRankMerge.transpose(la, in, r);
-      float[] b = LowRankMerge.transpose(ad.get(module + ".lora_b"), r, out);
+      float[] a = transpose(la, in, r);
+      float[] b = transpose(ad.get(module + ".lora_b"), r, out);
       assertClose(
           name,
           got.get(name),

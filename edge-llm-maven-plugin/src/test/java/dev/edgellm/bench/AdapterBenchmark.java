@@ -25,8 +25,9 @@ import java.util.Random;
  * Benchmark (not a test): what merging an adapter costs the export. Exports the random bf16
  * checkpoint with Gemma 3 270M's real config (as {@link ExportBenchmark}) to q4 with and without a
  * rank-16 PEFT LoRA on all seven projections of all 18 layers (126 weights), alternating, and
- * prints each run's wall time and peak heap, then the medians and the merge's overhead. Run by
- * {@code ./benchmarks.sh adapter} (-Xmx1g). Arguments: [workdir] [runs per variant].
+ * prints each run's wall and CPU time and peak heap, then the medians, ranges and the merge's
+ * overhead in wall and CPU time, with the load average (the machine is shared). Run by {@code
+ * ./benchmarks.sh adapter} (-Xmx1g). Arguments: [workdir] [runs per variant].
  */
 public final class AdapterBenchmark {
   private AdapterBenchmark() {}
@@ -50,6 +51,7 @@ public final class AdapterBenchmark {
         Files.size(ckpt.resolve("model.safetensors")) / 1e6,
         Runtime.getRuntime().maxMemory() / 1e6,
         Runtime.getRuntime().availableProcessors());
+    double load0 = loadAverage();
     // one warm-up of each (JIT), not counted
     run(ckpt, null, work.resolve("out-base"));
     run(ckpt, adapter, work.resolve("out-adapter"));
@@ -80,27 +82,39 @@ public final class AdapterBenchmark {
           m[2],
           m[1]);
     }
-    double mb = median(base);
-    double mm = median(merged);
-    double cb = median(cpuBase);
-    double cm = median(cpuMerged);
     System.out.printf(
         Locale.ROOT,
-        "median CPU time: base %.2f s, base + adapter %.2f s: the merge adds %.1f%% of CPU time%n",
-        cb,
-        cm,
-        100 * (cm - cb) / cb);
-    System.out.printf(
-        Locale.ROOT,
-        "median of %d: base %.2f s, base + adapter %.2f s: the merge adds %.1f%% to the export's"
-            + " wall time; peak heap %.0f MB vs %.0f MB (-Xmx %.0f MB)%n",
+        "base:           wall %s, CPU %s%n"
+            + "base + adapter: wall %s, CPU %s%n"
+            + "the merge adds %.1f%% to the export's wall time and %.1f%% to its CPU time (medians"
+            + " of %d); peak heap %.0f MB vs %.0f MB (-Xmx %.0f MB); load average %.2f before,"
+            + " %.2f after (%d cores)%n",
+        spread(base),
+        spread(cpuBase),
+        spread(merged),
+        spread(cpuMerged),
+        100 * (median(merged) - median(base)) / median(base),
+        100 * (median(cpuMerged) - median(cpuBase)) / median(cpuBase),
         runs,
-        mb,
-        mm,
-        100 * (mm - mb) / mb,
         peakBase,
         peakMerged,
-        Runtime.getRuntime().maxMemory() / 1e6);
+        Runtime.getRuntime().maxMemory() / 1e6,
+        load0,
+        loadAverage(),
+        Runtime.getRuntime().availableProcessors());
+  }
+
+  /** The median and range of {@code v}, in seconds. */
+  private static String spread(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return String.format(
+        Locale.ROOT, "median %.2f s (%.2f-%.2f)", median(v), s[0], s[s.length - 1]);
+  }
+
+  /** The system's one-minute load average (how busy the shared machine was). */
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   /** Wall seconds, peak heap (MB) and process CPU seconds of one q4 export. */

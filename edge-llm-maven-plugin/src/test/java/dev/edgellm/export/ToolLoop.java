@@ -1,6 +1,7 @@
 package dev.edgellm.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.edgellm.chat.Tokenizer;
 import dev.edgellm.util.Json;
 import dev.edgellm.validate.OrtDecoder;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ final class ToolLoop {
     for (JsonNode e : gen.path("eos_token_id")) {
       stop.add(e.asLong());
     }
-    ByteLevelBpe bpe = new ByteLevelBpe(fixture.resolve("tokenizer.json"));
+    Tokenizer tokenizer = Tokenizer.read(fixture.resolve("tokenizer.json"));
     int okCalls = 0;
     int okAnswers = 0;
     int total = 0;
@@ -49,7 +50,8 @@ final class ToolLoop {
         if (got.equals(callIds)) {
           okCalls++;
         } else {
-          failures.add("call of '" + ex.path("userQuery").asText() + "': " + bpe.decode(got));
+          failures.add(
+              "call of '" + ex.path("userQuery").asText() + "': " + decode(tokenizer, got));
         }
         String t1 = ex.path("prompt_turn1").asText();
         String t2 = ex.path("prompt_turn2").asText();
@@ -59,12 +61,14 @@ final class ToolLoop {
         }
         List<Long> p2 = new ArrayList<>(p1);
         p2.addAll(callIds);
-        p2.addAll(bpe.encode(t2.substring(t1.length() + call.length())));
+        for (long id : tokenizer.encode(t2.substring(t1.length() + call.length()))) {
+          p2.add(id);
+        }
         List<Long> answer = generate(d, p2, stop);
         if (!answer.isEmpty() && stop.contains(answer.get(answer.size() - 1))) {
           answer = answer.subList(0, answer.size() - 1);
         }
-        String text = bpe.decode(answer);
+        String text = decode(tokenizer, answer);
         if (text.equals(ex.path("generated_final").asText())) {
           okAnswers++;
         } else {
@@ -91,6 +95,11 @@ final class ToolLoop {
       logits = d.step(new long[] {next});
     }
     return out;
+  }
+
+  /** The text of {@code ids}, added tokens as their content. */
+  private static String decode(Tokenizer tokenizer, List<Long> ids) {
+    return tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray(), false);
   }
 
   private static List<Long> longs(JsonNode a) {

@@ -40,6 +40,23 @@ public final class OrtDecoder implements AutoCloseable {
     return session.contract().vocab();
   }
 
+  /**
+   * Forgets the cache, feeds {@code prompt} and returns the {@code steps} greedy tokens after it,
+   * each fed back through the cache.
+   */
+  public long[] greedy(long[] prompt, int steps) throws OrtException {
+    reset();
+    float[][] logits = step(prompt);
+    long[] got = new long[steps];
+    for (int i = 0; i < steps; i++) {
+      got[i] = argmax(logits[logits.length - 1]);
+      if (i + 1 < steps) {
+        logits = step(new long[] {got[i]});
+      }
+    }
+    return got;
+  }
+
   /** The index of the largest logit (the first of equal ones). */
   public static int argmax(float[] v) {
     return Logits.argmax(v);
