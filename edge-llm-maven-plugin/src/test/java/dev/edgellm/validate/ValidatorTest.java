@@ -92,6 +92,8 @@ class ValidatorTest {
     assertThat((Double) run.details().get("cachedVsUncached")).isLessThan(1e-4);
     assertThat(status(report, "quality.agreement")).isEqualTo(CheckStatus.SKIPPED);
     assertThat(status(report, "quality.examples")).isEqualTo(CheckStatus.SKIPPED);
+    // one embedded file, no chunk declared: nothing to fetch, the check holds
+    assertThat(status(report, "model.external-data")).isEqualTo(CheckStatus.PASSED);
     assertThat(report.check("contract.io").details())
         .containsEntry("layers", 3)
         .containsEntry("kvHeads", 2)
@@ -189,6 +191,22 @@ class ValidatorTest {
         .contains("onnx/model.onnx.data looks like an external data file")
         .contains("keeps 131072 bytes of weights in external data (model.onnx.data)");
     assertThat(status(report, "run.greedy")).isEqualTo(CheckStatus.SKIPPED);
+  }
+
+  @Test
+  void externalDataDeclaredForAnEmbeddedModelFailsModelExternalData() throws Exception {
+    Path dir = staged();
+    editJson(
+        dir.resolve("config.json"),
+        c ->
+            ((ObjectNode) c.get("transformers.js_config"))
+                .putObject("use_external_data_format")
+                .put("model", 1));
+    ValidationReport report = validate(dir);
+    assertThat(status(report, "model.external-data")).isEqualTo(CheckStatus.FAILED);
+    assertThat(errors(report, "model.external-data"))
+        .contains(
+            "declares 1 chunk(s) for model.onnx: Transformers.js requests onnx/model.onnx_data");
   }
 
   @Test
