@@ -8,6 +8,9 @@ class Checks {
   /** The files a stage writes into public/models/NAME. */
   static final List<String> STAGED_FILES = ['config.json', 'edge-llm.json', 'generation_config.json',
                                             'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json']
+  static final List<String> VARIANT_FILES = ['config.json', 'edge-llm.json', 'generation_config.json',
+                                             'onnx/model_q4.onnx', 'onnx/model_q4f16.onnx', 'tokenizer.json',
+                                             'tokenizer_config.json']
 
   static String sha256(File f) {
     MessageDigest md = MessageDigest.getInstance('SHA-256')
@@ -42,10 +45,19 @@ class Checks {
   static Object checkStaged(File dir) {
     assert dir.isDirectory() : "nothing staged: ${dir} does not exist"
     def files = tree(dir)
-    assert files.keySet() as List == STAGED_FILES : "staged folder ${dir} holds ${files.keySet()}, expected ${STAGED_FILES}"
     def manifest = json(new File(dir, 'edge-llm.json'))
+    // edgellm.stage.variants=q4f16,q4 (the generated app's pom): model_q4.onnx + model_q4f16.onnx
+    boolean variants = manifest.variants != null
+    def expected = variants ? VARIANT_FILES : STAGED_FILES
+    assert files.keySet() as List == expected : "staged folder ${dir} holds ${files.keySet()}, expected ${expected}"
+    if (variants) {
+      assert manifest.variants*.dtype == ['q4f16', 'q4'] : "edge-llm.json variants ${manifest.variants}"
+      def tjs = json(new File(dir, 'config.json'))['transformers.js_config']
+      assert tjs.dtype == 'q4' && tjs.device_config?.webgpu?.dtype == 'q4f16' && tjs.kv_cache_dtype?.q4f16 == 'float16' :
+          "config.json transformers.js_config ${tjs}"
+    }
     def listed = manifest.files.collectEntries { [(it.path): it] }
-    assert listed.keySet() == (STAGED_FILES - 'edge-llm.json') as Set :
+    assert listed.keySet() == (expected - 'edge-llm.json') as Set :
         "edge-llm.json lists ${listed.keySet()}, expected every staged file but itself"
     listed.each { path, entry ->
       File f = new File(dir, path)
@@ -54,7 +66,8 @@ class Checks {
       assert entry.sha256 == actual : "edge-llm.json says ${path} has SHA-256 ${entry.sha256}, the file has ${actual}"
     }
     assert manifest.totalSize == listed.values().sum { it.size } : "edge-llm.json totalSize ${manifest.totalSize} is not the sum of its files"
-    assert manifest.model == 'onnx/model.onnx' : "edge-llm.json model is ${manifest.model}"
+    String model = variants ? 'onnx/model_q4.onnx' : 'onnx/model.onnx'
+    assert manifest.model == model : "edge-llm.json model is ${manifest.model}, expected ${model}"
     return manifest
   }
 

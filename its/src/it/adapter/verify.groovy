@@ -35,7 +35,7 @@ assert a != null : 'edge-llm.json has no source.adapter'
 assert a.layout == 'mlx-lora' && a.file == 'adapters.safetensors' && a.path == 'adapter'
 assert a.sha256 == C.sha256(new File(adapter, 'adapters.safetensors')) : 'edge-llm.json: wrong adapter SHA-256'
 assert a.configSha256 == C.sha256(new File(adapter, 'adapter_config.json'))
-C.assertSameFile(new File(app, 'target/edge-llm/model-q4/model.onnx'), new File(staged, 'onnx/model.onnx'))
+C.assertSameFile(new File(app, 'target/edge-llm/model-q4/model.onnx'), new File(staged, manifest.model))
 
 // quality.examples may warn: the app's tools/examples.json are the demo tool caller's, and
 // tiny-gemma3 + this adapter is not a tool caller (the fp32 model itself gets 0 of 44).

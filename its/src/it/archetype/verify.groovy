@@ -33,7 +33,7 @@ assert success : "the app's mvn package failed"
 // The staged model.
 def staged = new File(app, 'public/models/my-model')
 def manifest = C.checkStaged(staged)
-C.assertSameFile(new File(app, 'target/edge-llm/model-q4/model.onnx'), new File(staged, 'onnx/model.onnx'))
+C.assertSameFile(new File(app, 'target/edge-llm/model-q4/model.onnx'), new File(staged, manifest.model))
 
 // Validation: all green (the quality gate is skipped only when the build has no fp32 reference).
 def hasReference = new File(app, 'target/edge-llm/model-fp32/model.onnx').isFile()
@@ -64,6 +64,10 @@ def e2e = C.json(new File(app, 'target/e2e/result.json'))
 def failed = e2e.results.findAll { !it.ok }
 assert failed.isEmpty() : "browser test checks failed: ${failed}"
 assert e2e.results.size() >= 20 : "only ${e2e.results.size()} browser test checks"
+// SwiftShader has no shader-f16: WebGPU takes the q4 fallback and the badge says so; WASM loads q4.
+assert e2e.results.any { it.name == 'webgpu: the badge shows the q4 fallback (no shader-f16)' && it.ok } : 'the browser test did not see the q4 fallback on WebGPU'
+assert e2e.results.any { it.name == 'webgpu: the page loaded onnx/model_q4.onnx only' && it.ok } : 'the page did not load model_q4.onnx alone on WebGPU'
+assert e2e.results.any { it.name == 'wasm: the badge shows q4' && it.ok } : 'the browser test did not see q4 on WASM'
 ['webgpu', 'wasm'].each { d ->
   assert e2e.results.any { it.name.startsWith("${d}: streamed token ids equal Node's greedy ids") && it.ok } : "no passing token check on ${d}"
   assert e2e.timings[d]?.tokens == e2e.expected.ids.size() : "${d} streamed ${e2e.timings[d]?.tokens} tokens, Node ${e2e.expected.ids.size()}"

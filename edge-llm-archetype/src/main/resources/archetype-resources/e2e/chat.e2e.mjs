@@ -69,9 +69,20 @@ const modelName = modelPath.slice("/models/".length);
 const modelDir = path.join(dist, "models", modelName);
 if (!existsSync(path.join(dist, "index.html")))
   fail(`${dist}/index.html is missing: run "npm run build" first.`);
-if (!existsSync(path.join(modelDir, "onnx", "model.onnx"))) {
+if (!existsSync(path.join(modelDir, "edge-llm.json"))) {
   fail(
-    `${modelDir}/onnx/model.onnx is missing: stage the model (mvn package) before "npm run build".`,
+    `${modelDir}/edge-llm.json is missing: stage the model (mvn package) before "npm run build".`,
+  );
+}
+const manifest = JSON.parse(
+  readFileSync(path.join(modelDir, "edge-llm.json"), "utf8"),
+);
+// The file every device can load: onnx/model.onnx, or onnx/model_q4.onnx when staged with variants.
+const stagedModel = manifest.model ?? "onnx/model.onnx";
+const variants = (manifest.variants ?? []).map((v) => v.dtype);
+if (!existsSync(path.join(modelDir, stagedModel))) {
+  fail(
+    `${modelDir}/${stagedModel} is missing: stage the model (mvn package) before "npm run build".`,
   );
 }
 if (!existsSync(executablePath))
@@ -82,9 +93,6 @@ mkdirSync(out, { recursive: true });
 
 // 1. The expected replies, from Node, through the app's own prompt rendering, tools and tool loop.
 // A model without a chat template continues text.
-const manifest = JSON.parse(
-  readFileSync(path.join(modelDir, "edge-llm.json"), "utf8"),
-);
 const app = await loadAppModules(root);
 const runtime = await nodeRuntime({
   modelsDir: path.join(dist, "models"),
@@ -163,25 +171,28 @@ check("Node greedy continuation is not empty", expected.ids.length > 0);
 // What the server answers for model files, asked from a page of the app (after its model loaded:
 // a page closed while its worker still compiles WASM keeps the renderer busy for a long time).
 async function checkServing(page) {
-  const probe = await page.evaluate(async (model) => {
-    const head = async (url) => {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      return {
-        status: r.status,
-        type: r.headers.get("content-type"),
-        coep: r.headers.get("cross-origin-embedder-policy"),
+  const probe = await page.evaluate(
+    async ({ model, file }) => {
+      const head = async (url) => {
+        const r = await fetch(url);
+        await r.arrayBuffer();
+        return {
+          status: r.status,
+          type: r.headers.get("content-type"),
+          coep: r.headers.get("cross-origin-embedder-policy"),
+        };
       };
-    };
-    return {
-      onnx: await head(`${model}/onnx/model.onnx`),
-      missing: await head("/models/no-such-model/onnx/model.onnx"),
-      wasm: await head("/ort/ort-wasm-simd-threaded.asyncify.wasm"),
-      isolated: self.crossOriginIsolated,
-    };
-  }, modelPath);
+      return {
+        onnx: await head(`${model}/${file}`),
+        missing: await head("/models/no-such-model/onnx/model.onnx"),
+        wasm: await head("/ort/ort-wasm-simd-threaded.asyncify.wasm"),
+        isolated: self.crossOriginIsolated,
+      };
+    },
+    { model: modelPath, file: stagedModel },
+  );
   check(
-    "model.onnx is served as application/octet-stream",
+    "the model file is served as application/octet-stream",
     probe.onnx.status === 200 && probe.onnx.type === "application/octet-stream",
     JSON.stringify(probe.onnx),
   );
@@ -299,6 +310,42 @@ const browser = await chromium.launch({
     "--enable-unsafe-webgpu",
   ],
 });
+// A model staged with q4f16 and q4: the page loads q4f16 only where the WebGPU adapter has
+// shader-f16, q4 otherwise, and the device badge says which (with the reason for the fallback).
+async function checkVariant(page, device, requests) {
+  const shaderF16 =
+    device === "webgpu" &&
+    (await page.evaluate(async () => {
+      const adapter = await navigator.gpu?.requestAdapter({
+        powerPreference: "high-performance",
+      });
+      return adapter?.features.has("shader-f16") ?? false;
+    }));
+  const { text, variant } = await page.evaluate(() => {
+    const badge = document.querySelector("[data-testid=device-badge]");
+    return {
+      text: badge?.textContent ?? null,
+      variant: badge?.getAttribute("data-variant") ?? null,
+    };
+  });
+  const want = shaderF16
+    ? "WebGPU · q4f16"
+    : device === "webgpu"
+      ? "WebGPU · q4 (no shader-f16)"
+      : "WASM · q4";
+  const wantFile = shaderF16 ? "onnx/model_q4f16.onnx" : "onnx/model_q4.onnx";
+  check(
+    `${device}: the badge shows ${shaderF16 ? "q4f16" : device === "webgpu" ? "the q4 fallback (no shader-f16)" : "q4"}`,
+    text === want && variant === (shaderF16 ? "q4f16" : "q4"),
+    `badge ${JSON.stringify(text)}, expected ${JSON.stringify(want)}, data-variant ${variant}, adapter shader-f16 ${shaderF16}`,
+  );
+  check(
+    `${device}: the page loaded ${wantFile} only`,
+    requests.length > 0 && requests.every((f) => f === wantFile),
+    `model requests: ${requests.join(", ")}`,
+  );
+}
+
 const timings = { nodeExpectedMs: Math.round(nodeMs) };
 let servingChecked = false;
 try {
@@ -314,11 +361,16 @@ try {
       const deliberate404 = m.location().url.includes("/models/no-such-model/");
       if (m.type() === "error" && !deliberate404) errors.push(m.text());
     });
+    const modelRequests = [];
+    page.on("request", (r) => {
+      const m = /\/(onnx\/model[^/?]*\.onnx)/.exec(r.url());
+      if (m) modelRequests.push(m[1]);
+    });
     const started = performance.now();
     const showLoading = device === devices[0];
     if (showLoading) {
       // Hold model.onnx back a moment, to see (and photograph) the progress while loading.
-      await page.route("**/onnx/model.onnx", async (route) => {
+      await page.route(`**/${stagedModel}`, async (route) => {
         await new Promise((resolve) => setTimeout(resolve, 1500));
         await route.continue();
       });
@@ -327,15 +379,13 @@ try {
     if (showLoading) {
       const listed = await page
         .waitForFunction(
-          () => {
+          (file) => {
             const items = [
               ...document.querySelectorAll("[data-testid=loading] li"),
             ].map((li) => li.textContent ?? "");
-            return items.some((t) => t.startsWith("onnx/model.onnx"))
-              ? items
-              : null;
+            return items.some((t) => t.startsWith(file)) ? items : null;
           },
-          null,
+          stagedModel,
           { timeout },
         )
         .then((handle) => handle.jsonValue())
@@ -343,7 +393,7 @@ try {
       await page.screenshot({ path: path.join(out, "chat-loading.png") });
       check(
         "the progress lists each model file with its bytes while loading",
-        ["config.json", "tokenizer.json", "onnx/model.onnx"].every((f) =>
+        ["config.json", "tokenizer.json", stagedModel].every((f) =>
           listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t)),
         ),
         listed.join("; "),
@@ -395,6 +445,9 @@ try {
       });
       await page.close();
       continue;
+    }
+    if (variants.includes("q4f16")) {
+      await checkVariant(page, device, modelRequests);
     }
     if (!servingChecked) {
       await checkServing(page);

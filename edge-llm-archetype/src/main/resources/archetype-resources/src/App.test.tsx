@@ -122,6 +122,20 @@ describe("App", () => {
     ).toBe("false");
   });
 
+  it("shows which variant loaded and why q4f16 was not taken", async () => {
+    const worker = renderApp();
+    await worker.ready({
+      device: "webgpu",
+      dtype: "q4",
+      weights: "q4",
+      variant: "q4",
+      variantReason: "no shader-f16",
+    });
+    const badge = screen.getByTestId("device-badge");
+    expect(badge.textContent).toBe("WebGPU · q4 (no shader-f16)");
+    expect(badge.getAttribute("data-variant")).toBe("q4");
+  });
+
   it("streams a reply, offers Stop while it streams, then shows tokens/s", async () => {
     const worker = renderApp();
     await worker.ready({ device: "webgpu" });

@@ -7,7 +7,7 @@ import {
 } from "react";
 import { Conversation } from "./Conversation";
 import { exampleQueries } from "./examples";
-import { totalProgress, useLLM } from "./llm";
+import { deviceLabel, totalProgress, useLLM } from "./llm";
 import { tools } from "./tools";
 
 const KB = 1024;
@@ -64,13 +64,14 @@ export function App({ model }: { model: string }) {
             data-testid="device-badge"
             data-device={llm.device}
             data-adapter={llm.adapter ?? ""}
+            data-variant={llm.variant ?? ""}
             title={
               llm.adapter
                 ? `WebGPU adapter: ${llm.adapter}`
                 : "WebAssembly on the CPU"
             }
           >
-            {llm.device === "webgpu" ? "WebGPU" : "WASM"}
+            {deviceLabel(llm.device, llm.variant, llm.variantReason)}
           </span>
         )}
         {llm.dtype && (

@@ -20,7 +20,22 @@ const gpu = (adapter: unknown, deviceError?: Error): GpuLike => ({
 
 describe("WebGPU probe", () => {
   it("is available with an adapter and a device", async () => {
-    expect(await probeWebGpu(gpu({}))).toEqual({ available: true });
+    expect(await probeWebGpu(gpu({}))).toEqual({
+      available: true,
+      shaderF16: false,
+    });
+  });
+  it("tells whether the adapter has shader-f16 (q4f16 models need it)", async () => {
+    const withF16: GpuLike = {
+      requestAdapter: async () => ({
+        features: new Set(["shader-f16", "timestamp-query"]),
+        requestDevice: async () => ({}),
+      }),
+    };
+    expect(await probeWebGpu(withF16)).toEqual({
+      available: true,
+      shaderF16: true,
+    });
   });
   it("names the adapter", async () => {
     const swiftshader: GpuLike = {
@@ -32,6 +47,7 @@ describe("WebGPU probe", () => {
     expect(await probeWebGpu(swiftshader)).toEqual({
       available: true,
       adapter: "google swiftshader",
+      shaderF16: false,
     });
   });
   it("says why not: no navigator.gpu, no adapter, or a device that fails", async () => {

@@ -9,6 +9,7 @@ export interface GpuLike {
 export interface AdapterLike {
   requestDevice(): Promise<{ destroy?: () => void }>;
   info?: { vendor?: string; architecture?: string; description?: string };
+  features?: { has(feature: string): boolean };
 }
 
 export interface WebGpuProbe {
@@ -17,6 +18,8 @@ export interface WebGpuProbe {
   adapter?: string;
   /** Why WebGPU can't be used, when it can't. */
   reason?: string;
+  /** The adapter has `shader-f16` (float16 in shaders), which q4f16 models need. */
+  shaderF16?: boolean;
 }
 
 /** Whether this browser gives a WebGPU adapter and a device. */
@@ -45,7 +48,10 @@ export async function probeWebGpu(
     const name = [info?.vendor, info?.architecture || info?.description]
       .filter(Boolean)
       .join(" ");
-    return name ? { available: true, adapter: name } : { available: true };
+    const shaderF16 = adapter.features?.has("shader-f16") ?? false;
+    return name
+      ? { available: true, adapter: name, shaderF16 }
+      : { available: true, shaderF16 };
   } catch (e) {
     return {
       available: false,

@@ -332,6 +332,84 @@ describe("Engine.load", () => {
     expect(info.fallbackReason).toBeUndefined();
   });
 
+  describe("a model staged with the q4f16 and q4 variants", () => {
+    const manifest = {
+      quantization: { bits: 4, quantizedMatMuls: 29 },
+      variants: [
+        { dtype: "q4f16", model: "onnx/model_q4f16.onnx" },
+        { dtype: "q4", model: "onnx/model_q4.onnx" },
+      ],
+    };
+    const fetchJson = async (url: string) =>
+      url.endsWith("/edge-llm.json") ? manifest : {};
+
+    it("loads q4f16 on WebGPU with shader-f16", async () => {
+      const { tf, loads } = fakeTransformers();
+      const info = await new Engine(
+        tf,
+        deps({
+          fetchJson,
+          probeWebGpu: async () => ({ available: true, shaderF16: true }),
+        }),
+      ).load(local, () => undefined);
+      expect(loads.map((l) => [l.device, l.dtype])).toEqual([
+        ["webgpu", "q4f16"],
+      ]);
+      expect(info).toMatchObject({ device: "webgpu", dtype: "q4f16" });
+      expect(info.variant).toBe("q4f16");
+      expect(info.variantReason).toBeUndefined();
+    });
+
+    it("loads q4 on WebGPU without shader-f16 and says why", async () => {
+      const { tf, loads } = fakeTransformers();
+      const info = await new Engine(
+        tf,
+        deps({
+          fetchJson,
+          probeWebGpu: async () => ({ available: true, shaderF16: false }),
+        }),
+      ).load(local, () => undefined);
+      expect(loads.map((l) => [l.device, l.dtype])).toEqual([["webgpu", "q4"]]);
+      expect(info).toMatchObject({
+        device: "webgpu",
+        dtype: "q4",
+        variant: "q4",
+        variantReason: "no shader-f16",
+      });
+    });
+
+    it("loads q4 on WASM after a failed WebGPU q4f16 session", async () => {
+      const { tf, loads } = fakeTransformers({
+        failOn: { device: "webgpu", stage: "load", message: "f16 failed" },
+      });
+      const info = await new Engine(
+        tf,
+        deps({
+          fetchJson,
+          probeWebGpu: async () => ({ available: true, shaderF16: true }),
+        }),
+      ).load(local, () => undefined);
+      expect(loads.map((l) => [l.device, l.dtype])).toEqual([
+        ["webgpu", "q4f16"],
+        ["wasm", "q4"],
+      ]);
+      expect(info).toMatchObject({ device: "wasm", variant: "q4" });
+      expect(info.variantReason).toBeUndefined();
+    });
+
+    it("keeps an explicit dtype", async () => {
+      const { tf, loads } = fakeTransformers();
+      await new Engine(
+        tf,
+        deps({
+          fetchJson,
+          probeWebGpu: async () => ({ available: true, shaderF16: true }),
+        }),
+      ).load({ ...local, dtype: "q4" }, () => undefined);
+      expect(loads[0]).toMatchObject({ device: "webgpu", dtype: "q4" });
+    });
+  });
+
   it("knows the demo model from config.json or from edge-llm.json", async () => {
     expect(
       (

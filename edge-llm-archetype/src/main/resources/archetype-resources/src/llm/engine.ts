@@ -6,6 +6,7 @@ import {
 } from "./device";
 import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
 import { applySource, resolveModelSource, type ModelSource } from "./source";
+import { chooseVariant, stagedVariants, type VariantChoice } from "./variant";
 import type {
   GenerateOptions,
   Generation,
@@ -181,14 +182,18 @@ export class Engine {
     );
     const tokenizer = this.tokenizer;
 
+    const variants = stagedVariants(manifest);
+    const choices = new Map<string, VariantChoice>();
     const result = await loadWithFallback(
       devices,
       async (device) => {
+        const choice = chooseVariant(device, probe, variants, source.dtype);
+        choices.set(device, choice);
         const model = await this.tf.AutoModelForCausalLM.from_pretrained(
           source.modelId,
           {
             device,
-            ...(source.dtype ? { dtype: source.dtype } : {}),
+            ...(choice.dtype ? { dtype: choice.dtype } : {}),
             progress_callback,
           },
         );
@@ -214,6 +219,7 @@ export class Engine {
         ? (result.failures.find((f) => f.device === "webgpu")?.reason ??
           probe.reason)
         : undefined;
+    const chosen = choices.get(result.device);
     const generationConfig =
       source.kind === "local"
         ? await this.deps
@@ -234,6 +240,9 @@ export class Engine {
         this.model?.config?.["edge_llm_demo"] === true ||
         manifest?.["demo"] === true,
       fallbackReason,
+      ...(variants.length > 0 && chosen?.dtype
+        ? { variant: chosen.dtype, variantReason: chosen.reason }
+        : {}),
       source: source.kind,
       modelId: source.modelId,
       stopTokenIds: stopTokenIds(

@@ -5,6 +5,7 @@ export {
 } from "./LLMProvider";
 export { useLLM, type UseLLMOptions } from "./useLLM";
 export { totalProgress } from "./state";
+export { chooseVariant, deviceLabel, stagedVariants } from "./variant";
 export { runToolLoop } from "./toolLoop";
 export { parseToolCalls } from "./calls";
 export { validateArguments } from "./schema";

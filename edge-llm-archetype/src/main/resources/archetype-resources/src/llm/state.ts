@@ -32,6 +32,10 @@ export interface LLMState {
   /** False for a model without a chat template (each message is continued as text). */
   chat: boolean;
   fallbackReason?: string;
+  /** The variant loaded when the model offers several, e.g. "q4f16" or "q4". */
+  variant?: string;
+  /** Why the float16 variant was not loaded, e.g. "no shader-f16". */
+  variantReason?: string;
   error?: string;
   /** Something the user should know about the last reply (e.g. the tool-round limit). */
   notice?: string;
@@ -112,6 +116,8 @@ export function reduce(state: LLMState, action: Action): LLMState {
         demo: action.info.demo,
         chat: action.info.chat,
         fallbackReason: action.info.fallbackReason,
+        variant: action.info.variant,
+        variantReason: action.info.variantReason,
       };
     case "loadFailed":
       return { ...state, status: "error", error: action.message };

@@ -213,6 +213,13 @@ export interface LoadedInfo {
   adapter?: string;
   /** Why WebGPU was not used, when it was not. */
   fallbackReason?: string;
+  /**
+   * The variant loaded when the model offers several (edge-llm.json's `variants`): "q4f16" on
+   * WebGPU with `shader-f16`, else "q4".
+   */
+  variant?: string;
+  /** Why the float16 variant was not loaded although the model has it, e.g. "no shader-f16". */
+  variantReason?: string;
   /** Model source: `local` (served by this app) or `remote` (Hugging Face Hub). */
   source: "local" | "remote";
   modelId: string;

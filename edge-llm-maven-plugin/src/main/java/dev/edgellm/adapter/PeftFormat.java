@@ -121,7 +121,7 @@ final class PeftFormat implements LoraFormat {
               + " the adapter again");
     }
     int rank = (int) m.a.shape()[0];
-    int moduleR = (int) pattern(config.get("rank_pattern"), m.name, r);
+    int moduleR = (int) pattern(config.get("rank_pattern"), m.name, r, "rank_pattern");
     if (rank != moduleR) {
       throw new AdapterException(
           adapter.weights()
@@ -143,7 +143,7 @@ final class PeftFormat implements LoraFormat {
 
   @Override
   public double scale(LoraModule m, int rank) {
-    double moduleAlpha = pattern(config.get("alpha_pattern"), m.name, alpha);
+    double moduleAlpha = pattern(config.get("alpha_pattern"), m.name, alpha, "alpha_pattern");
     return rslora ? moduleAlpha / Math.sqrt(rank) : moduleAlpha / rank;
   }
 
@@ -183,10 +183,10 @@ final class PeftFormat implements LoraFormat {
   }
 
   /** PEFT's target_modules: a regex matched in full, or names matching a module's last parts. */
-  private static boolean isTargeted(String module, JsonNode targets) {
+  private boolean isTargeted(String module, JsonNode targets) {
     if (targets.isTextual()) {
       String t = targets.asText();
-      return t.equals("all-linear") || module.matches(t);
+      return t.equals("all-linear") || matches(t, t, module, "target_modules");
     }
     for (JsonNode n : targets) {
       String t = n.asText();
@@ -198,16 +198,78 @@ final class PeftFormat implements LoraFormat {
   }
 
   /** PEFT's rank_pattern/alpha_pattern: the first key whose regex matches the module's end. */
-  private static double pattern(JsonNode patterns, String module, double dflt) {
+  private double pattern(JsonNode patterns, String module, double dflt, String key) {
     if (patterns == null || !patterns.isObject()) {
       return dflt;
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = patterns.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      if (Pattern.compile("(.*\\.)?(" + e.getKey() + ")$").matcher(module).matches()) {
+      if (matches("(.*\\.)?(" + e.getKey() + ")$", e.getKey(), module, key)) {
         return e.getValue().asDouble();
       }
     }
     return dflt;
+  }
+
+  /** Steps a regex of the config may take on one module name (a name is under 200 chars). */
+  private static final int MAX_REGEX_STEPS = 1_000_000;
+
+  /**
+   * Whether {@code module} matches {@code regex} in full, built from the config's {@code written}
+   * under {@code key}: an invalid regex, or one that backtracks without end (a hostile config could
+   * otherwise hang the build), is an {@link AdapterException} naming the key.
+   */
+  private boolean matches(String regex, String written, String module, String key) {
+    Pattern p;
+    try {
+      p = Pattern.compile(regex);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new AdapterException(
+          cfgFile
+              + ": "
+              + key
+              + " '"
+              + written
+              + "' is not a valid regular expression ("
+              + e.getDescription()
+              + "); write the module names as a list, or fix the expression");
+    }
+    int[] steps = {0};
+    CharSequence counted =
+        new CharSequence() {
+          @Override
+          public int length() {
+            return module.length();
+          }
+
+          @Override
+          public char charAt(int index) {
+            if (++steps[0] > MAX_REGEX_STEPS) {
+              throw new AdapterException(
+                  cfgFile
+                      + ": "
+                      + key
+                      + " '"
+                      + written
+                      + "' takes over "
+                      + MAX_REGEX_STEPS
+                      + " steps to match the module name "
+                      + module
+                      + " (it backtracks without end); write the module names as a list");
+            }
+            return module.charAt(index);
+          }
+
+          @Override
+          public CharSequence subSequence(int start, int end) {
+            return module.subSequence(start, end);
+          }
+
+          @Override
+          public String toString() {
+            return module;
+          }
+        };
+    return p.matcher(counted).matches();
   }
 }

@@ -8,7 +8,9 @@ import dev.edgellm.checkpoint.Checkpoint;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.graph.DecoderGraphBuilder;
 import dev.edgellm.graph.DecoderSpec;
+import dev.edgellm.graph.Fp16Policy;
 import dev.edgellm.graph.Fp32Weights;
+import dev.edgellm.graph.HalfPrecision;
 import dev.edgellm.graph.LazyTensor;
 import dev.edgellm.graph.Q4Weights;
 import dev.edgellm.graph.Scratch;
@@ -111,7 +113,7 @@ public final class Exporter {
     Map<String, String> settings = new TreeMap<>();
     settings.put(Properties.EXPORT_PRECISION, req.precision().name().toLowerCase(Locale.ROOT));
     settings.put(Properties.EXPORT_EMBEDDINGS, req.embeddings().name().toLowerCase(Locale.ROOT));
-    if (req.precision() == Precision.Q4) {
+    if (req.precision() != Precision.FP32) {
       settings.put(Properties.QUANTIZE_METHOD, req.method().id());
     }
     settings.put(Properties.EXPORT_MAX_EMBEDDED_BYTES, Long.toString(embeddedLimit));
@@ -213,7 +215,7 @@ public final class Exporter {
       WeightFormat weights =
           switch (req.precision()) {
             case FP32 -> new Fp32Weights(ckpt, scratch);
-            case Q4 ->
+            case Q4, Q4F16 ->
                 new Q4Weights(ckpt, scratch, req.embeddings() == Embeddings.SHARED, req.method());
           };
       DecoderGraphBuilder.Built built = new DecoderGraphBuilder(ckpt, spec, weights).build();
@@ -240,7 +242,9 @@ public final class Exporter {
               built.skeleton().getGraph().getNodeCount(),
               (System.nanoTime() - t0) / 1_000_000));
       List<Path> files = new ArrayList<>();
-      long bytes = write(built, model, files, scratch);
+      Fp16Policy fp16 =
+          req.precision() == Precision.Q4F16 ? Architectures.of(c).fp16Policy() : null;
+      long bytes = write(built, fp16, model, files, scratch);
       double secs = (System.nanoTime() - t0) / 1e9;
       log.info(
           String.format(
@@ -304,15 +308,23 @@ public final class Exporter {
         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
   }
 
+  /**
+   * Writes the model; with {@code fp16} not null, in its q4f16 form ({@link HalfPrecision}, which
+   * converts the whole model: then external data, when needed, is written from it).
+   */
   private long write(
-      DecoderGraphBuilder.Built built, Path target, List<Path> files, Scratch scratch) {
+      DecoderGraphBuilder.Built built,
+      Fp16Policy fp16,
+      Path target,
+      List<Path> files,
+      Scratch scratch) {
     long total = 0;
     for (LazyTensor t : built.weights()) {
       total += t.byteLength();
     }
     ProgressMeter meter = new ProgressMeter(log, "export", built.weights().size(), total, 2000);
     long embeddedSize = embeddedSize(built);
-    if (alwaysExternal || embeddedSize > embeddedLimit) {
+    if (fp16 == null && (alwaysExternal || embeddedSize > embeddedLimit)) {
       log.info(
           "export: "
               + (alwaysExternal
@@ -342,7 +354,16 @@ public final class Exporter {
       meter.itemDone(t.name(), t.byteLength());
     }
     ModelProto model = finish(built, graph);
+    if (fp16 != null) {
+      model = HalfPrecision.convert(model, fp16);
+      log.info("export: float16 activations, KV cache and logits; float32 kept: " + fp16.id());
+    }
     try {
+      if (alwaysExternal || OnnxWriter.serializedSize(model) > embeddedLimit) {
+        ExternalDataWriter.Result r = ExternalDataWriter.writeModel(model, target, external);
+        files.addAll(r.files());
+        return r.modelBytes() + r.dataBytes();
+      }
       long n = OnnxWriter.writeEmbedded(model, target, embeddedLimit);
       ExternalDataWriter.deleteChunks(target); // an earlier export's, no longer referenced
       files.add(target);

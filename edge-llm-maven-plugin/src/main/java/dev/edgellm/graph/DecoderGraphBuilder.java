@@ -60,7 +60,7 @@ public final class DecoderGraphBuilder {
       g.input("past_key_values." + i + ".key", F, "batch_size", kv, "past_sequence_length", hd);
       g.input("past_key_values." + i + ".value", F, "batch_size", kv, "past_sequence_length", hd);
     }
-    g.output("logits", F, "batch_size", "sequence_length", c.vocabSize());
+    g.output("logits", F, "batch_size", LogitsToKeep.LOGITS_DIM, c.vocabSize());
 
     // Embedding
     TensorInfo embed = ckpt.require("model.embed_tokens.weight", c.vocabSize(), h);
@@ -96,7 +96,8 @@ public final class DecoderGraphBuilder {
       }
       r.add(mlp, n + "/mlp");
     }
-    String last = r.norm("model.norm.weight", "/model/norm");
+    // input num_logits_to_keep: the lm_head sees the last N positions only
+    String last = LogitsToKeep.slice(g, r.norm("model.norm.weight", "/model/norm"));
 
     TensorInfo head;
     if (tied) {

@@ -66,15 +66,22 @@ final class HubClient {
 
   /** {@code readTimeout}: the longest a download may go without a byte before it is retried. */
   HubClient(HubSettings settings, Duration readTimeout) {
-    this.settings = settings;
-    this.readTimeout = readTimeout;
-    this.http =
+    this(
+        settings,
+        readTimeout,
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(20))
             .proxy(ProxySelector.getDefault())
-            .build();
+            .build());
+  }
+
+  /** With {@code http} for every request (the fuzz target answers from memory). */
+  HubClient(HubSettings settings, Duration readTimeout, HttpClient http) {
+    this.settings = settings;
+    this.readTimeout = readTimeout;
+    this.http = http;
     String version = HubClient.class.getPackage().getImplementationVersion();
     this.userAgent =
         "edge-llm-maven-plugin/"
@@ -177,8 +184,23 @@ final class HubClient {
             .map(HubClient::parseLong)
             .orElse(-1L);
     String repoCommit = r.headers().firstValue("X-Repo-Commit").orElse(commit);
-    URI location =
-        redirect ? r.uri().resolve(r.headers().firstValue("Location").orElseThrow()) : r.uri();
+    URI location = r.uri();
+    if (redirect) {
+      Optional<String> to = r.headers().firstValue("Location");
+      if (to.isEmpty()) {
+        throw new HubException(
+            "The Hub at "
+                + settings.endpoint()
+                + " answered HTTP "
+                + code
+                + " without a Location for "
+                + file
+                + " of "
+                + id
+                + "; is HF_ENDPOINT a Hugging Face Hub?");
+      }
+      location = redirectTarget(r.uri(), to.get(), id);
+    }
     return new FileMeta(repoCommit, etag, size, location);
   }
 
@@ -200,7 +222,7 @@ final class HubClient {
       boolean append;
       if (code == 206) {
         Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
-        append = m.matches() && Long.parseLong(m.group(1)) == have;
+        append = m.matches() && parseLong(m.group(1)) == have;
         if (!append) {
           // a range we did not ask for: start over
           truncate(incomplete, progress, have);
@@ -283,7 +305,7 @@ final class HubClient {
       int code = r.statusCode();
       Optional<String> location = r.headers().firstValue("Location");
       if (code >= 300 && code < 400 && code != 304 && location.isPresent()) {
-        URI next = current.resolve(location.get().strip());
+        URI next = redirectTarget(current, location.get(), id);
         if (!crossHost && !sameOrigin(next, current)) {
           return r;
         }
@@ -301,6 +323,35 @@ final class HubClient {
     }
     throw new HubException(
         "More than " + MAX_REDIRECTS + " redirects for " + withoutQuery(url) + " (" + id + ")");
+  }
+
+  /**
+   * Where a redirect from {@code from} to {@code location} leads: an http(s) URL with a host, else
+   * a {@link HubException} (a Location that is no URL, or points at a file or another protocol).
+   */
+  private URI redirectTarget(URI from, String location, HubId id) {
+    URI next;
+    try {
+      next = from.resolve(location.strip());
+    } catch (IllegalArgumentException e) {
+      next = null;
+    }
+    if (next == null
+        || next.getHost() == null
+        || !("https".equalsIgnoreCase(next.getScheme())
+            || "http".equalsIgnoreCase(next.getScheme()))) {
+      throw new HubException(
+          "The Hub at "
+              + settings.endpoint()
+              + " redirected "
+              + withoutQuery(from)
+              + " ("
+              + id
+              + ") to '"
+              + (location.length() > 200 ? location.substring(0, 200) + "..." : location)
+              + "', which is not an http(s) URL; is HF_ENDPOINT a Hugging Face Hub?");
+    }
+    return next;
   }
 
   private String unreachable(HubId id, URI url, IOException e) {

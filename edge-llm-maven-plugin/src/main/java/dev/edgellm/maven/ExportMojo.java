@@ -133,7 +133,7 @@ public class ExportMojo extends EdgeLlmMojo {
                   ? output
                   : new File(
                       new File(buildDirectory, "edge-llm"),
-                      p == Precision.FP32 ? "model-fp32" : "model-q4");
+                      "model-" + p.name().toLowerCase(java.util.Locale.ROOT));
           ExportRequest req =
               new ExportRequest(
                       source,

@@ -80,12 +80,16 @@ public final class Properties {
 
   /**
    * Where the exported model is written ({@code model.onnx}, plus {@code model.onnx_data} when over
-   * 2 GB); default {@code ${project.build.directory}/edge-llm/model-q4} or {@code .../model-fp32}.
+   * 2 GB); default {@code ${project.build.directory}/edge-llm/model-q4}, {@code .../model-q4f16} or
+   * {@code .../model-fp32}.
    */
   public static final String EXPORT_OUTPUT = "edgellm.export.output";
 
   /**
-   * {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint) or {@code fp32}.
+   * {@code q4} (default: 4-bit MatMulNBits written directly from the checkpoint), {@code q4f16}
+   * (the same weights with float16 activations, KV cache, scales and logits, for WebGPU adapters
+   * with {@code shader-f16}; the architecture keeps fragile parts, e.g. Gemma's norms and residual
+   * stream, float32) or {@code fp32}.
    */
   public static final String EXPORT_PRECISION = "edgellm.export.precision";
 
@@ -166,6 +170,16 @@ public final class Properties {
    * "q4"}, for publishing to the Hub.
    */
   public static final String STAGE_LAYOUT = "edgellm.stage.layout";
+
+  /**
+   * Dtype variants staged side by side, e.g. {@code q4f16,q4}: the 4-bit model as {@code
+   * onnx/model_q4.onnx} (dtype {@code q4}, every device) and its float16 form as {@code
+   * onnx/model_q4f16.onnx} (the conversion {@code edgellm.export.precision=q4f16} makes;
+   * config.json's {@code device_config.webgpu.dtype} is {@code q4f16}), whatever the layout. The
+   * generated app loads q4f16 where the WebGPU adapter has {@code shader-f16} and q4 otherwise.
+   * Empty (default): the model alone.
+   */
+  public static final String STAGE_VARIANTS = "edgellm.stage.variants";
 
   /**
    * A folder to take {@code tokenizer.json}, {@code tokenizer_config.json} and {@code

@@ -4,6 +4,7 @@ import dev.edgellm.hub.HubResolver;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.stage.StageRequest;
 import dev.edgellm.stage.Stager;
+import dev.edgellm.stage.Variants;
 import java.io.File;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -73,6 +74,14 @@ public class StageMojo extends EdgeLlmMojo {
   private String layout;
 
   /**
+   * Dtype variants to stage side by side: {@code q4f16,q4} stages the 4-bit model as {@code
+   * onnx/model_q4.onnx} and its float16 form as {@code onnx/model_q4f16.onnx}; empty: the model
+   * alone.
+   */
+  @Parameter(property = Properties.STAGE_VARIANTS)
+  private String variants;
+
+  /**
    * A folder to take the tokenizer files from (tokenizer.json, tokenizer_config.json,
    * chat_template.*) instead of the checkpoint, e.g. the base model's when a fine-tuning tool saved
    * only the weights.
@@ -124,12 +133,13 @@ public class StageMojo extends EdgeLlmMojo {
         () -> {
           StageRequest request =
               new StageRequest(
-                  source.toPath(),
-                  withoutPom(model, basedir).toPath(),
-                  stageDirectory(directory, name, source, basedir).toPath(),
-                  Layout.parse(layout),
-                  tokenizer == null ? null : tokenizer.toPath(),
-                  AdapterParameter.resolve(adapter, basedir, hub, getLog()));
+                      source.toPath(),
+                      withoutPom(model, basedir).toPath(),
+                      stageDirectory(directory, name, source, basedir).toPath(),
+                      Layout.parse(layout),
+                      tokenizer == null ? null : tokenizer.toPath(),
+                      AdapterParameter.resolve(adapter, basedir, hub, getLog()))
+                  .withVariants(Variants.parse(variants));
           // The fingerprint lives in the build folder, not in the staged folder the web app serves.
           File state =
               pomFile == null || buildDirectory == null

@@ -62,6 +62,12 @@ final class ExternalData {
     if (location == null || location.isEmpty()) {
       throw fail(name, "has data_location EXTERNAL but no location; export the model again");
     }
+    if (location.indexOf('\0') >= 0) {
+      throw fail(
+          name,
+          "has an external data location with a NUL character, which no file name holds;"
+              + " export the model again");
+    }
     if (location.contains("..")) {
       throw fail(
           name,

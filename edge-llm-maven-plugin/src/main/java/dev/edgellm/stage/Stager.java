@@ -78,6 +78,7 @@ public final class Stager {
     settings.put(
         Properties.STAGE_DIRECTORY, request.directory().toAbsolutePath().normalize().toString());
     settings.put(Properties.STAGE_LAYOUT, request.layout().id());
+    settings.put(Properties.STAGE_VARIANTS, String.join(",", request.variants()));
     settings.put(Properties.MAX_MODEL_BYTES, Long.toString(maxModelBytes));
     settings.put(
         Properties.ADAPTER,
@@ -158,8 +159,13 @@ public final class Stager {
 
     QuantizationSummary quantization = StageInputs.inspectModel(modelPath, maxModelBytes);
     Layout layout = request.layout();
-    String dtype = layout.dtype(quantization.quantized());
-    String modelFile = "onnx/" + layout.modelFileName(quantization.quantized());
+    boolean variants = !request.variants().isEmpty();
+    if (variants) {
+      Variants.check(quantization, modelPath);
+    }
+    String dtype = variants ? Variants.dtype() : layout.dtype(quantization.quantized());
+    String modelFile =
+        variants ? Variants.modelFile() : "onnx/" + layout.modelFileName(quantization.quantized());
     if (layout == Layout.HUB && !quantization.quantized()) {
       log.warn(
           modelPath.getFileName()
@@ -185,6 +191,9 @@ public final class Stager {
               : config.putObject("transformers.js_config");
       tjsConfig.put("dtype", dtype);
       ExternalDataFormat.declare(tjsConfig, modelFile, modelFiles.size() - 1);
+      if (variants) {
+        Variants.configure(tjsConfig);
+      }
       if (config.path("quantization").has("group_size")) {
         // MLX's packing of the checkpoint's weights: the staged ONNX model does not have it
         config.remove("quantization");
@@ -227,6 +236,10 @@ public final class Stager {
       }
 
       files.addAll(modelFiles);
+      if (variants) {
+        log.info("Writing the q4f16 variant (float16 activations) of " + modelPath);
+        files.add(Variants.writeHalf(building, modelPath, checkpoint));
+      }
       files.sort(Comparator.comparing(StagedFile::path));
 
       ObjectNode manifest =
@@ -245,6 +258,9 @@ public final class Stager {
         // the chunks, in the order Transformers.js fetches them (each is in "files" too)
         ArrayNode chunks = manifest.putArray("externalData");
         modelFiles.subList(1, modelFiles.size()).forEach(f -> chunks.add(f.path()));
+      }
+      if (variants) {
+        Variants.describe(manifest);
       }
       writeText(building, MANIFEST, Json.pretty(manifest));
 

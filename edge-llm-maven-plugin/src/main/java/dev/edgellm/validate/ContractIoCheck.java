@@ -64,6 +64,7 @@ final class ContractIoCheck implements Check {
     tokenInput(file, inputs.get("input_ids"), "input_ids", true, out);
     tokenInput(file, inputs.get("attention_mask"), "attention_mask", true, out);
     tokenInput(file, inputs.get("position_ids"), "position_ids", false, out);
+    logitsToKeep(file, inputs.get("num_logits_to_keep"), out);
 
     int kvType = -1;
     for (int i = 0; i < dims.layers(); i++) {
@@ -170,6 +171,27 @@ final class ContractIoCheck implements Check {
               kvType,
               logitsType));
     }
+  }
+
+  /**
+   * {@code num_logits_to_keep}, where declared, is what Transformers.js feeds: an int64 scalar (1
+   * in generate(), 0 = every position otherwise).
+   */
+  private static void logitsToKeep(String file, ValueInfoProto v, Findings out) {
+    if (v == null) {
+      return;
+    }
+    TensorShapeProto shape = shape(v);
+    if (elemType(v) != 7 || (shape != null && shape.getDimCount() != 0)) {
+      out.error(
+          file,
+          "Input num_logits_to_keep is of ONNX type "
+              + elemType(v)
+              + (shape != null ? " with " + shape.getDimCount() + " dims" : "")
+              + "; Transformers.js feeds it as an int64 scalar",
+          "Export num_logits_to_keep as an int64 scalar (shape [])");
+    }
+    out.detail("numLogitsToKeep", true);
   }
 
   private static void tokenInput(

@@ -157,10 +157,19 @@ final class DecoderSession implements AutoCloseable {
   }
 
   /**
-   * Runs {@code ids} after {@code cache}. The caller keeps ownership of {@code cache} and must
-   * close the returned step's cache.
+   * Runs {@code ids} after {@code cache}, with logits for every new position. The caller keeps
+   * ownership of {@code cache} and must close the returned step's cache.
    */
   Step forward(long[] ids, Cache cache) throws OrtException {
+    return forward(ids, cache, 0);
+  }
+
+  /**
+   * Runs {@code ids} after {@code cache}, feeding {@code num_logits_to_keep} = {@code logitsToKeep}
+   * where the model declares it (Transformers.js: 1 in generate(), 0 = every position otherwise); a
+   * model without the input returns every position's logits.
+   */
+  Step forward(long[] ids, Cache cache, long logitsToKeep) throws OrtException {
     int past = cache.length;
     int total = past + ids.length;
     List<OnnxTensor> created = new ArrayList<>();
@@ -196,7 +205,8 @@ final class DecoderSession implements AutoCloseable {
             "num_logits_to_keep",
             track(
                 created,
-                OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {})));
+                OnnxTensor.createTensor(
+                    env, LongBuffer.wrap(new long[] {logitsToKeep}), new long[] {})));
       }
       if (inputs.containsKey("use_cache_branch")) {
         feeds.put(

@@ -7,8 +7,10 @@ import java.util.List;
 
 /**
  * {@code run.greedy}: a real run with ONNX Runtime for Java, fed as Transformers.js feeds it:
- * prefill the sample prompt, then greedy steps through the KV cache. The cached steps must give the
- * same logits as one uncached pass over the same tokens (so the cache is wired right), and all
+ * prefill the sample prompt, then greedy steps through the KV cache, with {@code
+ * num_logits_to_keep} = 1 where the model declares it (the prefill must then return the last
+ * position's logits only). The cached steps must give the same logits as one uncached pass over the
+ * same tokens with every position's logits (so the cache and the slice are wired right), and all
  * logits must be finite.
  */
 final class GreedyRunCheck implements Check {
@@ -41,16 +43,27 @@ final class GreedyRunCheck implements Check {
       DecoderSession.Cache cache = session.emptyCache();
       try {
         long t0 = System.nanoTime();
-        DecoderSession.Step step = session.forward(prompt, cache);
+        // Fed as generate() feeds it: num_logits_to_keep = 1 (where the model declares it).
+        DecoderSession.Step step = session.forward(prompt, cache, 1);
         prefillNanos = System.nanoTime() - t0;
         cache.close();
         cache = step.cache();
+        if (contract.numLogitsToKeep() && step.logits().length != 1) {
+          out.error(
+              file,
+              "With num_logits_to_keep = 1 the prefill of "
+                  + prompt.length
+                  + " tokens returned logits for "
+                  + step.logits().length
+                  + " positions, not the last one only",
+              "Export again: slice the hidden states to the last num_logits_to_keep positions before the lm_head");
+        }
         float[] last = step.logits()[step.logits().length - 1];
         cachedRows.add(last);
         generated[0] = Logits.argmax(last);
         long t1 = System.nanoTime();
         for (int i = 1; i <= steps; i++) {
-          DecoderSession.Step next = session.forward(new long[] {generated[i - 1]}, cache);
+          DecoderSession.Step next = session.forward(new long[] {generated[i - 1]}, cache, 1);
           cache.close();
           cache = next.cache();
           float[] row = next.logits()[next.logits().length - 1];

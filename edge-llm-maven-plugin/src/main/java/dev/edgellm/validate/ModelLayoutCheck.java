@@ -23,7 +23,8 @@ final class ModelLayoutCheck implements Check {
 
   @Override
   public void run(ValidationContext ctx, Findings out) throws SkipCheck {
-    ctx.json("config.json");
+    com.fasterxml.jackson.databind.JsonNode tjs =
+        ctx.json("config.json").path("transformers.js_config");
     List<String> models = ctx.onnxFiles();
     String dtype = ctx.declaredDtype();
     if (dtype == null) {
@@ -66,8 +67,18 @@ final class ModelLayoutCheck implements Check {
                   + "=local writes onnx/model.onnx with fp32"
               : "Stage again");
     }
+    // device_config.<device>.dtype loads another variant on that device (e.g. q4f16 on webgpu)
+    java.util.Set<String> loaded = new java.util.HashSet<>(List.of(expected));
+    tjs.path("device_config")
+        .forEach(
+            d -> {
+              String file = Layout.modelFileNameForDtype(d.path("dtype").asText(""));
+              if (file != null) {
+                loaded.add("onnx/" + file);
+              }
+            });
     for (String m : models) {
-      if (!m.equals(expected)) {
+      if (!loaded.contains(m)) {
         out.warn(
             m,
             m

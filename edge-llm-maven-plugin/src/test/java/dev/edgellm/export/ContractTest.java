@@ -54,7 +54,9 @@ class ContractTest {
           "Range",
           "Unsqueeze",
           "Cos",
-          "Sin");
+          "Sin",
+          "Neg",
+          "Slice");
 
   @ParameterizedTest
   @CsvSource({
@@ -90,6 +92,7 @@ class ContractTest {
       outputs.add("present." + i + ".key");
       outputs.add("present." + i + ".value");
     }
+    inputs.add("num_logits_to_keep");
     assertThat(m.getGraph().getInputList())
         .extracting(ValueInfoProto::getName)
         .containsExactlyElementsOf(inputs);
@@ -104,8 +107,12 @@ class ContractTest {
     assertThat(shape(m.getGraph().getInput(3)))
         .containsExactly("batch_size", "" + kv, "past_sequence_length", "" + hd);
     assertThat(type(m.getGraph().getInput(3))).isEqualTo(TensorProto.DataType.FLOAT_VALUE);
+    ValueInfoProto keep = m.getGraph().getInput(inputs.size() - 1);
+    assertThat(type(keep)).isEqualTo(TensorProto.DataType.INT64_VALUE);
+    assertThat(shape(keep)).isEmpty();
+    assertThat(keep.getType().getTensorType().hasShape()).isTrue();
     assertThat(shape(m.getGraph().getOutput(0)))
-        .containsExactly("batch_size", "sequence_length", "512");
+        .containsExactly("batch_size", "logits_sequence_length", "512");
     assertThat(shape(m.getGraph().getOutput(1)))
         .containsExactly("batch_size", "" + kv, "total_sequence_length", "" + hd);
 

@@ -80,6 +80,51 @@ class GoldenExportTest {
     }
   }
 
+  /**
+   * {@code num_logits_to_keep} (fed 1 by Transformers.js' generate()): the prefill returns the last
+   * N positions' logits only, equal to the golden's and to the full run's last rows; 0 keeps every
+   * position and N beyond the sequence is clamped to it.
+   */
+  @ParameterizedTest
+  @MethodSource("models")
+  void numLogitsToKeepReturnsTheLastPositionsOnly(String name) throws Exception {
+    Golden golden = Golden.read(modelDir(name));
+    try (OrtDecoder d = new OrtDecoder(export(name))) {
+      double worst = 0;
+      double worstVsFull = 0;
+      for (Golden.Prompt p : golden.prompts()) {
+        int n = p.ids().length;
+        double std = p.std();
+        d.reset();
+        float[][] full = d.step(p.ids(), 0);
+        assertThat(full.length).isEqualTo(n);
+        for (int keep : new int[] {1, Math.min(3, n), n + 5}) {
+          d.reset();
+          float[][] last = d.step(p.ids(), keep);
+          int rows = Math.min(keep, n);
+          assertThat(last.length).as("%s keep %d of %d", name, keep, n).isEqualTo(rows);
+          double rel = p.relDiff(last, n - rows);
+          worst = Math.max(worst, rel);
+          assertThat(rel).as("%s keep %d vs golden", name, keep).isLessThanOrEqualTo(TOLERANCE);
+          for (int r = 0; r < rows; r++) {
+            float[] a = last[r];
+            float[] b = full[n - rows + r];
+            for (int v = 0; v < a.length; v++) {
+              worstVsFull = Math.max(worstVsFull, Math.abs(a[v] - b[v]) / std);
+            }
+          }
+        }
+      }
+      assertThat(worstVsFull).as("%s kept rows vs the full run's", name).isLessThanOrEqualTo(1e-5);
+      System.out.printf(
+          Locale.ROOT,
+          "[golden] %s num_logits_to_keep: max |diff| / std = %.3g vs golden, %.3g vs every-position run%n",
+          name,
+          worst,
+          worstVsFull);
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("models")
   void greedyThroughTheCacheMatches(String name) throws Exception {

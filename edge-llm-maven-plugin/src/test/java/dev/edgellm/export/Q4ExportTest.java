@@ -181,6 +181,9 @@ class Q4ExportTest {
       in.put(
           "position_ids",
           OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {1, ids.length}));
+      in.put(
+          "num_logits_to_keep",
+          OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {}));
       for (String k : session.getInputNames()) {
         if (k.startsWith("past_key_values.")) {
           long[] shape =

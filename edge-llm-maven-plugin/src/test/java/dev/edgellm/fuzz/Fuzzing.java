@@ -1,9 +1,11 @@
 package dev.edgellm.fuzz;
 
+import dev.edgellm.hub.HubAnswers;
 import dev.edgellm.testing.SafetensorsWriter;
 import dev.edgellm.testing.TinyDecoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -42,7 +44,8 @@ final class Fuzzing {
                       "models/adapters/tiny-llama-peft/adapter/adapter_model.safetensors"),
                   dir.resolve("adapter_model.safetensors"));
             } else if (r == Readers.ONNX) {
-              // an external data file a fuzzed model may point into
+              // external data files a fuzzed model may point into (the seeds use the first)
+              Files.write(dir.resolve("model.onnx.data"), new byte[8192]);
               Files.write(dir.resolve("model.onnx_data"), new byte[8192]);
             }
             return dir;
@@ -86,8 +89,6 @@ final class Fuzzing {
           Path model = d.write(dir.resolve("model.onnx"));
           Readers.copy(model, corpus.resolve("seed-" + n++));
         }
-        Readers.copy(
-            RESOURCES.resolve("quant/matmuls.q4_b32_sym.onnx"), corpus.resolve("seed-" + n++));
       }
       case CONFIG -> {
         for (String f :
@@ -112,6 +113,11 @@ final class Fuzzing {
             corpus.resolve("seed-" + n++),
             "{\"chat_template\": [{\"name\": \"default\", \"template\": \"{{ messages }}\"}]}");
       }
+      case HUB -> {
+        for (String seed : HubAnswers.seeds()) {
+          Files.writeString(corpus.resolve("seed-" + n++), seed, StandardCharsets.ISO_8859_1);
+        }
+      }
       case ADAPTER_CONFIG -> {
         for (String a :
             new String[] {"tiny-llama-peft", "tiny-gemma3-mlx-lora", "tiny-qwen3-mlx-full"}) {
@@ -124,11 +130,15 @@ final class Fuzzing {
     return n;
   }
 
+  /** A one-layer decoder of a few KB (hidden 8, vocabulary 16): all of its structure, fast. */
   private static TinyDecoder small(boolean external, boolean q4) {
     return TinyDecoder.with(
         d -> {
           d.layers = 1;
-          d.vocab = 32;
+          d.kvHeads = 1;
+          d.headDim = 4;
+          d.hidden = 8;
+          d.vocab = 16;
           d.externalEmbedding = external;
           d.quantizedHead = q4;
         });

@@ -50,6 +50,12 @@ public final class TinyDecoder {
   /** An extra, unused node of this ONNX op (e.g. one WebGPU has no kernel for). */
   public String extraOp = null;
 
+  /**
+   * When not 0, an input {@code num_logits_to_keep} of this ONNX type (scalar) that the graph
+   * ignores: every position's logits come back whatever is fed.
+   */
+  public int ignoredLogitsToKeepType = 0;
+
   /** Keep the embedding in an external data file beside the model. */
   public boolean externalEmbedding = false;
 
@@ -105,6 +111,9 @@ public final class TinyDecoder {
             "total_sequence_length"));
     g.addInput(
         value("position_ids", TensorProto.DataType.INT64_VALUE, "batch_size", "sequence_length"));
+    if (ignoredLogitsToKeepType != 0) {
+      g.addInput(value("num_logits_to_keep", ignoredLogitsToKeepType));
+    }
     Object heads = numericHeadDims ? (Object) kvHeads : "num_heads";
     Object dim = numericHeadDims ? (Object) headDim : "head_dim";
     for (int i = 0; i < layers; i++) {

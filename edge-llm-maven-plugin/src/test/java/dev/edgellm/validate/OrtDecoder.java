@@ -25,7 +25,15 @@ public final class OrtDecoder implements AutoCloseable {
 
   /** Feeds {@code ids} after the cached tokens; returns logits [ids.length][vocab]. */
   public float[][] step(long[] ids) throws OrtException {
-    DecoderSession.Step step = session.forward(ids, cache);
+    return step(ids, 0);
+  }
+
+  /**
+   * Feeds {@code ids} after the cached tokens with {@code num_logits_to_keep} = {@code keep} (0 =
+   * every position); returns the logits the model returned, [rows][vocab].
+   */
+  public float[][] step(long[] ids, long keep) throws OrtException {
+    DecoderSession.Step step = session.forward(ids, cache, keep);
     cache.close();
     cache = step.cache();
     // the cache holds the present.* outputs under the past_key_values.* names they feed

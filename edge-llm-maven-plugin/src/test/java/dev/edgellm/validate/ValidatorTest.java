@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.testing.Fixtures;
 import dev.edgellm.testing.TinyDecoder;
@@ -341,6 +342,27 @@ class ValidatorTest {
     assertThat(errors(report, "contract.io"))
         .contains("first dim is 'batch'")
         .contains("Name the cache's first dim 'batch_size'");
+  }
+
+  @Test
+  void aNumLogitsToKeepThatIsNotAnInt64ScalarFailsContractIo() throws Exception {
+    Path dir = staged(d -> d.ignoredLogitsToKeepType = TensorProto.DataType.FLOAT_VALUE);
+    ValidationReport report = validate(dir);
+    assertThat(status(report, "contract.io")).isEqualTo(CheckStatus.FAILED);
+    assertThat(errors(report, "contract.io"))
+        .contains("Input num_logits_to_keep is of ONNX type 1 with 0 dims")
+        .contains("int64 scalar");
+  }
+
+  @Test
+  void aNumLogitsToKeepTheGraphIgnoresFailsRunGreedy() throws Exception {
+    Path dir = staged(d -> d.ignoredLogitsToKeepType = TensorProto.DataType.INT64_VALUE);
+    ValidationReport report = validate(dir);
+    assertThat(status(report, "contract.io")).isEqualTo(CheckStatus.PASSED);
+    assertThat(report.check("contract.io").details()).containsEntry("numLogitsToKeep", true);
+    assertThat(status(report, "run.greedy")).isEqualTo(CheckStatus.FAILED);
+    assertThat(errors(report, "run.greedy"))
+        .contains("With num_logits_to_keep = 1 the prefill of 24 tokens returned logits for 24");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.edgellm.graph.arch;
 
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.graph.DecoderSpec;
+import dev.edgellm.graph.Fp16Policy;
 
 /**
  * Gemma 2: embeddings scaled by sqrt(hidden), {@code (1 + w)} RMSNorm, four norms per layer,
@@ -36,5 +37,14 @@ public final class Gemma2 implements Architecture {
         .softcaps(
             c.positiveNumber("attn_logit_softcapping"),
             c.positiveNumber("final_logit_softcapping"));
+  }
+
+  /**
+   * Gemma's residual stream grows past float16's range (onnxruntime issue 26732: Gemma 3 270M q4f16
+   * gives garbage on WebGPU), so its norms and residual stay float32.
+   */
+  @Override
+  public Fp16Policy fp16Policy() {
+    return Fp16Policy.FP32_NORMS_AND_RESIDUAL;
   }
 }

@@ -4,6 +4,7 @@ import dev.edgellm.checkpoint.CheckpointException;
 import dev.edgellm.checkpoint.ModelConfig;
 import dev.edgellm.checkpoint.RopeParameters;
 import dev.edgellm.graph.DecoderSpec;
+import dev.edgellm.graph.Fp16Policy;
 
 /**
  * Gemma 3 text decoders (gemma-3-270m, functiongemma-270m-it, gemma-3-1b): Gemma 2's layout plus
@@ -37,5 +38,14 @@ public final class Gemma3Text implements Architecture {
       b.rope(ModelConfig.SLIDING, RopeParameters.defaults(local));
     }
     return b.build();
+  }
+
+  /**
+   * Gemma's residual stream grows past float16's range (onnxruntime issue 26732: Gemma 3 270M q4f16
+   * gives garbage on WebGPU), so its norms and residual stay float32.
+   */
+  @Override
+  public Fp16Policy fp16Policy() {
+    return Fp16Policy.FP32_NORMS_AND_RESIDUAL;
   }
 }
