@@ -9,6 +9,7 @@ import {
   type TokenizerLike,
   type TransformersLike,
 } from "./engine";
+import { initialState, reduce, totalProgress, type LLMState } from "./state";
 
 /*
  * A fake Transformers.js: token n decodes to the letter 'a' + n - 1, token 0 is special (<eos>),
@@ -54,6 +55,8 @@ interface FakeOptions {
   failOn?: { device: string; stage: "load" | "run"; message: string };
   reply?: number[];
   demo?: boolean;
+  /** Files the model's from_pretrained requests first (initiate), as Transformers.js does. */
+  modelFiles?: string[];
   /** Called before each generated token; may interrupt. */
   beforeToken?: (index: number, stopper: FakeStopper) => void;
 }
@@ -88,6 +91,9 @@ function fakeTransformers(options: FakeOptions = {}) {
         loads.push({ id, ...opts, progress_callback: undefined });
         const device = opts.device as string;
         const cb = opts.progress_callback as (p: unknown) => void;
+        for (const file of options.modelFiles ?? []) {
+          cb({ status: "initiate", file });
+        }
         cb({
           status: "progress",
           file: "onnx/model.onnx",
@@ -206,6 +212,47 @@ describe("Engine.load", () => {
         file: { file: "onnx/model.onnx", loaded: 1000, total: 4000 },
       },
     ]);
+  });
+
+  it("counts every external data chunk in the total from the start, sized by edge-llm.json", async () => {
+    const chunks = ["onnx/model.onnx_data", "onnx/model.onnx_data_1"];
+    const { tf } = fakeTransformers({
+      modelFiles: ["onnx/model.onnx", ...chunks],
+    });
+    const manifest = {
+      files: [
+        { path: "onnx/model.onnx", size: 4000 },
+        { path: "onnx/model.onnx_data", size: 1073741824 },
+        { path: "onnx/model.onnx_data_1", size: 500 },
+        { path: "tokenizer.json", size: 100 },
+      ],
+    };
+    const events: EngineEvent[] = [];
+    await new Engine(
+      tf,
+      deps({
+        fetchJson: async (url) =>
+          url.endsWith("/config.json")
+            ? {}
+            : url.endsWith("/edge-llm.json")
+              ? manifest
+              : null,
+      }),
+    ).load(local, (e) => events.push(e));
+    let state: LLMState = reduce(initialState, { type: "load" });
+    for (const e of events) {
+      if (e.type === "progress") state = reduce(state, e);
+    }
+    expect(Object.keys(state.files)).toEqual(
+      expect.arrayContaining(["onnx/model.onnx", ...chunks]),
+    );
+    // chunks not started yet still count: the bar is determinate and cannot run ahead
+    expect(totalProgress(state.files)).toEqual({
+      loaded: 100 + 1000,
+      total: 100 + 4000 + 1073741824 + 500,
+      fraction: 1100 / (100 + 4000 + 1073741824 + 500),
+      known: true,
+    });
   });
 
   it("loads a Hub model as q4 with the browser cache", async () => {

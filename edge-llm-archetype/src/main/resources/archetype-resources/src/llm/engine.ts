@@ -141,13 +141,23 @@ export class Engine {
     }
     this.tf.env.useWasmCache = false;
 
+    // A local model's sizes from edge-llm.json: every file, each external data chunk
+    // (onnx/model.onnx_data, _1, ...) included, counts in the total as soon as it is requested,
+    // before its download starts.
+    const manifest = await this.readManifest(source);
+    const sizes = manifestSizes(manifest);
     const progress_callback = (p: ProgressInfo) => {
       if (p.status === "initiate" && p.file) {
-        emit({ type: "progress", file: { file: p.file, loaded: 0, total: 0 } });
+        const total = sizes[p.file] ?? 0;
+        emit({ type: "progress", file: { file: p.file, loaded: 0, total } });
       } else if (p.status === "progress" && p.file) {
         emit({
           type: "progress",
-          file: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 },
+          file: {
+            file: p.file,
+            loaded: p.loaded ?? 0,
+            total: p.total || (sizes[p.file] ?? 0),
+          },
         });
       } else if (p.status === "done" && p.file) {
         emit({
@@ -172,7 +182,6 @@ export class Engine {
     );
     const tokenizer = this.tokenizer;
 
-    const manifest = await this.readManifest(source);
     const variants = stagedVariants(manifest);
     const choices = new Map<string, VariantChoice>();
     const result = await loadWithFallback(
@@ -337,6 +346,22 @@ export function stopTokenIds(
   const eos = config?.["eos_token_id"];
   const ids = Array.isArray(eos) ? eos : eos === undefined ? [] : [eos];
   return ids.map(Number).filter((n) => Number.isInteger(n));
+}
+
+/** Bytes per file path (e.g. `onnx/model.onnx_data_1`) from edge-llm.json's `files`. */
+export function manifestSizes(
+  manifest: Record<string, unknown> | null,
+): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  const files = manifest?.["files"];
+  if (Array.isArray(files)) {
+    for (const f of files as { path?: unknown; size?: unknown }[]) {
+      if (typeof f?.path === "string" && typeof f.size === "number") {
+        sizes[f.path] = f.size;
+      }
+    }
+  }
+  return sizes;
 }
 
 /** "q4" for a model whose MatMuls the plugin quantized to 4 bits, else undefined. */

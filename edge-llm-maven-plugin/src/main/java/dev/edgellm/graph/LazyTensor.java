@@ -20,17 +20,23 @@ public record LazyTensor(
 
   /** The initializer with its data filled in. */
   public TensorProto materialize() {
-    ByteString bytes = data.get();
-    if (bytes.size() != byteLength) {
-      throw new IllegalStateException(
-          name + ": produced " + bytes.size() + " bytes, expected " + byteLength);
-    }
+    ByteString bytes = bytes();
     TensorProto.Builder b =
         TensorProto.newBuilder().setName(name).setDataType(dataType).setRawData(bytes);
     for (long d : dims) {
       b.addDims(d);
     }
     return b.build();
+  }
+
+  /** Produces the data (once), checking its length. */
+  public ByteString bytes() {
+    ByteString bytes = data.get();
+    if (bytes.size() != byteLength) {
+      throw new IllegalStateException(
+          name + ": produced " + bytes.size() + " bytes, expected " + byteLength);
+    }
+    return bytes;
   }
 
   /** The initializer's header only (name, type, dims), without data. */

@@ -86,12 +86,25 @@ public class ExportMojo extends EdgeLlmMojo {
 
   /**
    * Largest model written as one embedded {@code model.onnx}; a larger one is written with external
-   * data ({@code model.onnx_data}). Default: protobuf's 2 GiB limit.
+   * data ({@code model.onnx_data}, {@code model.onnx_data_1}, …). Default: protobuf's 2 GiB limit.
    */
   @Parameter(
       property = Properties.EXPORT_MAX_EMBEDDED_BYTES,
       defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   long maxEmbeddedBytes = OnnxWriter.DEFAULT_LIMIT;
+
+  /**
+   * Write external data ({@code model.onnx} + {@code model.onnx_data}, {@code model.onnx_data_1},
+   * …) even when the model fits in one file.
+   */
+  @Parameter(property = Properties.EXPORT_EXTERNAL_DATA, defaultValue = "false")
+  boolean externalData;
+
+  /** Largest external data chunk, in bytes (default 1 GiB, at most 2147483647). */
+  @Parameter(
+      property = Properties.EXPORT_EXTERNAL_DATA_CHUNK_BYTES,
+      defaultValue = Properties.EXTERNAL_DATA_CHUNK_BYTES_DEFAULT)
+  long externalDataChunkBytes = dev.edgellm.onnx.ExternalDataWriter.DEFAULT_CHUNK_BYTES;
 
   /**
    * A fine-tuning adapter folder (mlx_lm lora/dora/full or PEFT LoRA/DoRA) merged into the
@@ -139,6 +152,7 @@ public class ExportMojo extends EdgeLlmMojo {
                   .withMethod(QuantizeMethod.parse(method))
                   .withKeep(Keep.parse(keep));
           new Exporter(new MavenReporter(getLog()), maxEmbeddedBytes)
+              .withExternalData(externalData, externalDataChunkBytes)
               .exportUnlessUpToDate(req)
               .ifPresent(
                   result ->

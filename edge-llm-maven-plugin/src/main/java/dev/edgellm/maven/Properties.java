@@ -50,6 +50,17 @@ public final class Properties {
    */
   public static final String QUANTIZE_KEEP = "edgellm.quantize.keep";
 
+  /**
+   * Write the 4-bit model with external data ({@code model.onnx} + {@code model.onnx_data}, {@code
+   * model.onnx_data_1}, …) even when it fits in one file (default false: only an output over
+   * protobuf's 2 GiB limit is written so).
+   */
+  public static final String QUANTIZE_EXTERNAL_DATA = "edgellm.quantize.externalData";
+
+  /** Largest external data chunk quantize writes, in bytes (default 1073741824, 1 GiB). */
+  public static final String QUANTIZE_EXTERNAL_DATA_CHUNK_BYTES =
+      "edgellm.quantize.externalDataChunkBytes";
+
   /** Skip the quantize goal. */
   public static final String QUANTIZE_SKIP = "edgellm.quantize.skip";
 
@@ -104,6 +115,25 @@ public final class Properties {
    * #MAX_MODEL_BYTES} for this; it no longer does.)
    */
   public static final String EXPORT_MAX_EMBEDDED_BYTES = "edgellm.export.maxEmbeddedBytes";
+
+  /**
+   * Write the exported model with external data even when it fits in one file: {@code
+   * onnx/model.onnx} plus chunks {@code model.onnx_data}, {@code model.onnx_data_1}, … (default
+   * false: only a model over {@link #EXPORT_MAX_EMBEDDED_BYTES} is written so). The stage goal
+   * copies the chunks and declares them to Transformers.js ({@code use_external_data_format}).
+   */
+  public static final String EXPORT_EXTERNAL_DATA = "edgellm.export.externalData";
+
+  /**
+   * Largest external data chunk the export writes, in bytes (default 1073741824, 1 GiB; at most
+   * 2147483647): tensors are packed in order, 4096-byte aligned, and a chunk is closed when the
+   * next tensor would take it over this size (a larger tensor gets a chunk of its own).
+   */
+  public static final String EXPORT_EXTERNAL_DATA_CHUNK_BYTES =
+      "edgellm.export.externalDataChunkBytes";
+
+  /** Default of the external data chunk sizes: 1 GiB. */
+  public static final String EXTERNAL_DATA_CHUNK_BYTES_DEFAULT = "1073741824";
 
   /** Skip the export goal. */
   public static final String EXPORT_SKIP = "edgellm.export.skip";

@@ -1,5 +1,6 @@
 package dev.edgellm.maven;
 
+import dev.edgellm.onnx.ExternalDataWriter;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.ModelQuantizer;
@@ -96,6 +97,19 @@ public class QuantizeMojo extends EdgeLlmMojo {
       defaultValue = Properties.MAX_MODEL_BYTES_DEFAULT)
   long maxOutputBytes = OnnxWriter.DEFAULT_LIMIT;
 
+  /**
+   * Write the output with external data ({@code <output>_data}, {@code <output>_data_1}, …) even
+   * when it fits in one file; an output over protobuf's 2 GiB limit always is.
+   */
+  @Parameter(property = Properties.QUANTIZE_EXTERNAL_DATA, defaultValue = "false")
+  boolean externalData;
+
+  /** Largest external data chunk, in bytes (default 1 GiB, at most 2147483647). */
+  @Parameter(
+      property = Properties.QUANTIZE_EXTERNAL_DATA_CHUNK_BYTES,
+      defaultValue = Properties.EXTERNAL_DATA_CHUNK_BYTES_DEFAULT)
+  long externalDataChunkBytes = ExternalDataWriter.DEFAULT_CHUNK_BYTES;
+
   @Override
   protected boolean skip() {
     return skip;
@@ -136,6 +150,7 @@ public class QuantizeMojo extends EdgeLlmMojo {
         () ->
             ModelQuantizer.runUnlessUpToDate(
                 request.withMethod(QuantizeMethod.parse(method)).withKeep(Keep.parse(keep)),
+                new ExternalDataWriter.Policy(externalData, externalDataChunkBytes),
                 new MavenReporter(getLog())));
   }
 }

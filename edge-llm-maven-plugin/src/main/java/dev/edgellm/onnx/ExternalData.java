@@ -27,6 +27,7 @@ final class ExternalData {
   private final Path folder;
   private final List<FileChannel> channels;
   private final Map<Path, Mapped> files = new LinkedHashMap<>();
+  private final Map<String, OnnxModel.ExternalFile> byLocation = new LinkedHashMap<>();
   private Path realFolder;
   int count;
   long bytes;
@@ -40,6 +41,11 @@ final class ExternalData {
   /** The external data files used, in the order first met (real paths). */
   List<Path> files() {
     return List.copyOf(files.keySet());
+  }
+
+  /** Every location the tensors name, in the order first met, with what they use of it. */
+  List<OnnxModel.ExternalFile> locations() {
+    return List.copyOf(byLocation.values());
   }
 
   TensorProto resolve(TensorProto t, String where) throws OnnxFormatException, IOException {
@@ -86,6 +92,16 @@ final class ExternalData {
               + folder
               + ": move the data file there and set location"
               + " to its file name");
+    }
+    if (location.contains("/") || location.contains("\\") || location.contains(":")) {
+      throw fail(
+          name,
+          "has external data location '"
+              + location
+              + "' naming a folder or a stream; external data must be a file in the model's folder "
+              + folder
+              + " (browsers fetch bare file names only): move the data file there and set"
+              + " location to its file name");
     }
     Path dataPath = folder.resolve(location).normalize();
     if (!Files.exists(dataPath)) {
@@ -191,6 +207,18 @@ final class ExternalData {
     ByteBuffer view = m.slice(offset, (int) length);
     count++;
     bytes += length;
+    OnnxModel.ExternalFile seen = byLocation.get(location);
+    byLocation.put(
+        location,
+        seen == null
+            ? new OnnxModel.ExternalFile(location, real, m.size, 1, length, offset + length)
+            : new OnnxModel.ExternalFile(
+                location,
+                real,
+                m.size,
+                seen.tensors() + 1,
+                seen.bytes() + length,
+                Math.max(seen.end(), offset + length)));
     return t.toBuilder()
         .clearExternalData()
         .clearDataLocation()

@@ -44,7 +44,22 @@ public final class OnnxModel implements AutoCloseable {
   private final long fileSize;
   private final long externalDataSize;
   private final List<Path> externalFiles;
+  private final List<ExternalFile> externalData;
+  private final ModelProto stored;
   private final List<FileChannel> channels;
+
+  /**
+   * One external data file as the model's tensors use it.
+   *
+   * @param location the {@code location} the tensors give (a bare file name)
+   * @param file the file (real path)
+   * @param size the file's size
+   * @param tensors how many tensors live in it
+   * @param bytes their bytes
+   * @param end the end of the last byte a tensor uses
+   */
+  public record ExternalFile(
+      String location, Path file, long size, int tensors, long bytes, long end) {}
 
   private OnnxModel(
       Path file,
@@ -52,12 +67,16 @@ public final class OnnxModel implements AutoCloseable {
       long fileSize,
       long externalDataSize,
       List<Path> externalFiles,
+      List<ExternalFile> externalData,
+      ModelProto stored,
       List<FileChannel> channels) {
     this.file = file;
     this.proto = proto;
     this.fileSize = fileSize;
     this.externalDataSize = externalDataSize;
     this.externalFiles = externalFiles;
+    this.externalData = externalData;
+    this.stored = stored;
     this.channels = channels;
   }
 
@@ -104,6 +123,8 @@ public final class OnnxModel implements AutoCloseable {
           size,
           ext.bytes,
           ext.files(),
+          ext.locations(),
+          proto,
           List.copyOf(channels));
     } finally {
       if (!ok) {
@@ -181,6 +202,22 @@ public final class OnnxModel implements AutoCloseable {
   /** The external data files the model used (real paths), empty for a single-file model. */
   public List<Path> externalFiles() {
     return externalFiles;
+  }
+
+  /**
+   * The external data files by the {@code location} the tensors name, in the order first met, with
+   * what they hold; empty for a single-file model.
+   */
+  public List<ExternalFile> externalData() {
+    return externalData;
+  }
+
+  /**
+   * The model as stored in the {@code .onnx} file: external data still referenced by {@code
+   * location}, {@code offset} and {@code length} (checked), not inline.
+   */
+  public ModelProto stored() {
+    return stored;
   }
 
   /** Closes the files. Views stay readable until garbage-collected, but do not rely on it. */

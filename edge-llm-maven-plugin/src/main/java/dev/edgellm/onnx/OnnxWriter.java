@@ -10,8 +10,6 @@ import dev.edgellm.onnx.proto.GraphProto;
 import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.NodeProto;
 import dev.edgellm.onnx.proto.SparseTensorProto;
-import dev.edgellm.onnx.proto.StringStringEntryProto;
-import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.onnx.proto.TrainingInfoProto;
 import dev.edgellm.util.AtomicFiles;
 import java.io.IOException;
@@ -20,8 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,8 +30,9 @@ import java.util.Map;
  *       and refused beforehand when it would exceed the limit, by default protobuf's 2 GiB;
  *   <li>{@link #writeWithExternalData {@code model.onnx} + {@code model.onnx_data}}: tensors of at
  *       least {@code threshold} bytes go, in model order and at offsets aligned to {@code
- *       alignment}, into one data file beside the model, the only way to store an fp32 model over 2
- *       GB.
+ *       alignment}, into a data file beside the model (continued in {@code model.onnx_data_1}, …
+ *       past 2 GiB), the only way to store a model over 2 GB; {@link ExternalDataWriter} writes the
+ *       chunked layout Transformers.js fetches and streams tensors as they are produced.
  * </ul>
  *
  * <p>Both write to a temporary file in the target folder and rename it into place, so a failure
@@ -137,11 +134,13 @@ public final class OnnxWriter {
 
   /**
    * Writes {@code model} as {@code target} plus one data file {@code dataFileName} in the same
-   * folder. Every tensor (initializers, tensor attributes, subgraphs) whose {@code raw_data} has at
-   * least {@code thresholdBytes} bytes is stored in the data file at the next offset that is a
-   * multiple of {@code alignment} (gaps filled with zeros), and referenced by {@code location},
-   * {@code offset} and {@code length}. Smaller tensors stay in the model file. If no tensor reaches
-   * the threshold the data file is still written (empty), so the pair always exists together.
+   * folder (through {@link ExternalDataWriter}, with chunks of up to 2 GiB - 1: data past that
+   * continues in {@code <dataFileName>_1}, …). Every tensor (initializers, tensor attributes,
+   * subgraphs) whose {@code raw_data} has at least {@code thresholdBytes} bytes is stored in the
+   * data file at the next offset that is a multiple of {@code alignment} (gaps filled with zeros),
+   * and referenced by {@code location}, {@code offset} and {@code length}. Smaller tensors stay in
+   * the model file. If no tensor reaches the threshold the data file is still written (empty), so
+   * the pair always exists together.
    *
    * @param dataFileName a plain file name (no folder), e.g. {@code model.onnx_data}
    * @throws OnnxFormatException if the remaining model file would still exceed 2 GiB (lower the
@@ -150,93 +149,35 @@ public final class OnnxWriter {
   public static ExternalDataResult writeWithExternalData(
       ModelProto model, Path target, String dataFileName, long thresholdBytes, int alignment)
       throws OnnxFormatException, IOException {
-    if (dataFileName.isEmpty()
-        || dataFileName.contains("/")
-        || dataFileName.contains("\\")
-        || dataFileName.contains("..")) {
-      throw new IllegalArgumentException("dataFileName must be a plain file name: " + dataFileName);
-    }
-    if (alignment < 1) {
-      throw new IllegalArgumentException("alignment must be >= 1: " + alignment);
-    }
-    requireInline(model);
-    Path abs = target.toAbsolutePath().normalize();
-    Path dataTarget = abs.resolveSibling(dataFileName);
-    List<ByteBuffer> chunks = new ArrayList<>();
-    List<Long> offsets = new ArrayList<>();
-    long[] end = {0};
-    ModelProto external =
-        ModelTensors.rewrite(
+    ExternalDataWriter.Result r =
+        ExternalDataWriter.writeModel(
             model,
-            (t, where) -> {
-              if (!t.hasRawData()
-                  || t.getRawData().size() < thresholdBytes
-                  || t.getRawData().isEmpty()) {
-                return t;
-              }
-              long offset = (end[0] + alignment - 1) / alignment * alignment;
-              long length = t.getRawData().size();
-              chunks.add(t.getRawData().asReadOnlyByteBuffer());
-              offsets.add(offset);
-              end[0] = offset + length;
-              return t.toBuilder()
-                  .clearRawData()
-                  .clearExternalData()
-                  .addExternalData(entry("location", dataFileName))
-                  .addExternalData(entry("offset", Long.toString(offset)))
-                  .addExternalData(entry("length", Long.toString(length)))
-                  .setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                  .build();
-            });
-    long modelSize = serializedSize(external);
-    if (modelSize > DEFAULT_LIMIT) {
+            target,
+            dataFileName,
+            new ExternalDataWriter.Options(
+                ExternalDataWriter.MAX_CHUNK_BYTES, thresholdBytes, alignment));
+    return new ExternalDataResult(
+        r.model(), r.chunks().get(0), r.modelBytes(), r.dataBytes(), r.tensors());
+  }
+
+  /**
+   * Writes {@code model} as it is, tensors referencing external data included (e.g. {@link
+   * OnnxModel#stored} with its locations renamed), to a temporary name renamed onto {@code target}.
+   *
+   * @return the number of bytes written
+   */
+  public static long writeStored(ModelProto model, Path target)
+      throws OnnxFormatException, IOException {
+    long size = serializedSize(model);
+    if (size > DEFAULT_LIMIT) {
       throw new OnnxFormatException(
-          "the model for "
-              + abs
-              + " would be "
-              + modelSize
-              + " bytes even with tensors of "
-              + thresholdBytes
-              + " bytes or more in "
-              + dataFileName
-              + "; lower the external data threshold");
+          "the model for " + target + " would be " + size + " bytes, over protobuf's 2 GiB limit");
     }
-    Path dataTemp = AtomicFiles.createTemp(dataTarget);
-    Path modelTemp = null;
-    try {
-      try (FileChannel ch = FileChannel.open(dataTemp, StandardOpenOption.WRITE)) {
-        long pos = 0;
-        for (int i = 0; i < chunks.size(); i++) {
-          long off = offsets.get(i);
-          if (off > pos) {
-            writeFully(ch, ByteBuffer.allocate((int) (off - pos)));
-          }
-          ByteBuffer b = chunks.get(i);
-          pos = off + b.remaining();
-          writeFully(ch, b);
-        }
-      }
-      modelTemp = AtomicFiles.createTemp(abs);
-      try (FileChannel ch = FileChannel.open(modelTemp, StandardOpenOption.WRITE)) {
-        writeProto(external, ch);
-      }
-      AtomicFiles.moveIntoPlace(dataTemp, dataTarget);
-      AtomicFiles.moveIntoPlace(modelTemp, abs);
-    } catch (IOException | RuntimeException | Error e) {
-      AtomicFiles.deleteQuietly(dataTemp, e);
-      if (modelTemp != null) {
-        AtomicFiles.deleteQuietly(modelTemp, e);
-      }
-      throw e;
-    }
-    return new ExternalDataResult(abs, dataTarget, modelSize, end[0], chunks.size());
+    AtomicFiles.write(target, ch -> writeProto(model, ch));
+    return size;
   }
 
-  private static StringStringEntryProto entry(String key, String value) {
-    return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
-  }
-
-  private static void requireInline(ModelProto model) throws OnnxFormatException, IOException {
+  static void requireInline(ModelProto model) throws OnnxFormatException, IOException {
     ModelTensors.forEach(
         model,
         (t, where) -> {
@@ -252,7 +193,7 @@ public final class OnnxWriter {
         });
   }
 
-  private static void writeProto(ModelProto model, FileChannel ch) throws IOException {
+  static void writeProto(ModelProto model, FileChannel ch) throws IOException {
     OutputStream out = new ChannelOutput(ch);
     CodedOutputStream cos = CodedOutputStream.newInstance(out, CHUNK);
     model.writeTo(cos);

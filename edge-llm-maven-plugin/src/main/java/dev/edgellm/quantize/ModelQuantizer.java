@@ -1,6 +1,7 @@
 package dev.edgellm.quantize;
 
 import dev.edgellm.maven.Properties;
+import dev.edgellm.onnx.ExternalDataWriter;
 import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.util.ProgressMeter;
@@ -35,6 +36,12 @@ public final class ModelQuantizer {
    * name>.edge-llm-quantize}).
    */
   public static UpToDateCheck upToDateCheck(QuantizeRequest req) {
+    return upToDateCheck(req, ExternalDataWriter.Policy.WHEN_NEEDED);
+  }
+
+  /** {@link #upToDateCheck(QuantizeRequest)} with the external data settings. */
+  public static UpToDateCheck upToDateCheck(
+      QuantizeRequest req, ExternalDataWriter.Policy external) {
     Path input = req.input().toAbsolutePath().normalize();
     Path output = req.output().toAbsolutePath().normalize();
     List<Path> inputs = new ArrayList<>();
@@ -63,6 +70,11 @@ public final class ModelQuantizer {
     settings.put(Properties.QUANTIZE_KEEP, req.keep().id());
     settings.put(Properties.QUANTIZE_OUTPUT, output.toString());
     settings.put(Properties.MAX_MODEL_BYTES, Long.toString(req.maxOutputBytes()));
+    if (!external.equals(ExternalDataWriter.Policy.WHEN_NEEDED)) {
+      settings.put(Properties.QUANTIZE_EXTERNAL_DATA, Boolean.toString(external.always()));
+      settings.put(
+          Properties.QUANTIZE_EXTERNAL_DATA_CHUNK_BYTES, Long.toString(external.chunkBytes()));
+    }
     return UpToDateCheck.of(
         output.resolveSibling("." + output.getFileName() + ".edge-llm-quantize"),
         "edge-llm:quantize",
@@ -76,15 +88,25 @@ public final class ModelQuantizer {
    */
   public static Optional<QuantizeResult> runUnlessUpToDate(QuantizeRequest req, Reporter reporter)
       throws UserErrorException, IOException {
-    UpToDateCheck check = upToDateCheck(req);
+    return runUnlessUpToDate(req, ExternalDataWriter.Policy.WHEN_NEEDED, reporter);
+  }
+
+  /**
+   * {@link #runUnlessUpToDate(QuantizeRequest, Reporter)} writing external data by {@code
+   * external}.
+   */
+  public static Optional<QuantizeResult> runUnlessUpToDate(
+      QuantizeRequest req, ExternalDataWriter.Policy external, Reporter reporter)
+      throws UserErrorException, IOException {
+    UpToDateCheck check = upToDateCheck(req, external);
     if (check.skipIfUpToDate(
         reporter,
         "input model and settings",
         "delete " + req.output() + " or change a setting to rebuild")) {
       return Optional.empty();
     }
-    QuantizeResult result = run(req, reporter);
-    check.record(List.of(result.output()));
+    QuantizeResult result = run(req, external, reporter);
+    check.record(result.files());
     return Optional.of(result);
   }
 
@@ -98,11 +120,43 @@ public final class ModelQuantizer {
    */
   public static QuantizeResult run(QuantizeRequest req, Reporter reporter)
       throws UserErrorException, IOException {
+    return run(req, ExternalDataWriter.Policy.WHEN_NEEDED, reporter);
+  }
+
+  /**
+   * {@link #run(QuantizeRequest, Reporter)}, writing {@code model.onnx} + external data chunks
+   * ({@code <output>_data}, {@code <output>_data_1}, …) when {@code external} says always, or when
+   * the output would be over protobuf's 2 GiB limit.
+   */
+  public static QuantizeResult run(
+      QuantizeRequest req, ExternalDataWriter.Policy external, Reporter reporter)
+      throws UserErrorException, IOException {
     long t0 = System.nanoTime();
     validate(req);
+    if (!external.validChunkSize()) {
+      throw new UserErrorException(
+          "external data chunk size "
+              + external.chunkBytes()
+              + " is out of range; set -D"
+              + Properties.QUANTIZE_EXTERNAL_DATA_CHUNK_BYTES
+              + " to 1 to 2147483647 bytes (default 1073741824)");
+    }
     Path out = req.output().toAbsolutePath().normalize();
     try (OnnxModel in = OnnxModel.read(req.input())) {
+      String outData = ExternalDataWriter.dataBaseName(out.getFileName().toString());
       for (Path ext : in.externalFiles()) {
+        if (Files.isDirectory(out.getParent())
+            && ext.getParent().equals(out.getParent().toRealPath())
+            && ExternalDataWriter.chunkIndex(ext.getFileName().toString(), outData) >= 0) {
+          throw new UserErrorException(
+              "quantize output "
+                  + out
+                  + " would write or delete "
+                  + ext.getFileName()
+                  + ", an external data file of the input model; set output (-D"
+                  + Properties.QUANTIZE_OUTPUT
+                  + ") to another name or folder");
+        }
         if (OnnxWriter.sameFile(ext, out)) {
           throw new UserErrorException(
               "quantize output "
@@ -136,7 +190,29 @@ public final class ModelQuantizer {
                 + in.file()
                 + "; the output is the input unchanged");
       }
-      long written = OnnxWriter.writeEmbedded(o.model(), out, req.maxOutputBytes());
+      long size = OnnxWriter.serializedSize(o.model());
+      List<Path> files = new ArrayList<>(List.of(out));
+      long written;
+      if (external.always() || size > OnnxWriter.DEFAULT_LIMIT) {
+        if (size > req.maxOutputBytes() && req.maxOutputBytes() < OnnxWriter.DEFAULT_LIMIT) {
+          OnnxWriter.writeEmbedded(o.model(), out, req.maxOutputBytes()); // refuses, writes nothing
+        }
+        ExternalDataWriter.Result r =
+            ExternalDataWriter.writeModel(o.model(), out, external.options());
+        files = new ArrayList<>(r.files());
+        written = r.modelBytes() + r.dataBytes();
+        reporter.info(
+            String.format(
+                Locale.ROOT,
+                "quantize: %s with %d external data chunk(s) (%,d bytes of %d tensors)",
+                out.getFileName(),
+                r.chunks().size(),
+                r.tensorBytes(),
+                r.tensors()));
+      } else {
+        written = OnnxWriter.writeEmbedded(o.model(), out, req.maxOutputBytes());
+        ExternalDataWriter.deleteChunks(out); // an earlier run's, no longer referenced
+      }
       long t3 = System.nanoTime();
       reporter.debug(String.format(Locale.ROOT, "quantize: written in %.3f s", (t3 - t2) / 1e9));
       double secs = (t3 - t0) / 1e9;
@@ -152,7 +228,8 @@ public final class ModelQuantizer {
               o.left(),
               secs,
               ProgressMeter.mb(in.totalSize()) / secs));
-      return new QuantizeResult(out, in.totalSize(), written, o.quantized(), o.left(), secs);
+      return new QuantizeResult(
+          out, in.totalSize(), written, o.quantized(), o.left(), secs, List.copyOf(files));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.edgellm.quantize;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What {@link ModelQuantizer#run} did.
@@ -18,4 +19,16 @@ public record QuantizeResult(
     long outputBytes,
     int tensorsQuantized,
     int tensorsLeft,
-    double seconds) {}
+    double seconds,
+    List<Path> files) {
+  /** A result whose only file is {@code output} (one embedded model). */
+  public QuantizeResult(
+      Path output,
+      long inputBytes,
+      long outputBytes,
+      int tensorsQuantized,
+      int tensorsLeft,
+      double seconds) {
+    this(output, inputBytes, outputBytes, tensorsQuantized, tensorsLeft, seconds, List.of(output));
+  }
+}

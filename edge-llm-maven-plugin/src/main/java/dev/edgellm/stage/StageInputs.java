@@ -99,7 +99,10 @@ final class StageInputs {
     }
   }
 
-  /** The model's quantization; refuses a model over the size limits or with external data. */
+  /**
+   * The model's quantization; refuses a model over the size limits (the .onnx file, and with its
+   * external data when {@code maxModelBytes} is under 2 GiB) or whose external data is unsafe.
+   */
   static QuantizationSummary inspectModel(Path model, long maxModelBytes)
       throws StageException, IOException {
     long size = Files.size(model);
@@ -124,15 +127,17 @@ final class StageInputs {
               + Properties.MAX_MODEL_BYTES);
     }
     try (OnnxModel onnx = OnnxModel.read(model)) {
-      if (!onnx.externalFiles().isEmpty()) {
+      if (maxModelBytes < OnnxModel.PROTOBUF_LIMIT && onnx.totalSize() > maxModelBytes) {
         throw new StageException(
-            model.getFileName()
-                + " keeps "
-                + onnx.externalDataSize()
-                + " bytes of weights in external data ("
-                + onnx.externalFiles().get(0).getFileName()
-                + "); the browser cannot mount external data files: stage a"
-                + " model written as one embedded file under 2 GiB (the quantize goal writes one)");
+            model
+                + " with its external data is "
+                + onnx.totalSize()
+                + " bytes, over the limit "
+                + Properties.MAX_MODEL_BYTES
+                + "="
+                + maxModelBytes
+                + "; quantize it, pick a smaller model or raise "
+                + Properties.MAX_MODEL_BYTES);
       }
       return QuantizationSummary.of(onnx.proto());
     } catch (OnnxFormatException e) {

@@ -4,7 +4,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.adapter.Adapter;
 import dev.edgellm.maven.Properties;
+import dev.edgellm.onnx.ExternalDataWriter;
+import dev.edgellm.onnx.ModelTensors;
+import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
+import dev.edgellm.onnx.OnnxWriter;
+import dev.edgellm.onnx.Tensors;
+import dev.edgellm.onnx.proto.ModelProto;
+import dev.edgellm.onnx.proto.StringStringEntryProto;
+import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.SafePaths;
@@ -78,6 +86,7 @@ public final class Stager {
             ? "none"
             : request.adapter().toAbsolutePath().normalize().toString());
     List<Path> inputs = new ArrayList<>(List.of(request.checkpoint(), request.model()));
+    inputs.addAll(dataFilesBeside(request.model()));
     if (request.tokenizer() != null) {
       inputs.add(request.tokenizer());
     }
@@ -85,6 +94,24 @@ public final class Stager {
       inputs.add(request.adapter());
     }
     return UpToDateCheck.of(stateFile, "edge-llm:stage", settings, inputs);
+  }
+
+  /** The files beside {@code model} whose names start with its name (its external data). */
+  private static List<Path> dataFilesBeside(Path model) {
+    Path abs = model.toAbsolutePath().normalize();
+    Path dir = abs.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return List.of();
+    }
+    String name = abs.getFileName().toString();
+    try (var s = Files.list(dir)) {
+      return s.filter(f -> !f.equals(abs) && f.getFileName().toString().startsWith(name))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   /**
@@ -151,8 +178,11 @@ public final class Stager {
         parent.resolve("." + target.getFileName() + ".staging-" + StagingFolder.shortId());
     List<StagedFile> files = new ArrayList<>();
     boolean done = false;
+    List<StagedFile> modelFiles;
     try {
       Files.createDirectories(building.resolve("onnx"));
+      // the model first: config.json declares its external data chunks
+      modelFiles = stageModel(building, modelFile, modelPath);
 
       // config.json: tell Transformers.js which file to load; keep every other key.
       ObjectNode tjsConfig =
@@ -160,6 +190,7 @@ public final class Stager {
               ? (ObjectNode) config.get("transformers.js_config")
               : config.putObject("transformers.js_config");
       tjsConfig.put("dtype", dtype);
+      ExternalDataFormat.declare(tjsConfig, modelFile, modelFiles.size() - 1);
       if (variants) {
         Variants.configure(tjsConfig);
       }
@@ -204,7 +235,7 @@ public final class Stager {
         }
       }
 
-      files.add(copyModel(building, modelFile, modelPath));
+      files.addAll(modelFiles);
       if (variants) {
         log.info("Writing the q4f16 variant (float16 activations) of " + modelPath);
         files.add(Variants.writeHalf(building, modelPath, checkpoint));
@@ -223,6 +254,11 @@ public final class Stager {
               files,
               templateSource,
               adapter);
+      if (modelFiles.size() > 1) {
+        // the chunks, in the order Transformers.js fetches them (each is in "files" too)
+        ArrayNode chunks = manifest.putArray("externalData");
+        modelFiles.subList(1, modelFiles.size()).forEach(f -> chunks.add(f.path()));
+      }
       if (variants) {
         Variants.describe(manifest);
       }
@@ -246,7 +282,17 @@ public final class Stager {
             + modelFile
             + " ("
             + StageInputs.megabytes(sizeOf(files, modelFile))
-            + " MB, dtype "
+            + " MB"
+            + (modelFiles.size() > 1
+                ? String.format(
+                    " + %d external data chunks, %d MB",
+                    modelFiles.size() - 1,
+                    StageInputs.megabytes(
+                        modelFiles.subList(1, modelFiles.size()).stream()
+                            .mapToLong(StagedFile::size)
+                            .sum()))
+                : "")
+            + ", dtype "
             + dtype
             + ") in "
             + target);
@@ -335,6 +381,91 @@ public final class Stager {
 
   private StagedFile copyModel(Path root, String relative, Path source) throws IOException {
     return copy(root, relative, source, true);
+  }
+
+  /**
+   * Stages the model as {@code relative} ({@code onnx/model.onnx}) and its external data, if any,
+   * as the chunks Transformers.js fetches for that name ({@code onnx/model.onnx_data}, {@code
+   * onnx/model.onnx_data_1}, …). Chunks already in that layout (ours, under another model name too)
+   * are copied, the model's locations renamed when the name differs; any other layout (onnx's
+   * {@code model.onnx.data}, one file per tensor, a data file of 2 GiB or more) is rewritten into 1
+   * GiB chunks. Returns the model, then the chunks in order.
+   */
+  private List<StagedFile> stageModel(Path root, String relative, Path source)
+      throws StageException, IOException {
+    Path target = SafePaths.inside(root, relative);
+    String base = ExternalDataWriter.dataBaseName(target.getFileName().toString());
+    try (OnnxModel onnx = OnnxModel.read(source)) {
+      List<OnnxModel.ExternalFile> data = onnx.externalData();
+      if (data.isEmpty()) {
+        return List.of(copyModel(root, relative, source));
+      }
+      String folder =
+          relative.substring(0, relative.length() - target.getFileName().toString().length());
+      String sourceBase = ExternalDataWriter.dataBaseName(source.getFileName().toString());
+      Map<String, String> renamed = new TreeMap<>();
+      for (OnnxModel.ExternalFile f : data) {
+        int index = ExternalDataWriter.chunkIndex(f.location(), sourceBase);
+        if (index < 0 || index >= data.size() || f.size() > ExternalDataWriter.MAX_CHUNK_BYTES) {
+          renamed = null;
+          break;
+        }
+        renamed.put(f.location(), ExternalDataWriter.chunkName(base, index));
+      }
+      List<StagedFile> out = new ArrayList<>();
+      if (renamed == null) {
+        log.info(
+            source.getFileName()
+                + "'s external data ("
+                + data.size()
+                + " file(s), "
+                + data.get(0).location()
+                + ", ...) is not in the chunk layout Transformers.js fetches; rewriting it as "
+                + base
+                + ", ...");
+        ExternalDataWriter.Result r =
+            ExternalDataWriter.writeModel(onnx.proto(), target, ExternalDataWriter.Options.DEFAULT);
+        for (Path p : r.files()) {
+          out.add(new StagedFile(folder + p.getFileName(), Files.size(p), Sha256.of(p)));
+        }
+        return out;
+      }
+      Map<String, String> names = renamed;
+      if (sourceBase.equals(base)) {
+        out.add(copyModel(root, relative, source));
+      } else {
+        ModelProto relocated =
+            ModelTensors.rewrite(onnx.stored(), (t, where) -> relocate(t, names));
+        OnnxWriter.writeStored(relocated, target);
+        out.add(new StagedFile(relative, Files.size(target), Sha256.of(target)));
+      }
+      for (int i = 0; i < data.size(); i++) {
+        String chunk = ExternalDataWriter.chunkName(sourceBase, i);
+        out.add(
+            copy(
+                root,
+                folder + ExternalDataWriter.chunkName(base, i),
+                source.resolveSibling(chunk),
+                true));
+      }
+      return out;
+    } catch (OnnxFormatException e) {
+      throw new StageException(e.getMessage(), e);
+    }
+  }
+
+  private static TensorProto relocate(TensorProto t, Map<String, String> names) {
+    if (!Tensors.isExternal(t)) {
+      return t;
+    }
+    TensorProto.Builder b = t.toBuilder();
+    for (int i = 0; i < b.getExternalDataCount(); i++) {
+      StringStringEntryProto e = b.getExternalData(i);
+      if (e.getKey().equals("location")) {
+        b.setExternalData(i, e.toBuilder().setValue(names.get(e.getValue())));
+      }
+    }
+    return b.build();
   }
 
   private StagedFile copy(Path root, String relative, Path source, boolean progress)

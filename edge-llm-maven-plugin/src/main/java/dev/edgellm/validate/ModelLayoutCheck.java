@@ -1,6 +1,5 @@
 package dev.edgellm.validate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.edgellm.maven.Properties;
 import dev.edgellm.stage.Layout;
 import java.nio.file.Files;
@@ -24,7 +23,8 @@ final class ModelLayoutCheck implements Check {
 
   @Override
   public void run(ValidationContext ctx, Findings out) throws SkipCheck {
-    JsonNode tjs = ctx.json("config.json").path("transformers.js_config");
+    com.fasterxml.jackson.databind.JsonNode tjs =
+        ctx.json("config.json").path("transformers.js_config");
     List<String> models = ctx.onnxFiles();
     String dtype = ctx.declaredDtype();
     if (dtype == null) {
@@ -89,15 +89,6 @@ final class ModelLayoutCheck implements Check {
                 + "); it only adds to the deployment",
             "Delete it, or stage again");
       }
-    }
-    if (tjs.path("use_external_data_format").asBoolean(false)
-        || tjs.path("use_external_data_format").isObject()) {
-      out.error(
-          "config.json",
-          "transformers.js_config.use_external_data_format is set: Transformers.js requests "
-              + expected
-              + "_data, which a single embedded model does not have",
-          "Remove use_external_data_format from config.json");
     }
   }
 

@@ -196,6 +196,26 @@ public final class ValidationContext {
     return onnx.externalFiles();
   }
 
+  /** The external data files by the location the tensors give, with what they hold. */
+  public List<OnnxModel.ExternalFile> externalData() throws SkipCheck {
+    model();
+    return onnx.externalData();
+  }
+
+  /**
+   * The number of external data chunks config.json declares for the model file ({@code
+   * transformers.js_config.use_external_data_format}), 0 when none or config.json is unusable.
+   */
+  public int declaredChunks() throws SkipCheck {
+    String file = modelFile();
+    try {
+      return dev.edgellm.stage.ExternalDataFormat.chunks(
+          json("config.json").path("transformers.js_config"), file);
+    } catch (SkipCheck e) {
+      return 0;
+    }
+  }
+
   /** Bytes of tensor data kept in external files. */
   public long externalDataBytes() throws SkipCheck {
     model();

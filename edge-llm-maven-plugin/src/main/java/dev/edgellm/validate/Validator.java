@@ -27,6 +27,7 @@ public final class Validator {
         new ModelSizeCheck(),
         new ModelParsesCheck(),
         new ModelEmbeddedCheck(),
+        new ExternalDataCheck(),
         new OpsetCheck(),
         new WebGpuOpsCheck(),
         new ModelTypeCheck(),

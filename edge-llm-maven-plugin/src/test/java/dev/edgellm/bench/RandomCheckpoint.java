@@ -15,8 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes a checkpoint of random bf16 weights for a Gemma 3 text config (e.g. gemma-3-270m's real
- * config: 18 layers, hidden 640, vocab 262144, about 536 MB), streamed to disk.
+ * Writes a checkpoint of random bf16 weights, streamed to disk: for a Gemma 3 text config (e.g.
+ * gemma-3-270m's real config: 18 layers, hidden 640, vocab 262144, about 536 MB) or a Llama config
+ * with tied embeddings (e.g. Llama 3.2 3B's: 28 layers, hidden 3072, vocab 128256, about 6.4 GB).
  */
 public final class RandomCheckpoint {
   private RandomCheckpoint() {}
@@ -54,7 +55,49 @@ public final class RandomCheckpoint {
       shapes.put(p + "self_attn.v_proj.weight", new long[] {(long) kv * hd, h});
     }
     shapes.put("model.norm.weight", new long[] {h});
+    write(shapes, dir, seed, 0);
+  }
 
+  /**
+   * Writes {@code dir/config.json} (a copy of {@code config}, a Llama config with tied embeddings)
+   * and {@code dir/model.safetensors}.
+   */
+  public static void writeLlama(Path config, Path dir, long seed) throws IOException {
+    Files.createDirectories(dir);
+    Files.copy(config, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
+    JsonNode c = Json.read(config);
+    int h = c.get("hidden_size").asInt();
+    int layers = c.get("num_hidden_layers").asInt();
+    int heads = c.get("num_attention_heads").asInt();
+    int kv = c.get("num_key_value_heads").asInt();
+    int hd = c.path("head_dim").asInt(h / heads);
+    int f = c.get("intermediate_size").asInt();
+    int vocab = c.get("vocab_size").asInt();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    shapes.put("model.embed_tokens.weight", new long[] {vocab, h});
+    for (int i = 0; i < layers; i++) {
+      String p = "model.layers." + i + ".";
+      shapes.put(p + "input_layernorm.weight", new long[] {h});
+      shapes.put(p + "mlp.down_proj.weight", new long[] {h, f});
+      shapes.put(p + "mlp.gate_proj.weight", new long[] {f, h});
+      shapes.put(p + "mlp.up_proj.weight", new long[] {f, h});
+      shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
+      shapes.put(p + "self_attn.k_proj.weight", new long[] {(long) kv * hd, h});
+      shapes.put(p + "self_attn.o_proj.weight", new long[] {h, (long) heads * hd});
+      shapes.put(p + "self_attn.q_proj.weight", new long[] {(long) heads * hd, h});
+      shapes.put(p + "self_attn.v_proj.weight", new long[] {(long) kv * hd, h});
+    }
+    shapes.put("model.norm.weight", new long[] {h});
+    write(shapes, dir, seed, 1);
+  }
+
+  /**
+   * Streams random bf16 tensors of {@code shapes} into {@code dir/model.safetensors}: roughly N(0,
+   * 0.05) for weights, {@code normOffset} + a tenth of that for norms (0 for Gemma, whose norms add
+   * 1 themselves; 1 for Llama's, used as they are).
+   */
+  private static void write(Map<String, long[]> shapes, Path dir, long seed, double normOffset)
+      throws IOException {
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
     long[] state = {seed * 0x9E3779B97F4A7C15L + 1};
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
@@ -79,7 +122,7 @@ public final class RandomCheckpoint {
               state[0] = s;
               // roughly N(0, 0.02): sum of two uniforms, scaled
               double u = ((s >>> 40) + ((s >>> 16) & 0xffffff)) / (double) (1 << 24) - 1.0;
-              buf.putShort(Half.floatToBf16((float) (norm ? u * 0.1 : u * 0.05)));
+              buf.putShort(Half.floatToBf16((float) (norm ? normOffset + u * 0.1 : u * 0.05)));
               if (!buf.hasRemaining()) {
                 drain(ch, buf);
               }

@@ -28,16 +28,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Java half of the Transformers.js proof: exports (fp32) tiny-gemma3, tiny-llama, tiny-qwen3,
- * tiny-phi3, tiny-gemma2, tiny-granite, tiny-smollm3, tiny-qwen2-hd8 and tinystories-656k, and the
- * three adapter fixtures (base + {@code edgellm.adapter}: PEFT LoRA, mlx_lm lora, mlx_lm full;
- * staged with the adapter recorded in edge-llm.json, checked against the merged model's goldens),
- * stages each into {@code target/tjs-proof/models/NAME}, validates it (real run included), and
- * exports tinystories-656k at q4 too and stages that in both layouts (local: onnx/model.onnx +
- * dtype fp32; hub: onnx/model_q4.onnx + dtype q4), validated against the fp32 export. It writes
- * {@code target/tjs-proof/cases.json} with the prompts and transformers' golden greedy tokens;
- * {@code src/test/node/tjs-proof/proof.mjs}, run by the build in the integration-test phase, then
- * loads every staged folder with {@code @huggingface/transformers} in Node and checks generate()
- * against the goldens.
+ * tiny-phi3, tiny-gemma2, tiny-granite, tiny-smollm3, tiny-qwen2-hd8 and tinystories-656k (and
+ * tiny-llama once more with external data in 16 KiB chunks, which Transformers.js fetches by {@code
+ * use_external_data_format}), and the three adapter fixtures (base + {@code edgellm.adapter}: PEFT
+ * LoRA, mlx_lm lora, mlx_lm full; staged with the adapter recorded in edge-llm.json, checked
+ * against the merged model's goldens), stages each into {@code target/tjs-proof/models/NAME},
+ * validates it (real run included), and exports tinystories-656k at q4 too and stages that in both
+ * layouts (local: onnx/model.onnx + dtype fp32; hub: onnx/model_q4.onnx + dtype q4), validated
+ * against the fp32 export. It writes {@code target/tjs-proof/cases.json} with the prompts and
+ * transformers' golden greedy tokens; {@code src/test/node/tjs-proof/proof.mjs}, run by the build
+ * in the integration-test phase, then loads every staged folder with
+ * {@code @huggingface/transformers} in Node and checks generate() against the goldens.
  */
 class TransformersJsProofTest {
   static final Path ROOT = Paths.get("target/tjs-proof");
@@ -69,6 +70,25 @@ class TransformersJsProofTest {
       stageAndValidate(name, checkpoint, fp32, Layout.LOCAL, null);
       cases.add(caseFor(name, name, checkpoint, "fp32", name.equals("tiny-gemma3")));
     }
+
+    // External data: tiny-llama exported with edgellm.export.externalData=true in 16 KiB chunks
+    // (model.onnx_data, model.onnx_data_1, ...), staged with use_external_data_format: Node loads
+    // it through Transformers.js' chunk fetching and must give the same tokens as transformers.
+    Path llama = Paths.get("src/test/resources/models/tiny-llama");
+    Path chunked =
+        new Exporter(log)
+            .withExternalData(true, 16 * 1024)
+            .export(ExportRequest.fp32(llama, WORK.resolve("tiny-llama-external-data-fp32")))
+            .model();
+    stageAndValidate("tiny-llama-external-data", llama, chunked, Layout.LOCAL, null);
+    assertThat(
+            Json.read(MODELS.resolve("tiny-llama-external-data/config.json"))
+                .path("transformers.js_config")
+                .path("use_external_data_format")
+                .path("model.onnx")
+                .asInt())
+        .isGreaterThan(2);
+    cases.add(caseFor("tiny-llama-external-data", "tiny-llama", llama, "fp32", false));
 
     // Base + adapter (edgellm.adapter), merged while the weights stream; goldens are the merged
     // model's, made by the reference tools.

@@ -408,14 +408,42 @@ class StagerTest {
   }
 
   @Test
-  void refusesAModelWithExternalData() throws Exception {
+  void rewritesOnnxsExternalDataLayoutIntoTheChunksTransformersJsFetches() throws Exception {
     Path model = model(TinyDecoder.with(d -> d.externalEmbedding = true));
-    assertThatThrownBy(
-            () -> stage(checkpoint(), model, tmp.resolve("public/models/x"), Layout.LOCAL))
-        .isInstanceOf(StageException.class)
-        .hasMessageContaining("keeps 131072 bytes of weights in external data (model.onnx.data)")
-        .hasMessageContaining("cannot mount external data");
-    assertThat(tmp.resolve("public/models/x")).doesNotExist();
+    Path target = tmp.resolve("public/models/x");
+    StageResult r = stage(checkpoint(), model, target, Layout.LOCAL);
+    assertThat(r.files())
+        .extracting(StagedFile::path)
+        .contains("onnx/model.onnx", "onnx/model.onnx_data")
+        .doesNotContain("onnx/model.onnx.data");
+    assertThat(
+            Json.read(target.resolve("config.json"))
+                .path("transformers.js_config")
+                .path("use_external_data_format")
+                .toString())
+        .isEqualTo("{\"model.onnx\":1}");
+    try (dev.edgellm.onnx.OnnxModel staged =
+        dev.edgellm.onnx.OnnxModel.read(target.resolve("onnx/model.onnx"))) {
+      assertThat(staged.externalData())
+          .extracting(dev.edgellm.onnx.OnnxModel.ExternalFile::location)
+          .containsExactly("model.onnx_data");
+    }
+  }
+
+  @Test
+  void aCheckpointsOwnExternalDataSettingIsRemovedForAnEmbeddedModel() throws Exception {
+    Path ckpt = checkpoint();
+    Path config = ckpt.resolve("config.json");
+    com.fasterxml.jackson.databind.node.ObjectNode c = Json.readObject(config);
+    c.putObject("transformers.js_config").put("use_external_data_format", true);
+    Files.writeString(config, Json.pretty(c));
+    Path target = tmp.resolve("public/models/y");
+    stage(ckpt, model(new TinyDecoder()), target, Layout.LOCAL);
+    assertThat(
+            Json.read(target.resolve("config.json"))
+                .path("transformers.js_config")
+                .has("use_external_data_format"))
+        .isFalse();
   }
 
   @Test

@@ -74,6 +74,7 @@ class ValidatorTest {
             "model.size",
             "model.parses",
             "model.embedded",
+            "model.external-data",
             "model.opset",
             "ops.webgpu",
             "contract.model-type",
@@ -92,6 +93,8 @@ class ValidatorTest {
     assertThat((Double) run.details().get("cachedVsUncached")).isLessThan(1e-4);
     assertThat(status(report, "quality.agreement")).isEqualTo(CheckStatus.SKIPPED);
     assertThat(status(report, "quality.examples")).isEqualTo(CheckStatus.SKIPPED);
+    // one embedded file, no chunk declared: nothing to fetch, the check holds
+    assertThat(status(report, "model.external-data")).isEqualTo(CheckStatus.PASSED);
     assertThat(report.check("contract.io").details())
         .containsEntry("layers", 3)
         .containsEntry("kvHeads", 2)
@@ -100,7 +103,7 @@ class ValidatorTest {
     // report files and the summary in edge-llm.json
     JsonNode json = Json.read(tmp.resolve("report/validation.json"));
     assertThat(json.path("passed").asBoolean()).isTrue();
-    assertThat(json.path("checks")).hasSize(19);
+    assertThat(json.path("checks")).hasSize(20);
     String html = Files.readString(tmp.resolve("report/validation.html"));
     assertThat(html).contains("<table>").contains("run.greedy").contains("PASSED");
     JsonNode manifest = Json.read(dir.resolve("edge-llm.json"));
@@ -189,6 +192,22 @@ class ValidatorTest {
         .contains("onnx/model.onnx.data looks like an external data file")
         .contains("keeps 131072 bytes of weights in external data (model.onnx.data)");
     assertThat(status(report, "run.greedy")).isEqualTo(CheckStatus.SKIPPED);
+  }
+
+  @Test
+  void externalDataDeclaredForAnEmbeddedModelFailsModelExternalData() throws Exception {
+    Path dir = staged();
+    editJson(
+        dir.resolve("config.json"),
+        c ->
+            ((ObjectNode) c.get("transformers.js_config"))
+                .putObject("use_external_data_format")
+                .put("model", 1));
+    ValidationReport report = validate(dir);
+    assertThat(status(report, "model.external-data")).isEqualTo(CheckStatus.FAILED);
+    assertThat(errors(report, "model.external-data"))
+        .contains(
+            "declares 1 chunk(s) for model.onnx: Transformers.js requests onnx/model.onnx_data");
   }
 
   @Test
