@@ -7,25 +7,19 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ProxySelector;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The Hub's HTTP API as huggingface_hub uses it: {@code GET /api/models/{id}/revision/{rev}} for
@@ -38,7 +32,6 @@ import java.util.regex.Pattern;
 final class HubClient {
   private static final int MAX_REDIRECTS = 10;
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
-  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-\\d+/(\\d+|\\*)");
 
   private final HubSettings settings;
   private final HttpClient http;
@@ -98,7 +91,7 @@ final class HubClient {
                 + "/api/models/"
                 + id.repo()
                 + "/revision/"
-                + encode(id.revision()));
+                + HubUrls.encode(id.revision()));
     HttpResponse<byte[]> r =
         send(id, "GET", url, null, HttpResponse.BodyHandlers.ofByteArray(), false);
     if (r.statusCode() != 200) {
@@ -141,9 +134,10 @@ final class HubClient {
   URI resolveUrl(HubId id, String commit, String file) {
     StringBuilder path = new StringBuilder();
     for (String segment : file.split("/")) {
-      path.append('/').append(encode(segment));
+      path.append('/').append(HubUrls.encode(segment));
     }
-    return URI.create(settings.endpoint() + "/" + id.repo() + "/resolve/" + encode(commit) + path);
+    return URI.create(
+        settings.endpoint() + "/" + id.repo() + "/resolve/" + HubUrls.encode(commit) + path);
   }
 
   /**
@@ -163,7 +157,7 @@ final class HubClient {
         r.headers()
             .firstValue("X-Linked-Etag")
             .or(() -> r.headers().firstValue("ETag"))
-            .map(HubClient::normalizeEtag)
+            .map(HubHeaders::normalizeEtag)
             .orElseThrow(
                 () ->
                     new HubException(
@@ -181,7 +175,7 @@ final class HubClient {
         r.headers()
             .firstValue("X-Linked-Size")
             .or(() -> r.headers().firstValue("Content-Length"))
-            .map(HubClient::parseLong)
+            .map(HubHeaders::parseLong)
             .orElse(-1L);
     String repoCommit = r.headers().firstValue("X-Repo-Commit").orElse(commit);
     URI location = r.uri();
@@ -221,8 +215,7 @@ final class HubClient {
       int code = r.statusCode();
       boolean append;
       if (code == 206) {
-        Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
-        append = m.matches() && parseLong(m.group(1)) == have;
+        append = HubHeaders.contentRangeStart(r.headers()) == have;
         if (!append) {
           // a range we did not ask for: start over
           truncate(incomplete, progress, have);
@@ -284,7 +277,7 @@ final class HubClient {
               .timeout(TIMEOUT)
               .header("User-Agent", userAgent)
               .method(method, HttpRequest.BodyPublishers.noBody());
-      if (sameOrigin(current, settings.endpoint())) {
+      if (HubUrls.sameOrigin(current, settings.endpoint())) {
         settings.token().ifPresent(t -> b.header("Authorization", "Bearer " + t));
       }
       if (range != null) {
@@ -295,7 +288,7 @@ final class HubClient {
         r = http.send(b.build(), handler);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while talking to " + origin(current));
+        throw new InterruptedIOException("interrupted while talking to " + HubUrls.origin(current));
       } catch (IOException e) {
         if (!crossHost) {
           throw new Unreachable(unreachable(id, current, e), e);
@@ -306,7 +299,7 @@ final class HubClient {
       Optional<String> location = r.headers().firstValue("Location");
       if (code >= 300 && code < 400 && code != 304 && location.isPresent()) {
         URI next = redirectTarget(current, location.get(), id);
-        if (!crossHost && !sameOrigin(next, current)) {
+        if (!crossHost && !HubUrls.sameOrigin(next, current)) {
           return r;
         }
         if (r.body() instanceof AutoCloseable body) {
@@ -322,7 +315,13 @@ final class HubClient {
       return r;
     }
     throw new HubException(
-        "More than " + MAX_REDIRECTS + " redirects for " + withoutQuery(url) + " (" + id + ")");
+        "More than "
+            + MAX_REDIRECTS
+            + " redirects for "
+            + HubUrls.withoutQuery(url)
+            + " ("
+            + id
+            + ")");
   }
 
   /**
@@ -344,7 +343,7 @@ final class HubClient {
           "The Hub at "
               + settings.endpoint()
               + " redirected "
-              + withoutQuery(from)
+              + HubUrls.withoutQuery(from)
               + " ("
               + id
               + ") to '"
@@ -357,7 +356,7 @@ final class HubClient {
   private String unreachable(HubId id, URI url, IOException e) {
     String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.toString();
     return "Cannot reach the Hugging Face Hub at "
-        + origin(url)
+        + HubUrls.origin(url)
         + " to resolve "
         + id
         + " ("
@@ -366,55 +365,5 @@ final class HubClient {
         + " MAVEN_OPTS), HF_ENDPOINT, or build offline from the Hugging Face cache ("
         + settings.cache()
         + ") with HF_HUB_OFFLINE=1 or mvn -o once it holds the model";
-  }
-
-  static boolean sameOrigin(URI a, URI b) {
-    return Objects.equals(lower(a.getScheme()), lower(b.getScheme()))
-        && Objects.equals(lower(a.getHost()), lower(b.getHost()))
-        && port(a) == port(b);
-  }
-
-  private static String lower(String s) {
-    return s == null ? null : s.toLowerCase(Locale.ROOT);
-  }
-
-  private static int port(URI u) {
-    if (u.getPort() >= 0) {
-      return u.getPort();
-    }
-    return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
-  }
-
-  static String origin(URI u) {
-    return u.getScheme() + "://" + u.getRawAuthority();
-  }
-
-  /** A URL for messages: signed CDN URLs carry credentials in their query, so it is cut off. */
-  static String withoutQuery(URI u) {
-    return u.getScheme() + "://" + u.getRawAuthority() + u.getRawPath();
-  }
-
-  /** {@code W/"abc"} → {@code abc}, as huggingface_hub normalizes etags. */
-  static String normalizeEtag(String etag) {
-    String e = etag.strip();
-    if (e.startsWith("W/")) {
-      e = e.substring(2);
-    }
-    if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) {
-      e = e.substring(1, e.length() - 1);
-    }
-    return e;
-  }
-
-  private static long parseLong(String s) {
-    try {
-      return Long.parseLong(s.strip());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

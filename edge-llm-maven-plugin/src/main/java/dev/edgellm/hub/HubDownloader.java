@@ -162,7 +162,7 @@ final class HubDownloader {
               + " of "
               + id
               + " from "
-              + HubClient.withoutQuery(meta.location())
+              + HubUrls.withoutQuery(meta.location())
               + " failed "
               + ATTEMPTS
               + " times ("
@@ -186,7 +186,7 @@ final class HubDownloader {
               + problem
               + " (etag). It was deleted; run the build again to download it anew. If this repeats,"
               + " a proxy between you and "
-              + HubClient.origin(meta.location())
+              + HubUrls.origin(meta.location())
               + " alters downloads");
     }
     AtomicFiles.move(incomplete, cache.blob(meta.etag()));

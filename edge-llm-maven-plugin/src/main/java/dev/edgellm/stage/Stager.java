@@ -4,28 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.adapter.Adapter;
 import dev.edgellm.maven.Properties;
-import dev.edgellm.onnx.ExternalDataWriter;
-import dev.edgellm.onnx.ModelTensors;
-import dev.edgellm.onnx.OnnxFormatException;
 import dev.edgellm.onnx.OnnxModel;
-import dev.edgellm.onnx.OnnxWriter;
-import dev.edgellm.onnx.Tensors;
-import dev.edgellm.onnx.proto.ModelProto;
-import dev.edgellm.onnx.proto.StringStringEntryProto;
-import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
-import dev.edgellm.util.SafePaths;
-import dev.edgellm.util.Sha256;
 import dev.edgellm.util.UpToDateCheck;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -57,6 +42,7 @@ public final class Stager {
 
   private final Reporter log;
   private final long maxModelBytes;
+  private final StageFiles out;
 
   public Stager(Reporter log) {
     this(log, OnnxModel.PROTOBUF_LIMIT);
@@ -66,6 +52,7 @@ public final class Stager {
   public Stager(Reporter log, long maxModelBytes) {
     this.log = log;
     this.maxModelBytes = maxModelBytes;
+    this.out = new StageFiles(log);
   }
 
   /**
@@ -182,7 +169,7 @@ public final class Stager {
     try {
       Files.createDirectories(building.resolve("onnx"));
       // the model first: config.json declares its external data chunks
-      modelFiles = stageModel(building, modelFile, modelPath);
+      modelFiles = out.stageModel(building, modelFile, modelPath);
 
       // config.json: tell Transformers.js which file to load; keep every other key.
       ObjectNode tjsConfig =
@@ -198,35 +185,36 @@ public final class Stager {
         // MLX's packing of the checkpoint's weights: the staged ONNX model does not have it
         config.remove("quantization");
       }
-      files.add(writeText(building, "config.json", Json.pretty(config)));
+      files.add(out.writeText(building, "config.json", Json.pretty(config)));
 
       Path generation = checkpoint.resolve("generation_config.json");
       if (Files.isRegularFile(generation)) {
         readObject(generation, "generation_config.json");
-        files.add(copy(building, "generation_config.json", generation));
+        files.add(out.copy(building, "generation_config.json", generation));
       } else {
         log.info(
             "generation_config.json not in the checkpoint; derived it from config.json's token ids");
         files.add(
-            writeText(
+            out.writeText(
                 building,
                 "generation_config.json",
                 Json.pretty(GenerationConfigs.deriveFrom(config))));
       }
 
-      files.add(copy(building, "tokenizer.json", tokenizers.resolve("tokenizer.json")));
+      files.add(out.copy(building, "tokenizer.json", tokenizers.resolve("tokenizer.json")));
 
       ChatTemplates.Found template = ChatTemplates.toInline(tokenizers, tokenizerConfig);
       String templateSource;
       if (template != null) {
         tokenizerConfig.set("chat_template", template.template());
-        files.add(writeText(building, "tokenizer_config.json", Json.pretty(tokenizerConfig)));
+        files.add(out.writeText(building, "tokenizer_config.json", Json.pretty(tokenizerConfig)));
         templateSource = template.source();
         log.info(
             "Inlined the chat template from " + template.source() + " into tokenizer_config.json");
       } else {
         files.add(
-            copy(building, "tokenizer_config.json", tokenizers.resolve("tokenizer_config.json")));
+            out.copy(
+                building, "tokenizer_config.json", tokenizers.resolve("tokenizer_config.json")));
         boolean has = tokenizerConfig.hasNonNull("chat_template");
         templateSource = has ? "tokenizer_config.json" : null;
         if (!has) {
@@ -243,7 +231,7 @@ public final class Stager {
       files.sort(Comparator.comparing(StagedFile::path));
 
       ObjectNode manifest =
-          manifest(
+          Manifests.manifest(
               target,
               config,
               checkpoint,
@@ -262,7 +250,7 @@ public final class Stager {
       if (variants) {
         Variants.describe(manifest);
       }
-      writeText(building, MANIFEST, Json.pretty(manifest));
+      out.writeText(building, MANIFEST, Json.pretty(manifest));
 
       if (StagingFolder.sameStaging(building, target)) {
         // Same bytes as the folder staged before: leave it (and its files' times) as it is.
@@ -297,204 +285,6 @@ public final class Stager {
             + ") in "
             + target);
     return new StageResult(target, modelFile, dtype, quantization, List.copyOf(files));
-  }
-
-  private static ObjectNode manifest(
-      Path target,
-      ObjectNode config,
-      Path checkpoint,
-      Layout layout,
-      String dtype,
-      String modelFile,
-      QuantizationSummary quantization,
-      List<StagedFile> files,
-      String templateSource,
-      Adapter adapter)
-      throws IOException {
-    ObjectNode m = Json.MAPPER.createObjectNode();
-    m.put("format", "edge-llm-model/1");
-    m.put("name", target.getFileName().toString());
-    m.put("demo", config.path("edge_llm_demo").asBoolean(false));
-    m.put("modelType", config.path("model_type").asText(null));
-    m.put("layout", layout.id());
-    m.put("dtype", dtype);
-    m.put("model", modelFile);
-    m.put("chatTemplate", templateSource);
-    long total = 0;
-    ArrayNode list = m.putArray("files");
-    for (StagedFile f : files) {
-      ObjectNode o = list.addObject();
-      o.put("path", f.path());
-      o.put("size", f.size());
-      o.put("sha256", f.sha256());
-      total += f.size();
-    }
-    m.put("totalSize", total);
-    m.set("quantization", quantization.toJson());
-    ObjectNode source = m.putObject("source");
-    source.put("checkpoint", checkpoint.getFileName().toString());
-    source.set("architectures", config.path("architectures").deepCopy());
-    source.put("configSha256", Sha256.of(checkpoint.resolve("config.json")));
-    if (adapter != null) {
-      // the fine-tuning adapter the export merged into the checkpoint's weights
-      ObjectNode a = source.putObject("adapter");
-      a.put("path", adapterSource(adapter.dir()));
-      a.put("layout", adapter.layout().id());
-      a.put("file", adapter.layout().weightsFile());
-      a.put("sha256", adapter.weightsSha256());
-      a.put("configSha256", Sha256.of(adapter.dir().resolve("adapter_config.json")));
-    }
-    ObjectNode validation = m.putObject("validation");
-    validation.put("status", "not-run");
-    return m;
-  }
-
-  /**
-   * How edge-llm.json names an adapter: {@code org/name@commit} for a snapshot folder of the
-   * huggingface_hub cache ({@code models--org--name/snapshots/<commit>}), else the folder's name.
-   */
-  static String adapterSource(Path dir) {
-    Path d = dir.toAbsolutePath().normalize();
-    Path parent = d.getParent();
-    Path repo = parent == null ? null : parent.getParent();
-    if (repo != null
-        && parent.getFileName().toString().equals("snapshots")
-        && repo.getFileName().toString().startsWith("models--")) {
-      return repo.getFileName().toString().substring("models--".length()).replace("--", "/")
-          + "@"
-          + d.getFileName();
-    }
-    return d.getFileName().toString();
-  }
-
-  // ---- files -----------------------------------------------------------------------------------
-
-  private StagedFile writeText(Path root, String relative, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    Files.write(SafePaths.inside(root, relative), bytes);
-    return new StagedFile(relative, bytes.length, Sha256.hex(Sha256.newDigest().digest(bytes)));
-  }
-
-  private StagedFile copy(Path root, String relative, Path source) throws IOException {
-    return copy(root, relative, source, false);
-  }
-
-  private StagedFile copyModel(Path root, String relative, Path source) throws IOException {
-    return copy(root, relative, source, true);
-  }
-
-  /**
-   * Stages the model as {@code relative} ({@code onnx/model.onnx}) and its external data, if any,
-   * as the chunks Transformers.js fetches for that name ({@code onnx/model.onnx_data}, {@code
-   * onnx/model.onnx_data_1}, …). Chunks already in that layout (ours, under another model name too)
-   * are copied, the model's locations renamed when the name differs; any other layout (onnx's
-   * {@code model.onnx.data}, one file per tensor, a data file of 2 GiB or more) is rewritten into 1
-   * GiB chunks. Returns the model, then the chunks in order.
-   */
-  private List<StagedFile> stageModel(Path root, String relative, Path source)
-      throws StageException, IOException {
-    Path target = SafePaths.inside(root, relative);
-    String base = ExternalDataWriter.dataBaseName(target.getFileName().toString());
-    try (OnnxModel onnx = OnnxModel.read(source)) {
-      List<OnnxModel.ExternalFile> data = onnx.externalData();
-      if (data.isEmpty()) {
-        return List.of(copyModel(root, relative, source));
-      }
-      String folder =
-          relative.substring(0, relative.length() - target.getFileName().toString().length());
-      String sourceBase = ExternalDataWriter.dataBaseName(source.getFileName().toString());
-      Map<String, String> renamed = new TreeMap<>();
-      for (OnnxModel.ExternalFile f : data) {
-        int index = ExternalDataWriter.chunkIndex(f.location(), sourceBase);
-        if (index < 0 || index >= data.size() || f.size() > ExternalDataWriter.MAX_CHUNK_BYTES) {
-          renamed = null;
-          break;
-        }
-        renamed.put(f.location(), ExternalDataWriter.chunkName(base, index));
-      }
-      List<StagedFile> out = new ArrayList<>();
-      if (renamed == null) {
-        log.info(
-            source.getFileName()
-                + "'s external data ("
-                + data.size()
-                + " file(s), "
-                + data.get(0).location()
-                + ", ...) is not in the chunk layout Transformers.js fetches; rewriting it as "
-                + base
-                + ", ...");
-        ExternalDataWriter.Result r =
-            ExternalDataWriter.writeModel(onnx.proto(), target, ExternalDataWriter.Options.DEFAULT);
-        for (Path p : r.files()) {
-          out.add(new StagedFile(folder + p.getFileName(), Files.size(p), Sha256.of(p)));
-        }
-        return out;
-      }
-      Map<String, String> names = renamed;
-      if (sourceBase.equals(base)) {
-        out.add(copyModel(root, relative, source));
-      } else {
-        ModelProto relocated =
-            ModelTensors.rewrite(onnx.stored(), (t, where) -> relocate(t, names));
-        OnnxWriter.writeStored(relocated, target);
-        out.add(new StagedFile(relative, Files.size(target), Sha256.of(target)));
-      }
-      for (int i = 0; i < data.size(); i++) {
-        String chunk = ExternalDataWriter.chunkName(sourceBase, i);
-        out.add(
-            copy(
-                root,
-                folder + ExternalDataWriter.chunkName(base, i),
-                source.resolveSibling(chunk),
-                true));
-      }
-      return out;
-    } catch (OnnxFormatException e) {
-      throw new StageException(e.getMessage(), e);
-    }
-  }
-
-  private static TensorProto relocate(TensorProto t, Map<String, String> names) {
-    if (!Tensors.isExternal(t)) {
-      return t;
-    }
-    TensorProto.Builder b = t.toBuilder();
-    for (int i = 0; i < b.getExternalDataCount(); i++) {
-      StringStringEntryProto e = b.getExternalData(i);
-      if (e.getKey().equals("location")) {
-        b.setExternalData(i, e.toBuilder().setValue(names.get(e.getValue())));
-      }
-    }
-    return b.build();
-  }
-
-  private StagedFile copy(Path root, String relative, Path source, boolean progress)
-      throws IOException {
-    MessageDigest digest = Sha256.newDigest();
-    long total = Files.size(source);
-    long copied = 0;
-    long start = System.nanoTime();
-    long nextReport = 256L << 20;
-    try (InputStream in = Files.newInputStream(source);
-        OutputStream out =
-            new DigestOutputStream(
-                Files.newOutputStream(SafePaths.inside(root, relative)), digest)) {
-      byte[] buffer = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        out.write(buffer, 0, n);
-        copied += n;
-        if (progress && copied >= nextReport) {
-          double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-          log.info(
-              String.format(
-                  "Copying %s: %d of %d MB (%.0f MB/s)",
-                  relative, copied >> 20, total >> 20, (copied >> 20) / seconds));
-          nextReport += 256L << 20;
-        }
-      }
-    }
-    return new StagedFile(relative, copied, Sha256.hex(digest.digest()));
   }
 
   private static ObjectNode readObject(Path file, String name) throws StageException, IOException {
