@@ -224,11 +224,8 @@ public final class Exporter {
       WeightFormat weights =
           switch (req.precision()) {
             case FP32 -> new Fp32Weights(ckpt, scratch);
-            case Q4 -> q4Weights(ckpt, scratch, spec, req);
-            // q4f16: nothing kept at 8 bits yet (not measured with fp16 scales)
-            case Q4F16 ->
-                new Q4Weights(
-                    ckpt, scratch, req.embeddings() == Embeddings.SHARED, req.method(), Set.of());
+            // q4f16 is the q4 graph (the same 4- and 8-bit weights) in float16 (HalfPrecision)
+            case Q4, Q4F16 -> q4Weights(ckpt, scratch, spec, req);
           };
       DecoderGraphBuilder.Built built = new DecoderGraphBuilder(ckpt, spec, weights).build();
       long inputBytes = 0;
