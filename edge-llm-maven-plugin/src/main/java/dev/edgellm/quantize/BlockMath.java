@@ -1,5 +1,7 @@
 package dev.edgellm.quantize;
 
+import java.util.stream.IntStream;
+
 /**
  * The block arithmetic every quantizer here shares: rounding to a code, nibble packing and the
  * packing of MatMulNBits zero points. One implementation, used by {@link MlasKernel}, {@link
@@ -7,6 +9,37 @@ package dev.edgellm.quantize;
  */
 final class BlockMath {
   private BlockMath() {}
+
+  /**
+   * Work on one tile of a {@code [K, N]} weight: block {@code blk}, rows and columns from there.
+   */
+  @FunctionalInterface
+  interface KxNTile {
+    void accept(int blk, int r0, int rows, int c0, int cols);
+  }
+
+  /**
+   * Runs {@code work} on every tile of a {@code [k, n]} weight quantized in blocks of {@code
+   * blockSize} rows: one block by a chunk of at least 16 columns, about {@code tileFloats} floats,
+   * in parallel when asked. Each tile is one task, so the result does not depend on the order.
+   */
+  static void forEachKxNTile(
+      int k, int n, int blockSize, int tileFloats, boolean parallel, KxNTile work) {
+    final int kb = (k + blockSize - 1) / blockSize;
+    final int chunk = Math.max(16, tileFloats / blockSize);
+    final int chunks = (n + chunk - 1) / chunk;
+    IntStream tasks = IntStream.range(0, kb * chunks);
+    if (parallel) {
+      tasks = tasks.parallel();
+    }
+    tasks.forEach(
+        task -> {
+          int blk = task / chunks;
+          int c0 = (task % chunks) * chunk;
+          int r0 = blk * blockSize;
+          work.accept(blk, r0, Math.min(blockSize, k - r0), c0, Math.min(chunk, n - c0));
+        });
+  }
 
   /** Adding and subtracting it rounds a float of magnitude below 2^22 to an integer (half even). */
   static final float MAGIC = 12582912f;

@@ -66,21 +66,13 @@ final class MlasKernel {
   static MatMulNBitsWeight quantizeKxN(
       WeightSource b, int blockSize, boolean symmetric, boolean parallel) {
     final Out out = new Out(b.rows(), b.cols(), blockSize, symmetric, b.isFloat16());
-    final int k = out.k;
-    final int n = out.n;
-    final int chunk = Math.max(16, TILE / blockSize);
-    final int chunks = (n + chunk - 1) / chunk;
-    IntStream tasks = IntStream.range(0, out.kb * chunks);
-    if (parallel) {
-      tasks = tasks.parallel();
-    }
-    tasks.forEach(
-        task -> {
-          int blk = task / chunks;
-          int c0 = (task % chunks) * chunk;
-          int cols = Math.min(chunk, n - c0);
-          int r0 = blk * blockSize;
-          int rows = Math.min(blockSize, k - r0);
+    BlockMath.forEachKxNTile(
+        out.k,
+        out.n,
+        blockSize,
+        TILE,
+        parallel,
+        (blk, r0, rows, c0, cols) -> {
           Scratch sc = SCRATCH.get().ensure(rows * cols, cols);
           float[] tile = sc.tile;
           for (int i = 0; i < rows; i++) {

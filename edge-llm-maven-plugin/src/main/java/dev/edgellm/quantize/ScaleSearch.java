@@ -94,19 +94,13 @@ public final class ScaleSearch {
     final int n = b.cols();
     final int kb = (k + blockSize - 1) / blockSize;
     final Out out = new Out(n, kb, blockSize, symmetric);
-    final int chunk = Math.max(16, TILE / blockSize);
-    final int chunks = (n + chunk - 1) / chunk;
-    IntStream tasks = IntStream.range(0, kb * chunks);
-    if (parallel) {
-      tasks = tasks.parallel();
-    }
-    tasks.forEach(
-        task -> {
-          int blk = task / chunks;
-          int c0 = (task % chunks) * chunk;
-          int cols = Math.min(chunk, n - c0);
-          int r0 = blk * blockSize;
-          int count = Math.min(blockSize, k - r0);
+    BlockMath.forEachKxNTile(
+        k,
+        n,
+        blockSize,
+        TILE,
+        parallel,
+        (blk, r0, count, c0, cols) -> {
           BlockSearch.Tile t = BlockSearch.TILES.get().ensure(blockSize * cols, cols, 0);
           for (int i = 0; i < count; i++) {
             b.read(r0 + i, c0, t.tile, i * cols, cols);
