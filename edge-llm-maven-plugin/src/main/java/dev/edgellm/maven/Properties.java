@@ -225,6 +225,13 @@ public final class Properties {
    */
   public static final String VALIDATE_ALLOW_CPU_FALLBACK = "edgellm.validate.allowCpuFallback";
 
+  /**
+   * Report ops that onnxruntime-web's WASM backend has no kernel for ({@code ops.wasm}) as warnings
+   * instead of errors: set it only when the app is meant for browsers with WebGPU, since without
+   * WebGPU the app falls back to WASM and such a model does not load there (default false).
+   */
+  public static final String VALIDATE_ALLOW_WEBGPU_ONLY = "edgellm.validate.allowWebGpuOnly";
+
   /** Report warnings as errors. */
   public static final String VALIDATE_STRICT = "edgellm.validate.strict";
 

@@ -74,6 +74,13 @@ public class ValidateMojo extends EdgeLlmMojo {
   @Parameter(property = Properties.VALIDATE_ALLOW_CPU_FALLBACK, defaultValue = "false")
   private boolean allowCpuFallback;
 
+  /**
+   * Report ops without a kernel in onnxruntime-web's WASM backend (the app's fallback without
+   * WebGPU) as warnings instead of errors, for an app meant for WebGPU browsers only.
+   */
+  @Parameter(property = Properties.VALIDATE_ALLOW_WEBGPU_ONLY, defaultValue = "false")
+  private boolean allowWebGpuOnly;
+
   /** Report warnings as errors. */
   @Parameter(property = Properties.VALIDATE_STRICT, defaultValue = "false")
   private boolean strict;
@@ -186,15 +193,16 @@ public class ValidateMojo extends EdgeLlmMojo {
     try {
       ValidationRequest request =
           new ValidationRequest(
-              folder.toPath(),
-              ref == null ? null : ref.toPath(),
-              explicit,
-              minTopOneAgreement,
-              greedySteps,
-              allowCpuFallback,
-              strict,
-              withoutPom(reportDirectory, basedir).toPath(),
-              maxModelBytes);
+                  folder.toPath(),
+                  ref == null ? null : ref.toPath(),
+                  explicit,
+                  minTopOneAgreement,
+                  greedySteps,
+                  allowCpuFallback,
+                  strict,
+                  withoutPom(reportDirectory, basedir).toPath(),
+                  maxModelBytes)
+              .withAllowWebGpuOnly(allowWebGpuOnly);
       if (examples != null) {
         File ex = withoutPom(examples, basedir);
         File tl = tools == null ? null : withoutPom(tools, basedir);

@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  *     none
  * @param maxModelBytes the largest model file accepted (default: protobuf's 2 GiB limit)
  * @param examples the gate on the user's own examples, or {@code null}
+ * @param allowWebGpuOnly report ops without a kernel in onnxruntime-web's WASM backend (the app's
+ *     fallback when a browser has no WebGPU) as warnings instead of errors
  */
 public record ValidationRequest(
     Path directory,
@@ -31,7 +33,8 @@ public record ValidationRequest(
     boolean strict,
     Path reportDirectory,
     long maxModelBytes,
-    ExampleGate examples) {
+    ExampleGate examples,
+    boolean allowWebGpuOnly) {
 
   /** The most greedy steps a validation runs (each is a real forward pass). */
   public static final int MAX_GREEDY_STEPS = 4096;
@@ -74,7 +77,8 @@ public record ValidationRequest(
         strict,
         reportDirectory,
         maxModelBytes,
-        null);
+        null,
+        false);
   }
 
   /** A request with the default size limit, protobuf's 2 GiB. */
@@ -97,10 +101,14 @@ public record ValidationRequest(
         strict,
         reportDirectory,
         dev.edgellm.onnx.OnnxModel.PROTOBUF_LIMIT,
-        null);
+        null,
+        false);
   }
 
-  /** Defaults: no reference, agreement 0.9, 8 steps, CPU fallback is an error, no report files. */
+  /**
+   * Defaults: no reference, agreement 0.9, 8 steps, CPU fallback and ops the WASM backend lacks are
+   * errors, no report files.
+   */
   public static ValidationRequest of(Path directory) {
     return new ValidationRequest(directory, null, false, 0.9, 8, false, false, null);
   }
@@ -130,6 +138,14 @@ public record ValidationRequest(
     return copy(c -> c.examples = gate);
   }
 
+  /**
+   * The same request with ops that onnxruntime-web's WASM backend lacks reported as warnings
+   * ({@code true}: the app is meant for browsers with WebGPU only) or errors.
+   */
+  public ValidationRequest withAllowWebGpuOnly(boolean value) {
+    return copy(c -> c.allowWebGpuOnly = value);
+  }
+
   private ValidationRequest copy(Consumer<Copy> change) {
     Copy c = new Copy(this);
     change.accept(c);
@@ -155,6 +171,7 @@ public record ValidationRequest(
     private Path reportDirectory;
     private long maxModelBytes;
     private ExampleGate examples;
+    private boolean allowWebGpuOnly;
 
     Copy(ValidationRequest r) {
       directory = r.directory;
@@ -167,6 +184,7 @@ public record ValidationRequest(
       reportDirectory = r.reportDirectory;
       maxModelBytes = r.maxModelBytes;
       examples = r.examples;
+      allowWebGpuOnly = r.allowWebGpuOnly;
     }
 
     ValidationRequest build() {
@@ -180,7 +198,8 @@ public record ValidationRequest(
           strict,
           reportDirectory,
           maxModelBytes,
-          examples);
+          examples,
+          allowWebGpuOnly);
     }
   }
 }

@@ -30,6 +30,7 @@ public final class Validator {
         new ExternalDataCheck(),
         new OpsetCheck(),
         new WebGpuOpsCheck(),
+        new WasmOpsCheck(),
         new ModelTypeCheck(),
         new ContractIoCheck(),
         new TokenizerLoadsCheck(),

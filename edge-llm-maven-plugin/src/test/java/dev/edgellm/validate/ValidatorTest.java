@@ -77,6 +77,7 @@ class ValidatorTest {
             "model.external-data",
             "model.opset",
             "ops.webgpu",
+            "ops.wasm",
             "contract.model-type",
             "contract.io",
             "tokenizer.loads",
@@ -103,7 +104,7 @@ class ValidatorTest {
     // report files and the summary in edge-llm.json
     JsonNode json = Json.read(tmp.resolve("report/validation.json"));
     assertThat(json.path("passed").asBoolean()).isTrue();
-    assertThat(json.path("checks")).hasSize(20);
+    assertThat(json.path("checks")).hasSize(21);
     String html = Files.readString(tmp.resolve("report/validation.html"));
     assertThat(html).contains("<table>").contains("run.greedy").contains("PASSED");
     JsonNode manifest = Json.read(dir.resolve("edge-llm.json"));
