@@ -164,6 +164,69 @@ const local = {
 };
 
 describe("Engine.load", () => {
+  describe("a model whose op the WASM backend lacks (a q4 export's 4-bit embedding)", () => {
+    const ortError =
+      "Can't create a session. ERROR_CODE: 9, ERROR_MESSAGE: Could not find an implementation for GatherBlockQuantized(1) node with name '/model/embed_tokens/Gather_Q4'";
+
+    it("says it needs WebGPU or a float32-embedding export, not ONNX Runtime's error", async () => {
+      const { tf } = fakeTransformers({
+        failOn: { device: "wasm", stage: "load", message: ortError },
+      });
+      const engine = new Engine(
+        tf,
+        deps({
+          probeWebGpu: async () => ({
+            available: false,
+            reason: "this browser has no WebGPU (navigator.gpu is missing)",
+          }),
+        }),
+      );
+      const error = await engine.load(local, () => {}).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      const message = (error as Error).message;
+      expect(message).toContain(
+        "wasm: This model needs WebGPU: ONNX Runtime's WASM backend, which this app uses without WebGPU (this browser has no WebGPU (navigator.gpu is missing)), has no kernel for GatherBlockQuantized (node /model/embed_tokens/Gather_Q4).",
+      );
+      expect(message).toContain("-Dedgellm.export.embeddings=fp32");
+      expect(message).not.toContain("ERROR_CODE");
+    });
+
+    it("names the WebGPU failure that led to WASM", async () => {
+      const { tf } = fakeTransformers({
+        failOn: { device: "wasm", stage: "load", message: ortError },
+      });
+      // WebGPU fails first (the fake fails WebGPU's first run), then WASM lacks the kernel
+      tf.AutoModelForCausalLM.from_pretrained = (
+        (original) => async (id, opts) => {
+          if (opts.device === "webgpu") throw new Error("device lost");
+          return original(id, opts);
+        }
+      )(tf.AutoModelForCausalLM.from_pretrained);
+      const error = await new Engine(tf, deps())
+        .load(local, () => {})
+        .catch((e: Error) => e);
+      const message = (error as Error).message;
+      expect(message).toContain("webgpu: device lost");
+      expect(message).toContain(
+        "wasm: This model needs WebGPU: ONNX Runtime's WASM backend, which this app uses without WebGPU (WebGPU failed to load it)",
+      );
+    });
+
+    it("leaves WebGPU's own errors as they are", async () => {
+      const { tf } = fakeTransformers({
+        failOn: { device: "webgpu", stage: "load", message: ortError },
+      });
+      const events: EngineEvent[] = [];
+      const info = await new Engine(tf, deps()).load(local, (e) =>
+        events.push(e),
+      );
+      expect(info.device).toBe("wasm");
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: "fallback", reason: ortError }),
+      );
+    });
+  });
+
   it("loads a local model on WebGPU without a dtype, from this app's files only", async () => {
     const { tf, loads } = fakeTransformers();
     const events: EngineEvent[] = [];

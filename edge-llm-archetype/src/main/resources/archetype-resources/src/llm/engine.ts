@@ -4,6 +4,7 @@ import {
   loadWithFallback,
   type WebGpuProbe,
 } from "./device";
+import { missingKernel, wasmKernelMessage } from "./kernels";
 import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
 import { applySource, resolveModelSource, type ModelSource } from "./source";
 import { chooseVariant, stagedVariants, type VariantChoice } from "./variant";
@@ -196,7 +197,21 @@ export class Engine {
             ...(choice.dtype ? { dtype: choice.dtype } : {}),
             progress_callback,
           },
-        );
+        ).catch((e: unknown) => {
+          // An op the WASM backend has no kernel for: say what the user can do about it.
+          const missing = device === "wasm" && missingKernel(errorMessage(e));
+          if (!missing) throw e;
+          throw new Error(
+            wasmKernelMessage(
+              missing,
+              config.device === "wasm"
+                ? 'device "wasm" was requested'
+                : probe.available
+                  ? "WebGPU failed to load it"
+                  : probe.reason,
+            ),
+          );
+        });
         try {
           // A session that loads may still fail on its first run (an op the device lacks).
           await model.generate({
