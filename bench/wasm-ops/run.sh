@@ -14,5 +14,8 @@ rm -rf "$out/models"
 (cd "$module" && java -Xmx1g -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
   dev.edgellm.bench.WasmOpsModels "$out/models" | grep -v '^wrote ' || true)
 (cd "$here" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund >/dev/null)
-node "$here/probe.mjs" "$out/models" --build asyncify --json "$out/asyncify.json"
-node "$here/probe.mjs" "$out/models" --build plain --json "$out/plain.json"
+# the probe prints its table and writes the JSON, then may not exit on its own (onnxruntime-web's
+# module keeps the process alive; even process.exit stalled here): a timeout ends it
+for build in asyncify plain; do
+  timeout 1800 node "$here/probe.mjs" "$out/models" --build "$build" --json "$out/$build.json" || true
+done

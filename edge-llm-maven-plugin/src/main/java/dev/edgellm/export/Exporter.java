@@ -246,7 +246,10 @@ public final class Exporter {
               model,
               req.precision().name().toLowerCase(Locale.ROOT),
               weights instanceof Q4Weights q && q.sharesLmHead()
-                  ? ", embedding shares the lm_head's 4-bit weight"
+                  ? ", embedding shares the lm_head's 4-bit weight (WebGPU only: the WASM"
+                      + " fallback has no GatherBlockQuantized, see validate's ops.wasm; -D"
+                      + Properties.EXPORT_EMBEDDINGS
+                      + "=fp32 runs everywhere)"
                   : "",
               built.skeleton().getGraph().getNodeCount(),
               (System.nanoTime() - t0) / 1_000_000));

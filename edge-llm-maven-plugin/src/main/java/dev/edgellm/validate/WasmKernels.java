@@ -14,10 +14,10 @@ import java.util.Map;
  * q4 with keep none/auto/lm_head, q4 with a float32 embedding, q4 with every weight at 8 bits,
  * q4f16 with the shared and the float32 embedding, and quantize with and without embeddings) of
  * every tiny fixture, run on {@link #MEASURED_ON} in Node, a prefill and a decode step, against
- * onnxruntime-node's CPU. All ran, with logits within 1.3e-5 of the CPU's (3.9e-3 for q4f16), except
- * those with a GatherBlockQuantized: uint8 data at bits 4 and 8 (the shared lm_head), int4 data
- * ({@code quantize} with embeddings), float32 and float16 scales. The same version's plain WASM
- * build ({@code ort-wasm-simd-threaded.wasm}) and JSEP build do run GatherBlockQuantized, and
+ * onnxruntime-node's CPU. All ran, with logits within 1.3e-5 of the CPU's (3.9e-3 for q4f16),
+ * except those with a GatherBlockQuantized: uint8 data at bits 4 and 8 (the shared lm_head), int4
+ * data ({@code quantize} with embeddings), float32 and float16 scales. The same version's plain
+ * WASM build ({@code ort-wasm-simd-threaded.wasm}) and JSEP build do run GatherBlockQuantized, and
  * onnxruntime's CPU contrib registry ({@code contrib_ops/cpu/cpu_contrib_kernels.cc}) registers it
  * for uint8, UInt4x2 and Int4x2 data without a build condition: only the WebGPU build's CPU
  * provider (the asyncify build that Transformers.js and the app load) lacks it, also in
