@@ -142,8 +142,8 @@ public final class Validator {
   /** Writes the summary into the staged folder's edge-llm.json (when stage wrote one). */
   private void recordInManifest(Path directory, ValidationReport report) throws IOException {
     Path manifestFile = directory.resolve(Stager.MANIFEST);
-    if (!Files.isRegularFile(manifestFile)) {
-      return;
+    if (!Files.isRegularFile(manifestFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return; // none, or a link (not stage's: neither read through it nor replace it)
     }
     ObjectNode manifest;
     try {
