@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.adapter.Adapter;
 import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.OnnxModel;
+import dev.edgellm.util.DiskFullException;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.UpToDateCheck;
@@ -260,6 +261,8 @@ public final class Stager {
         StagingFolder.replace(building, target, log);
       }
       done = true;
+    } catch (IOException e) {
+      throw DiskFullException.typed(e, "The staged model", target, Properties.STAGE_DIRECTORY);
     } finally {
       if (!done || Files.exists(building)) {
         StagingFolder.deleteTree(building);

@@ -1,8 +1,10 @@
 package dev.edgellm.validate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.stage.Stager;
 import dev.edgellm.util.AtomicFiles;
+import dev.edgellm.util.DiskFullException;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import java.io.IOException;
@@ -73,9 +75,14 @@ public final class Validator {
             request.directory().toAbsolutePath().normalize(), model, List.copyOf(results));
     if (request.reportDirectory() != null) {
       Path dir = request.reportDirectory();
-      AtomicFiles.writeString(
-          dir.resolve("validation.json"), Json.pretty(ReportWriter.toJson(report)));
-      AtomicFiles.writeString(dir.resolve("validation.html"), ReportWriter.toHtml(report));
+      try {
+        AtomicFiles.writeString(
+            dir.resolve("validation.json"), Json.pretty(ReportWriter.toJson(report)));
+        AtomicFiles.writeString(dir.resolve("validation.html"), ReportWriter.toHtml(report));
+      } catch (IOException e) {
+        throw DiskFullException.typed(
+            e, "The validation report", dir, Properties.VALIDATE_REPORT_DIRECTORY);
+      }
       log.info("Validation report: " + dir.resolve("validation.html"));
     }
     recordInManifest(request.directory(), report);
