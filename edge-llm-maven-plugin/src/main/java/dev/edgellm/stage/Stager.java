@@ -6,6 +6,7 @@ import dev.edgellm.adapter.Adapter;
 import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.OnnxModel;
 import dev.edgellm.util.DiskFullException;
+import dev.edgellm.util.InFlight;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.UpToDateCheck;
@@ -164,6 +165,7 @@ public final class Stager {
     Files.createDirectories(parent);
     Path building =
         parent.resolve("." + target.getFileName() + ".staging-" + StagingFolder.shortId());
+    InFlight.add(building);
     List<StagedFile> files = new ArrayList<>();
     boolean done = false;
     List<StagedFile> modelFiles;
@@ -267,6 +269,7 @@ public final class Stager {
       if (!done || Files.exists(building)) {
         StagingFolder.deleteTree(building);
       }
+      InFlight.remove(building);
     }
     log.info(
         "Staged "
