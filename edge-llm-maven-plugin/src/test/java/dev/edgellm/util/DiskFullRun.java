@@ -3,6 +3,7 @@ package dev.edgellm.util;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.stage.StageRequest;
 import dev.edgellm.stage.Stager;
+import dev.edgellm.testing.BigStack;
 import dev.edgellm.testing.Fixtures;
 import dev.edgellm.testing.TinyDecoder;
 import dev.edgellm.validate.ValidationRequest;
@@ -28,27 +29,7 @@ public final class DiskFullRun {
   private DiskFullRun() {}
 
   public static void main(String[] args) throws Exception {
-    // validate's real run (ONNX Runtime) crashed (SIGSEGV, no hs_err) on a plain java main thread
-    // with the default 1 MB stack here, as it does not under surefire or Maven: a thread with a
-    // larger stack, as those have
-    Throwable[] failed = new Throwable[1];
-    Thread t =
-        new Thread(
-            null,
-            () -> {
-              try {
-                run(args);
-              } catch (Throwable e) {
-                failed[0] = e;
-              }
-            },
-            "disk-full-run",
-            64L << 20);
-    t.start();
-    t.join();
-    if (failed[0] != null) {
-      throw new IllegalStateException(failed[0]);
-    }
+    BigStack.run(() -> run(args));
   }
 
   private static void run(String[] args) throws Exception {

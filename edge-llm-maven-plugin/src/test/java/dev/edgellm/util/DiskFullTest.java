@@ -4,23 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edgellm.testing.SmallDisk;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 14, "go further": a full disk during {@code stage} and during validate's report is a typed
  * error that says what, where and the fix, and leaves no partial file under a final name (the old
- * staging stays as it was). The disk is a real one: a small tmpfs mounted in a mount namespace of
- * its own ({@code unshare --user --map-root-user --mount}, no root needed where the kernel allows
- * user namespaces; skipped where it does not), with the goal in a child JVM ({@link DiskFullRun}).
+ * staging stays as it was). The disk is a real one: a small tmpfs ({@link SmallDisk}; skipped where
+ * user namespaces are not allowed), with the goal in a child JVM ({@link DiskFullRun}).
  */
 class DiskFullTest {
   @TempDir Path tmp;
@@ -89,57 +87,17 @@ class DiskFullTest {
 
   /** Runs {@link DiskFullRun} with {@code disk} a tmpfs of {@code size}; returns its output. */
   private List<String> runOnSmallDisk(String mode, Path disk, String size) throws Exception {
-    assumeTrue(
-        canMountTmpfs(),
-        "no mount namespace with a tmpfs here (unshare --user --map-root-user --mount refused)");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(unshare(size));
-    cmd.addAll(
-        List.of(
-            disk.toString(),
-            java,
-            "-Xmx256m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            DiskFullRun.class.getName(),
+    assumeTrue(SmallDisk.available(), "unshare -rm (user namespaces) is not available here");
+    SmallDisk.Result r =
+        SmallDisk.run(
+            disk,
+            size,
+            DiskFullRun.class,
             mode,
             disk.toString(),
-            Files.createDirectories(tmp.resolve("work")).toString()));
-    Path log = tmp.resolve(mode + ".out");
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    List<String> out = Files.readAllLines(log, StandardCharsets.UTF_8);
-    assertThat(p.exitValue()).as(String.join("\n", out)).isZero();
-    return out;
-  }
-
-  /** {@code unshare ... sh -c 'mount a tmpfs of SIZE on $0, then run the rest'}. */
-  private static List<String> unshare(String size) {
-    return List.of(
-        "unshare",
-        "--user",
-        "--map-root-user",
-        "--mount",
-        "sh",
-        "-c",
-        "mount -t tmpfs -o size=" + size + " tmpfs \"$0\" && exec \"$@\"");
-  }
-
-  private boolean canMountTmpfs() {
-    try {
-      Path probe = Files.createDirectories(tmp.resolve("probe"));
-      List<String> cmd = new ArrayList<>(unshare("64k"));
-      cmd.addAll(List.of(probe.toString(), "true"));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+            Files.createDirectories(tmp.resolve("work")).toString());
+    assertThat(r.exit()).as(r.output()).isZero();
+    return r.lines();
   }
 
   private static String errorLine(List<String> out) {

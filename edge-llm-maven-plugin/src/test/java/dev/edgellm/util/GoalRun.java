@@ -9,6 +9,7 @@ import dev.edgellm.quantize.QuantizeRequest;
 import dev.edgellm.stage.Layout;
 import dev.edgellm.stage.StageRequest;
 import dev.edgellm.stage.Stager;
+import dev.edgellm.testing.BigStack;
 import dev.edgellm.validate.ValidationRequest;
 import dev.edgellm.validate.Validator;
 import java.nio.file.Path;
@@ -21,25 +22,11 @@ import java.nio.file.Path;
 public final class GoalRun {
   private GoalRun() {}
 
-  public static void main(String[] args) throws Exception {
-    // on a thread with a larger stack, as surefire's and Maven's (see DiskFullRun)
-    Throwable[] failed = new Throwable[1];
-    Thread t =
-        new Thread(
-            null,
-            () -> {
-              try {
-                run(args);
-              } catch (Throwable e) {
-                failed[0] = e;
-              }
-            },
-            "goal",
-            64L << 20);
-    t.start();
-    t.join();
-    if (failed[0] != null) {
-      failed[0].printStackTrace();
+  public static void main(String[] args) {
+    try {
+      BigStack.run(() -> run(args));
+    } catch (Exception e) {
+      e.printStackTrace();
       System.exit(1);
     }
     System.out.println("DONE");
