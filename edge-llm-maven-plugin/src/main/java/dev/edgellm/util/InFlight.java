@@ -1,14 +1,10 @@
 package dev.edgellm.util;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * The temporary files and folders a goal is writing (before they are renamed to their final names,
@@ -44,15 +40,7 @@ public final class InFlight {
   private static void deleteAll() {
     for (Path p : PATHS) {
       try {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-              Files.deleteIfExists(q);
-            }
-          }
-        } else {
-          Files.deleteIfExists(p);
-        }
+        FileTrees.delete(p);
       } catch (IOException | RuntimeException e) {
         // the JVM is stopping: what is left is removed by export's next run, or by hand
       }

@@ -23,9 +23,9 @@ class FuzzScratchTest {
 
   @Test
   void aRunRemovesItsScratchFolder() throws Exception {
-    FuzzReaders.Result r = FuzzReaders.run(Readers.CONFIG, 2, 50, tmp, false);
+    FuzzReaders.Result r = FuzzReaders.run(Readers.CONFIG, 120, 20, tmp, false);
     assertThat(r.findings()).as(r.line()).isZero();
-    assertThat(r.executions()).as(r.line()).isEqualTo(50);
+    assertThat(r.executions()).as(r.line()).isEqualTo(20);
     assertThat(r.scratch().getParent()).isEqualTo(Fuzzing.scratchBase());
     assertThat(r.scratch().getFileName().toString())
         .startsWith("edgellm-fuzz-" + ProcessHandle.current().pid() + "-");

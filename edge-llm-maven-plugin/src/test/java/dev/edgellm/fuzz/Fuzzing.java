@@ -3,6 +3,7 @@ package dev.edgellm.fuzz;
 import dev.edgellm.hub.HubAnswers;
 import dev.edgellm.testing.SafetensorsWriter;
 import dev.edgellm.testing.TinyDecoder;
+import dev.edgellm.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,13 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /** Folders and seed corpora of the fuzz targets, from the committed fixtures. */
 final class Fuzzing {
@@ -88,14 +87,7 @@ final class Fuzzing {
 
   /** Deletes {@code root} and everything under it (links are deleted, not followed). */
   static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    FileTrees.delete(root);
   }
 
   /**

@@ -146,7 +146,7 @@ class OutputPathsTest {
     Files.delete(staged.resolve("tokenizer.json"));
     Files.createSymbolicLink(staged.resolve("tokenizer.json"), victim);
     Path onnx = staged.resolve("onnx");
-    deleteTree(onnx);
+    FileTrees.delete(onnx);
     Files.createSymbolicLink(onnx, outsideDir);
 
     Path checkpoint = tmp.resolve("checkpoint/tiny-llama");
@@ -204,14 +204,5 @@ class OutputPathsTest {
     assertThat(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)).as(file.toString()).isTrue();
     assertThat(file.toRealPath().startsWith(folder.toRealPath())).as(file.toString()).isTrue();
     assertThat(Files.size(file)).isPositive();
-  }
-
-  /** Deletes a folder tree (links deleted, not followed). */
-  private static void deleteTree(Path root) throws Exception {
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }
