@@ -12,7 +12,8 @@
 // "Once upon a time," for a model without a chat template), E2E_MAX_NEW_TOKENS (default 48),
 // E2E_TOOL_QUERIES (indexes into tools/examples.json, default "0,4,11,17,20"; "all" for every one), E2E_REQUIRE_TOOLS
 // (true: fail when the model calls no tool; default: true for the demo model),
-// E2E_DEVICES (default "webgpu,wasm"), E2E_OUT (default target/e2e), E2E_TIMEOUT_MS (default 180000).
+// E2E_DEVICES (default "webgpu,wasm"), E2E_OUT (default target/e2e), E2E_TIMEOUT_MS (default 180000),
+// E2E_CHROMIUM_ARGS (more Chromium flags, space separated: f16check.sh points WebGPU at lavapipe with them).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -309,6 +310,7 @@ const browser = await chromium.launch({
     "--disable-component-update",
     "--disable-sync",
     "--enable-unsafe-webgpu",
+    ...(process.env.E2E_CHROMIUM_ARGS ?? "").split(" ").filter(Boolean),
   ],
 });
 // A model staged with q4f16 and q4: the page loads q4f16 only where the WebGPU adapter has
