@@ -19,13 +19,6 @@ if [ -n "$CKPT" ]; then
   CKPT=$(cd "$CKPT" && pwd)
   NAME=${NAME:-$(basename "$CKPT" | tr 'A-Z_. ' 'a-z---')}
   EXTRA+=("-Dedgellm.checkpoint=$CKPT")
-  if [ "$(basename "$CKPT")" = tinystories-656k ]; then
-    # A 656K-parameter model keeps ~84% of its top-1 predictions with the default q4 (search, v/k/o/q
-    # kept at 8 bits; 78% all-4-bit round-to-nearest) on validate's sample, under the default gate of
-    # 0.9: top-1 >= 0.9 needs about +45% of the size (README, Quantization methods). Say so.
-    echo "run.sh: tinystories-656k is tiny (~0.84 top-1 agreement at q4); quality gate lowered to 0.75 for it"
-    EXTRA+=("-Dedgellm.validate.minTopOneAgreement=0.75")
-  fi
 fi
 NAME=${NAME:-demo-model}
 

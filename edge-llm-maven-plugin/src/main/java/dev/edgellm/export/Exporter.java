@@ -7,6 +7,7 @@ import dev.edgellm.graph.DecoderGraphBuilder;
 import dev.edgellm.graph.DecoderSpec;
 import dev.edgellm.graph.Fp16Policy;
 import dev.edgellm.graph.Fp32Weights;
+import dev.edgellm.graph.LazyTensor;
 import dev.edgellm.graph.Q4Weights;
 import dev.edgellm.graph.Scratch;
 import dev.edgellm.graph.WeightFormat;
@@ -131,9 +132,14 @@ public final class Exporter {
     Set<String> eightBit = Set.of();
     if (!req.keep().equals(Keep.NONE)) {
       Q4Weights plan = new Q4Weights(ckpt, scratch, shared, req.method(), Set.of());
-      new DecoderGraphBuilder(ckpt, spec, plan).build();
-      eightBit = req.keep().choose(plan.matMuls());
-      log.info(Keep.describe(eightBit, plan.matMuls()));
+      DecoderGraphBuilder.Built built = new DecoderGraphBuilder(ckpt, spec, plan).build();
+      // the file with every candidate at 4 bits: the skeleton (graph, small tensors) + the weights
+      long all4 =
+          built.skeleton().getSerializedSize()
+              + built.weights().stream().mapToLong(LazyTensor::byteLength).sum();
+      long otherBytes = all4 - plan.matMuls().stream().mapToLong(Keep::bytes4).sum();
+      eightBit = req.keep().choose(plan.matMuls(), otherBytes);
+      log.info(Keep.describe(eightBit, plan.matMuls(), otherBytes));
     }
     return new Q4Weights(ckpt, scratch, shared, req.method(), eightBit);
   }

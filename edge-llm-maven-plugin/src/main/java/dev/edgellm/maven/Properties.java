@@ -44,9 +44,10 @@ public final class Properties {
   /**
    * Which MatMul weights stay at 8 bits ({@code MatMulNBits bits=8}; a shared embedding follows the
    * tied lm_head): {@code auto} (default: the weights that matter most, the tied lm_head, then v,
-   * k, o, q, down, up, gate projections, as long as the model grows by at most 10% over all 4-bit),
-   * {@code none} (all 4-bit, onnxruntime's output) or a comma-separated list of name fragments
-   * ({@code lm_head,v_proj}). Also applies to {@code export} with precision {@code q4}.
+   * k, q, o, down, up, gate projections, as long as the model file grows by at most 10% over its
+   * all-4-bit size), {@code none} (all 4-bit, onnxruntime's output) or a comma-separated list of
+   * name fragments ({@code lm_head,v_proj}). Also applies to {@code export} with precision {@code
+   * q4}.
    */
   public static final String QUANTIZE_KEEP = "edgellm.quantize.keep";
 

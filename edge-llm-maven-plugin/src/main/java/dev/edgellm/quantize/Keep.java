@@ -13,11 +13,12 @@ import java.util.Set;
  * edgellm.quantize.keep}.
  *
  * <ul>
- *   <li>{@code auto} (the default): spend at most {@link #BUDGET} of the weights' 4-bit size on the
- *       weights whose 4-bit error costs the model most, in the order {@link #AUTO_ORDER} (measured
- *       on the trained fixtures: the tied lm_head/embedding, then the attention's v, k, o, q, then
- *       the MLP); a kind of weight is kept in every layer or in none, and one that does not fit is
- *       skipped for the next;
+ *   <li>{@code auto} (the default): spend at most {@link #BUDGET} of the all-4-bit model's size
+ *       (every tensor of the file: the quantized weights at 4 bits and what stays float, such as a
+ *       float32 embedding table) on the weights whose 4-bit error costs the model most, in the
+ *       order {@link #AUTO_ORDER} (measured on the trained fixtures: the tied lm_head/embedding,
+ *       then the attention's v, k, q, o, then the MLP); a kind of weight is kept in every layer or
+ *       in none, and one that does not fit is skipped for the next;
  *   <li>{@code none}: everything 4-bit;
  *   <li>a comma-separated list: every weight whose name contains one of the entries ({@code
  *       lm_head}, {@code v_proj}, {@code layers.0.}), whatever the size.
@@ -27,13 +28,16 @@ import java.util.Set;
  */
 public record Keep(boolean auto, List<String> patterns) {
 
-  /** The extra bytes {@code auto} may spend, as a share of the quantized weights' 4-bit size. */
+  /**
+   * The extra bytes {@code auto} may spend, as a share of the model's size with every candidate at
+   * 4 bits: what the download may grow by.
+   */
   public static final double BUDGET = 0.10;
 
   /** The order in which {@code auto} keeps kinds of weights (name fragments). */
   public static final List<String> AUTO_ORDER =
       List.of(
-          "lm_head", "v_proj", "k_proj", "o_proj", "q_proj", "down_proj", "up_proj", "gate_proj");
+          "lm_head", "v_proj", "k_proj", "q_proj", "o_proj", "down_proj", "up_proj", "gate_proj");
 
   /** The default: {@code auto}. */
   public static final Keep AUTO = new Keep(true, List.of());
@@ -76,7 +80,7 @@ public record Keep(boolean auto, List<String> patterns) {
   public record Candidate(String name, int k, int n) {}
 
   /** Bytes of a weight at 4 bits, block 32, one float scale per block. */
-  static long bytes4(Candidate c) {
+  public static long bytes4(Candidate c) {
     long kb = (c.k() + 31) / 32;
     return (long) c.n() * kb * (16 + 4);
   }
@@ -87,8 +91,11 @@ public record Keep(boolean auto, List<String> patterns) {
     return bs == 0 ? -1 : (long) c.n() * c.k() + (long) c.n() * (c.k() / bs) * 4;
   }
 
-  /** The names of the {@code candidates} to quantize at 8 bits. */
-  public Set<String> choose(List<Candidate> candidates) {
+  /**
+   * The names of the {@code candidates} to quantize at 8 bits, in a model whose other tensors (what
+   * is not a candidate, at the size it is written) take {@code otherBytes}.
+   */
+  public Set<String> choose(List<Candidate> candidates, long otherBytes) {
     Set<String> out = new LinkedHashSet<>();
     if (!auto) {
       for (Candidate c : candidates) {
@@ -98,7 +105,7 @@ public record Keep(boolean auto, List<String> patterns) {
       }
       return out;
     }
-    long total = candidates.stream().mapToLong(Keep::bytes4).sum();
+    long total = candidates.stream().mapToLong(Keep::bytes4).sum() + otherBytes;
     long budget = (long) (BUDGET * total);
     long spent = 0;
     for (String kind : AUTO_ORDER) {
@@ -114,11 +121,11 @@ public record Keep(boolean auto, List<String> patterns) {
   }
 
   /** One log line: what {@link #choose} kept among {@code candidates} and what it costs. */
-  public static String describe(Set<String> chosen, List<Candidate> candidates) {
+  public static String describe(Set<String> chosen, List<Candidate> candidates, long otherBytes) {
     if (chosen.isEmpty()) {
       return "edgellm.quantize.keep: every MatMul weight at 4 bits";
     }
-    long total = 0;
+    long total = otherBytes;
     long extra = 0;
     Set<String> kinds = new LinkedHashSet<>();
     for (Candidate c : candidates) {
@@ -131,7 +138,7 @@ public record Keep(boolean auto, List<String> patterns) {
     return String.format(
         Locale.ROOT,
         "edgellm.quantize.keep: %d of %d MatMul weights at 8 bits (%s), +%,d bytes (+%.1f%% over"
-            + " all 4-bit)",
+            + " the all-4-bit model)",
         chosen.size(),
         candidates.size(),
         String.join(", ", kinds),

@@ -60,6 +60,7 @@ public final class QuantizationPass {
   private final List<Keep.Candidate> candidates = new ArrayList<>();
   private Set<String> eightBit = Set.of();
   private long bytes;
+  private long gatherBytes4;
   private int scopes;
   private int quantized;
   private int gathers;
@@ -85,9 +86,10 @@ public final class QuantizationPass {
         new ProgressMeter(reporter, "quantize", plan.weights.size(), plan.bytes, 2000);
     // pass 2: quantize
     QuantizationPass pass = new QuantizationPass(req, meter);
-    pass.eightBit = req.keep().choose(plan.candidates);
+    long otherBytes = otherBytes(model, plan);
+    pass.eightBit = req.keep().choose(plan.candidates, otherBytes);
     if (!plan.candidates.isEmpty()) {
-      reporter.info(Keep.describe(pass.eightBit, plan.candidates));
+      reporter.info(Keep.describe(pass.eightBit, plan.candidates, otherBytes));
     }
     GraphProto graph = pass.graph(model.getGraph());
     if (pass.quantized > 0) {
@@ -110,6 +112,22 @@ public final class QuantizationPass {
       throw new IllegalStateException(e);
     }
     return new Outcome(out, pass.quantized, tensors[0] - pass.added);
+  }
+
+  /**
+   * The bytes the quantized model will hold besides its MatMul weights: the graph itself (nodes,
+   * names: the file less its tensors' data), every tensor the pass leaves as it is, and the 4-bit
+   * tables of the quantized Gathers.
+   */
+  private static long otherBytes(ModelProto model, QuantizationPass plan) {
+    long[] inline = {0};
+    try {
+      ModelTensors.forEach(model, (t, where) -> inline[0] += t.getRawData().size());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    long graph = Math.max(0, model.getSerializedSize() - inline[0]);
+    return graph + Math.max(0, inline[0] - plan.bytes) + plan.gatherBytes4;
   }
 
   /** Sets the opset of {@code domain}: adds it if absent; raises it if {@code raiseOnly}. */
@@ -262,9 +280,12 @@ public final class QuantizationPass {
   private void plan(Kind kind, Found f) {
     if (weights.add(f.scope.id + "/" + f.tensor.getName())) {
       bytes += Tensors.dataSize(f.tensor);
+      TensorProto t = f.tensor;
       if (kind == Kind.MATMUL) {
-        TensorProto t = f.tensor;
         candidates.add(new Keep.Candidate(t.getName(), (int) t.getDims(0), (int) t.getDims(1)));
+      } else {
+        gatherBytes4 +=
+            Keep.bytes4(new Keep.Candidate(t.getName(), (int) t.getDims(1), (int) t.getDims(0)));
       }
     }
   }

@@ -13,6 +13,7 @@ import dev.edgellm.onnx.proto.ModelProto;
 import dev.edgellm.onnx.proto.NodeProto;
 import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.onnx.proto.ValueInfoProto;
+import dev.edgellm.quantize.Keep;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.validate.OrtDecoder;
@@ -52,10 +53,15 @@ class Q4f16ExportTest {
   }
 
   private Path export(String name, Precision p, String dir) {
+    return export(name, p, dir, Keep.AUTO);
+  }
+
+  private Path export(String name, Precision p, String dir, Keep keep) {
     return new Exporter(Reporter.silent())
         .export(
             new ExportRequest(
-                GoldenExportTest.modelDir(name), tmp.resolve(dir), p, Embeddings.SHARED))
+                    GoldenExportTest.modelDir(name), tmp.resolve(dir), p, Embeddings.SHARED)
+                .withKeep(keep))
         .model();
   }
 
@@ -68,7 +74,9 @@ class Q4f16ExportTest {
    *       golden token at 95% of positions or more: what float16 costs;
    *   <li>q4f16 gives q4's token at 95% of positions or more: float16 on top of the 4-bit weights;
    *   <li>q4f16's and q4's agreement with the golden tokens is printed: on random-weight fixtures
-   *       the 4-bit weights alone flip many argmaxes (their logits are nearly flat).
+   *       the 4-bit weights alone flip many argmaxes (their logits are nearly flat); so is the same
+   *       float16 graph with every weight kept at 8 bits ({@code keep=proj,lm_head}), which shows
+   *       that the 4-bit grid, not float16, is what moves them.
    * </ul>
    */
   @ParameterizedTest
@@ -80,19 +88,23 @@ class Q4f16ExportTest {
     Path q4f16 = export(name, Precision.Q4F16, "q4f16");
     Path q4 = export(name, Precision.Q4, "q4");
     Path fp16 = fp16Activations(dir, export(name, Precision.FP32, "fp32"));
+    Path q8f16 = export(name, Precision.Q4F16, "q8f16", Keep.parse("proj,lm_head"));
     long[] half = argmaxes(golden, q4f16);
+    long[] eight = argmaxes(golden, q8f16);
     long[] quarter = argmaxes(golden, q4);
     long[] f16 = argmaxes(golden, fp16);
     System.out.printf(
         Locale.ROOT,
         "[q4f16] %s, teacher-forced, %d positions: fp16 activations + fp32 weights vs golden %.1f%%;"
-            + " q4f16 vs q4 %.1f%%; q4f16 vs golden %.1f%%; q4 vs golden %.1f%%%n",
+            + " q4f16 vs q4 %.1f%%; q4f16 vs golden %.1f%%; q4 vs golden %.1f%%; 8-bit weights +"
+            + " fp16 activations vs golden %.1f%%%n",
         name,
         expected.length,
         100 * same(f16, expected),
         100 * same(half, quarter),
         100 * same(half, expected),
-        100 * same(quarter, expected));
+        100 * same(quarter, expected),
+        100 * same(eight, expected));
     keepForGpuScript(name, golden, q4f16, q4);
     assertThat(same(f16, expected)).as("fp16 activations of %s", name).isGreaterThanOrEqualTo(0.95);
     assertThat(same(half, quarter)).as("q4f16 vs q4 of %s", name).isGreaterThanOrEqualTo(0.95);

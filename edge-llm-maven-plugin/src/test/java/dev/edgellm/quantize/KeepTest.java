@@ -51,7 +51,7 @@ class KeepTest {
     List<Keep.Candidate> c = functionGemma();
     long total = c.stream().mapToLong(Keep::bytes4).sum();
     assertThat(total).isEqualTo(552_960L);
-    assertThat(Keep.AUTO.choose(c)).containsExactly("lm_head.weight");
+    assertThat(Keep.AUTO.choose(c, 0)).containsExactly("lm_head.weight");
   }
 
   /** A larger vocabulary: the lm_head no longer fits, the attention projections do. */
@@ -60,17 +60,29 @@ class KeepTest {
     List<Keep.Candidate> c = new ArrayList<>(functionGemma());
     c.removeIf(x -> x.name().equals("lm_head.weight"));
     c.add(new Keep.Candidate("lm_head.weight", 128, 2048));
-    assertThat(Keep.AUTO.choose(c))
+    assertThat(Keep.AUTO.choose(c, 0))
         .doesNotContain("lm_head.weight")
         .contains(
             "model.layers.0.self_attn.v_proj.weight", "model.layers.3.self_attn.k_proj.weight")
         .noneMatch(n -> n.contains("mlp"));
   }
 
+  /**
+   * A float32 embedding table beside the 4-bit weights (the quantize path) counts in the model's
+   * size: 10% of 552,960 + 524,288 bytes pays for the lm_head and v, k, q (93,184), not o.
+   */
+  @Test
+  void autoBudgetsTheWholeModel() {
+    assertThat(Keep.AUTO.choose(functionGemma(), 1024L * 128 * 4))
+        .contains("lm_head.weight", "model.layers.2.self_attn.q_proj.weight")
+        .noneMatch(n -> n.contains("o_proj") || n.contains("mlp"))
+        .hasSize(13);
+  }
+
   @Test
   void noneAndListsIgnoreTheBudget() {
-    assertThat(Keep.NONE.choose(functionGemma())).isEmpty();
-    assertThat(Keep.parse("layers.0.,lm_head").choose(functionGemma()))
+    assertThat(Keep.NONE.choose(functionGemma(), 0)).isEmpty();
+    assertThat(Keep.parse("layers.0.,lm_head").choose(functionGemma(), 0))
         .hasSize(8)
         .contains("lm_head.weight", "model.layers.0.mlp.down_proj.weight");
   }
