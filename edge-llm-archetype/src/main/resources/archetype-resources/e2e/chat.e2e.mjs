@@ -371,9 +371,13 @@ try {
     });
     const started = performance.now();
     const showLoading = device === devices[0];
+    // The model file the page loads: the staged one, or q4f16 on an adapter with shader-f16.
+    const modelFiles = variants.includes("q4f16")
+      ? [stagedModel, "onnx/model_q4f16.onnx"]
+      : [stagedModel];
     if (showLoading) {
       // Hold model.onnx back a moment, to see (and photograph) the progress while loading.
-      await page.route(`**/${stagedModel}`, async (route) => {
+      await page.route(/\/onnx\/model[^/?]*\.onnx/, async (route) => {
         await new Promise((resolve) => setTimeout(resolve, 1500));
         await route.continue();
       });
@@ -382,13 +386,15 @@ try {
     if (showLoading) {
       const listed = await page
         .waitForFunction(
-          (file) => {
+          (files) => {
             const items = [
               ...document.querySelectorAll("[data-testid=loading] li"),
             ].map((li) => li.textContent ?? "");
-            return items.some((t) => t.startsWith(file)) ? items : null;
+            return items.some((t) => files.some((f) => t.startsWith(f)))
+              ? items
+              : null;
           },
-          stagedModel,
+          modelFiles,
           { timeout },
         )
         .then((handle) => handle.jsonValue())
@@ -396,9 +402,12 @@ try {
       await page.screenshot({ path: path.join(out, "chat-loading.png") });
       check(
         "the progress lists each model file with its bytes while loading",
-        ["config.json", "tokenizer.json", stagedModel].every((f) =>
+        ["config.json", "tokenizer.json"].every((f) =>
           listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t)),
-        ),
+        ) &&
+          modelFiles.some((f) =>
+            listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t)),
+          ),
         listed.join("; "),
       );
     }
