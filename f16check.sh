@@ -45,6 +45,10 @@ if [ ! -f "$LVP/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so" ] || [ ! -f "$LVP/usr
   (cd "$WORK/debs" && apt-get download mesa-vulkan-drivers libvulkan1 libvulkan-dev 2>&1 | grep -v '^W: ' || true)
   for d in "$WORK"/debs/*.deb; do dpkg -x "$d" "$LVP"; done
 fi
+if [ ! -f "$LVP/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so" ]; then
+  echo "f16check: apt-get download mesa-vulkan-drivers libvulkan1 libvulkan-dev failed (run apt-get update?)" >&2
+  exit 1
+fi
 LVP_LIB="$LVP/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so"
 if ldd "$LVP_LIB" | grep -q "not found"; then
   echo "f16check: libraries lavapipe needs are missing (apt-get install them):" >&2
