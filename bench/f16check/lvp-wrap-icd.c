@@ -8,8 +8,11 @@
  * never use. This ICD loads lavapipe (EDGELLM_LVP_LIBRARY, the path of libvulkan_lvp.so), hands every
  * call to it, except that vkGetPhysicalDeviceFeatures{,2,2KHR} report those two features as
  * supported and vkCreateDevice removes them again from what it enables, so lavapipe never sees a
- * request it cannot honour. Nothing else changes: shaderFloat16 and the 16-bit storage features that
- * Dawn's shader-f16 needs are lavapipe's own.
+ * request it cannot honour. For Chromium, two switches (both set by f16check.sh):
+ * EDGELLM_SPOOF_YCBCR=1 does the same for samplerYcbcrConversion (Chromium's own Vulkan device
+ * requires it), EDGELLM_AS_SWIFTSHADER=1 reports SwiftShader's PCI ids (see set_ids). Nothing else
+ * changes: shaderFloat16 and the 16-bit storage features that Dawn's shader-f16 needs are lavapipe's
+ * own.
  *
  * Build: gcc -shared -fPIC -O2 -I<vulkan headers> -o libvulkan_edgellm_lvp.so lvp-wrap-icd.c -ldl
  * Use:   VK_ICD_FILENAMES=<json naming that library> EDGELLM_LVP_LIBRARY=<libvulkan_lvp.so>
