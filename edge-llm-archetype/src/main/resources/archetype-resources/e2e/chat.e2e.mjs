@@ -10,7 +10,7 @@
 // Environment: VITE_MODEL_PATH (default: the path in src/model.ts), CHROMIUM (default /usr/bin/chromium),
 // E2E_PROMPT (default: the first example query for a model that calls the app's tools, "Hello! Who are you?" for other chat models,
 // "Once upon a time," for a model without a chat template), E2E_MAX_NEW_TOKENS (default 48),
-// E2E_TOOL_QUERIES (indexes into tools/examples.json, default "0,4,11,17,20"; "all" for every one), E2E_REQUIRE_TOOLS
+// E2E_TOOL_QUERIES (indexes into tools/examples.json, default "0,8,9,17,20,30,42"; "all" for every one), E2E_REQUIRE_TOOLS
 // (true: fail when the model calls no tool; default: true for the demo model),
 // E2E_DEVICES (default "webgpu,wasm"), E2E_OUT (default target/e2e), E2E_TIMEOUT_MS (default 180000),
 // E2E_CHROMIUM_ARGS (more Chromium flags, space separated: f16check.sh points WebGPU at lavapipe with them).
@@ -30,11 +30,10 @@ const dist = path.join(root, "dist");
 const out = path.resolve(root, process.env.E2E_OUT ?? "target/e2e");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const maxNewTokens = Number(process.env.E2E_MAX_NEW_TOKENS ?? 48);
-// Example queries (indexes into tools/examples.json) whose whole loop the demo model reproduces on
-// WebGPU (SwiftShader) as on WASM and in Node. On WebGPU some others differ from Node after a few
-// tokens (even with fp32 weights): see the README. Chosen again for the default 4-bit (search,
-// keep=auto); with E2E_TOOL_QUERIES=all on SwiftShader 7 of the first 21 loops matched Node.
-const DEFAULT_TOOL_QUERIES = "0,4,11,17,20";
+// Example queries (indexes into tools/examples.json) run by default: the three tools, seven loops.
+// With E2E_TOOL_QUERIES=all every one of the demo's 44 loops equals Node's on WebGPU (SwiftShader,
+// where the app runs the attention on the CPU kernel: src/llm/device.ts) and on WASM.
+const DEFAULT_TOOL_QUERIES = "0,8,9,17,20,30,42";
 const devices = (process.env.E2E_DEVICES ?? "webgpu,wasm")
   .split(",")
   .map((d) => d.trim())

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import {
   Engine,
+  layerCount,
   TokenStreamer,
   withHint,
   type EngineDeps,
@@ -320,6 +321,51 @@ describe("Engine.load", () => {
       device: "wasm",
       fallbackReason: "no WebGPU adapter",
     });
+  });
+
+  it("runs the attention on the CPU kernel on an adapter with 4-wide subgroups (SwiftShader)", async () => {
+    const config = { num_hidden_layers: 2 };
+    const fetchJson = async (url: string) =>
+      url.endsWith("/config.json") ? config : null;
+    const narrow = fakeTransformers();
+    await new Engine(
+      narrow.tf,
+      deps({
+        fetchJson,
+        probeWebGpu: async () => ({ available: true, subgroupMinSize: 4 }),
+      }),
+    ).load(local, () => undefined);
+    expect(narrow.loads[0]).toMatchObject({
+      device: "webgpu",
+      session_options: {
+        executionProviders: [
+          {
+            name: "webgpu",
+            forceCpuNodeNames: [
+              "/model/layers.0/attn/GroupQueryAttention",
+              "/model/layers.1/attn/GroupQueryAttention",
+            ],
+          },
+        ],
+      },
+    });
+    const wide = fakeTransformers();
+    await new Engine(
+      wide.tf,
+      deps({
+        fetchJson,
+        probeWebGpu: async () => ({ available: true, subgroupMinSize: 32 }),
+      }),
+    ).load(local, () => undefined);
+    expect(wide.loads[0].device).toBe("webgpu");
+    expect(wide.loads[0]).not.toHaveProperty("session_options");
+  });
+
+  it("reads the layer count from config.json (text_config for a multimodal one)", () => {
+    expect(layerCount({ num_hidden_layers: 18 })).toBe(18);
+    expect(layerCount({ text_config: { num_hidden_layers: 26 } })).toBe(26);
+    expect(layerCount({})).toBe(0);
+    expect(layerCount(null)).toBe(0);
   });
 
   it("uses WASM when asked, without a fallback notice", async () => {

@@ -53,14 +53,13 @@ class Q4f16ExportTest {
   }
 
   private Path export(String name, Precision p, String dir) {
-    return export(name, p, dir, Keep.AUTO);
+    return export(name, p, dir, Embeddings.SHARED, Keep.AUTO);
   }
 
-  private Path export(String name, Precision p, String dir, Keep keep) {
+  private Path export(String name, Precision p, String dir, Embeddings e, Keep keep) {
     return new Exporter(Reporter.silent())
         .export(
-            new ExportRequest(
-                    GoldenExportTest.modelDir(name), tmp.resolve(dir), p, Embeddings.SHARED)
+            new ExportRequest(GoldenExportTest.modelDir(name), tmp.resolve(dir), p, e)
                 .withKeep(keep))
         .model();
   }
@@ -88,7 +87,8 @@ class Q4f16ExportTest {
     Path q4f16 = export(name, Precision.Q4F16, "q4f16");
     Path q4 = export(name, Precision.Q4, "q4");
     Path fp16 = fp16Activations(dir, export(name, Precision.FP32, "fp32"));
-    Path q8f16 = export(name, Precision.Q4F16, "q8f16", Keep.parse("proj,lm_head"));
+    Path q8f16 =
+        export(name, Precision.Q4F16, "q8f16", Embeddings.FP32, Keep.parse("proj,lm_head"));
     long[] half = argmaxes(golden, q4f16);
     long[] eight = argmaxes(golden, q8f16);
     long[] quarter = argmaxes(golden, q4);
@@ -96,8 +96,8 @@ class Q4f16ExportTest {
     System.out.printf(
         Locale.ROOT,
         "[q4f16] %s, teacher-forced, %d positions: fp16 activations + fp32 weights vs golden %.1f%%;"
-            + " q4f16 vs q4 %.1f%%; q4f16 vs golden %.1f%%; q4 vs golden %.1f%%; 8-bit weights +"
-            + " fp16 activations vs golden %.1f%%%n",
+            + " q4f16 vs q4 %.1f%%; q4f16 vs golden %.1f%%; q4 vs golden %.1f%%; 8-bit weights"
+            + " (float32 embedding) + fp16 activations vs golden %.1f%%%n",
         name,
         expected.length,
         100 * same(f16, expected),
