@@ -23,7 +23,7 @@ fi
 NAME=${NAME:-demo-model}
 
 echo "run.sh: building the plugin and the archetype"
-./mvnw -B -q install -DskipTests
+./mvnw -B -q install -DskipTests -Dinvoker.skip=true
 
 WORK="$ROOT/target/main-job"
 APP="$WORK/edge-llm-app"

@@ -10,9 +10,10 @@
 // Environment: VITE_MODEL_PATH (default: the path in src/model.ts), CHROMIUM (default /usr/bin/chromium),
 // E2E_PROMPT (default: the first example query for a model that calls the app's tools, "Hello! Who are you?" for other chat models,
 // "Once upon a time," for a model without a chat template), E2E_MAX_NEW_TOKENS (default 48),
-// E2E_TOOL_QUERIES (indexes into tools/examples.json, default "0,4,11,17,20"; "all" for every one), E2E_REQUIRE_TOOLS
+// E2E_TOOL_QUERIES (indexes into tools/examples.json, default "0,8,9,17,20,30,42"; "all" for every one), E2E_REQUIRE_TOOLS
 // (true: fail when the model calls no tool; default: true for the demo model),
-// E2E_DEVICES (default "webgpu,wasm"), E2E_OUT (default target/e2e), E2E_TIMEOUT_MS (default 180000).
+// E2E_DEVICES (default "webgpu,wasm"), E2E_OUT (default target/e2e), E2E_TIMEOUT_MS (default 180000),
+// E2E_CHROMIUM_ARGS (more Chromium flags, space separated: f16check.sh points WebGPU at lavapipe with them).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,11 +30,10 @@ const dist = path.join(root, "dist");
 const out = path.resolve(root, process.env.E2E_OUT ?? "target/e2e");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const maxNewTokens = Number(process.env.E2E_MAX_NEW_TOKENS ?? 48);
-// Example queries (indexes into tools/examples.json) whose whole loop the demo model reproduces on
-// WebGPU (SwiftShader) as on WASM and in Node. On WebGPU some others differ from Node after a few
-// tokens (even with fp32 weights): see the README. Chosen again for the default 4-bit (search,
-// keep=auto); with E2E_TOOL_QUERIES=all on SwiftShader 7 of the first 21 loops matched Node.
-const DEFAULT_TOOL_QUERIES = "0,4,11,17,20";
+// Example queries (indexes into tools/examples.json) run by default: the three tools, seven loops.
+// With E2E_TOOL_QUERIES=all every one of the demo's 44 loops equals Node's on WebGPU (SwiftShader,
+// where the app runs the attention on the CPU kernel: src/llm/device.ts) and on WASM.
+const DEFAULT_TOOL_QUERIES = "0,8,9,17,20,30,42";
 const devices = (process.env.E2E_DEVICES ?? "webgpu,wasm")
   .split(",")
   .map((d) => d.trim())
@@ -309,6 +309,7 @@ const browser = await chromium.launch({
     "--disable-component-update",
     "--disable-sync",
     "--enable-unsafe-webgpu",
+    ...(process.env.E2E_CHROMIUM_ARGS ?? "").split(" ").filter(Boolean),
   ],
 });
 // A model staged with q4f16 and q4: the page loads q4f16 only where the WebGPU adapter has
@@ -369,9 +370,13 @@ try {
     });
     const started = performance.now();
     const showLoading = device === devices[0];
+    // The model file the page loads: the staged one, or q4f16 on an adapter with shader-f16.
+    const modelFiles = variants.includes("q4f16")
+      ? [stagedModel, "onnx/model_q4f16.onnx"]
+      : [stagedModel];
     if (showLoading) {
       // Hold model.onnx back a moment, to see (and photograph) the progress while loading.
-      await page.route(`**/${stagedModel}`, async (route) => {
+      await page.route(/\/onnx\/model[^/?]*\.onnx/, async (route) => {
         await new Promise((resolve) => setTimeout(resolve, 1500));
         await route.continue();
       });
@@ -380,13 +385,15 @@ try {
     if (showLoading) {
       const listed = await page
         .waitForFunction(
-          (file) => {
+          (files) => {
             const items = [
               ...document.querySelectorAll("[data-testid=loading] li"),
             ].map((li) => li.textContent ?? "");
-            return items.some((t) => t.startsWith(file)) ? items : null;
+            return items.some((t) => files.some((f) => t.startsWith(f)))
+              ? items
+              : null;
           },
-          stagedModel,
+          modelFiles,
           { timeout },
         )
         .then((handle) => handle.jsonValue())
@@ -394,9 +401,12 @@ try {
       await page.screenshot({ path: path.join(out, "chat-loading.png") });
       check(
         "the progress lists each model file with its bytes while loading",
-        ["config.json", "tokenizer.json", stagedModel].every((f) =>
+        ["config.json", "tokenizer.json"].every((f) =>
           listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t)),
-        ),
+        ) &&
+          modelFiles.some((f) =>
+            listed.some((t) => t.startsWith(f + ":") && /[KM]B/.test(t)),
+          ),
         listed.join("; "),
       );
     }

@@ -3,6 +3,7 @@ import {
   devicesToTry,
   loadWithFallback,
   probeWebGpu,
+  webGpuSessionOptions,
   type GpuLike,
 } from "./device";
 
@@ -48,6 +49,24 @@ describe("WebGPU probe", () => {
       available: true,
       adapter: "google swiftshader",
       shaderF16: false,
+    });
+  });
+  it("reports the adapter's smallest subgroup size", async () => {
+    const swiftshader: GpuLike = {
+      requestAdapter: async () => ({
+        info: {
+          vendor: "google",
+          architecture: "swiftshader",
+          subgroupMinSize: 4,
+        },
+        requestDevice: async () => ({}),
+      }),
+    };
+    expect(await probeWebGpu(swiftshader)).toEqual({
+      available: true,
+      adapter: "google swiftshader",
+      shaderF16: false,
+      subgroupMinSize: 4,
     });
   });
   it("says why not: no navigator.gpu, no adapter, or a device that fails", async () => {
@@ -129,5 +148,33 @@ describe("loadWithFallback", () => {
     await expect(loadWithFallback([], async () => 1)).rejects.toThrow(
       /device "auto"/,
     );
+  });
+});
+
+describe("WebGPU session options", () => {
+  it("run the export's attention nodes on the CPU kernel where subgroups are narrower than 8", () => {
+    expect(
+      webGpuSessionOptions({ available: true, subgroupMinSize: 4 }, 3),
+    ).toEqual({
+      executionProviders: [
+        {
+          name: "webgpu",
+          forceCpuNodeNames: [
+            "/model/layers.0/attn/GroupQueryAttention",
+            "/model/layers.1/attn/GroupQueryAttention",
+            "/model/layers.2/attn/GroupQueryAttention",
+          ],
+        },
+      ],
+    });
+  });
+  it("are ONNX Runtime's defaults on 8-wide or wider subgroups, or when the size or layers are unknown", () => {
+    expect(
+      webGpuSessionOptions({ available: true, subgroupMinSize: 8 }, 3),
+    ).toBeUndefined();
+    expect(webGpuSessionOptions({ available: true }, 3)).toBeUndefined();
+    expect(
+      webGpuSessionOptions({ available: true, subgroupMinSize: 4 }, 0),
+    ).toBeUndefined();
   });
 });

@@ -8,7 +8,12 @@ export interface GpuLike {
 }
 export interface AdapterLike {
   requestDevice(): Promise<{ destroy?: () => void }>;
-  info?: { vendor?: string; architecture?: string; description?: string };
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    description?: string;
+    subgroupMinSize?: number;
+  };
   features?: { has(feature: string): boolean };
 }
 
@@ -20,6 +25,8 @@ export interface WebGpuProbe {
   reason?: string;
   /** The adapter has `shader-f16` (float16 in shaders), which q4f16 models need. */
   shaderF16?: boolean;
+  /** The adapter's smallest subgroup size, where it reports one (SwiftShader: 4). */
+  subgroupMinSize?: number;
 }
 
 /** Whether this browser gives a WebGPU adapter and a device. */
@@ -49,15 +56,55 @@ export async function probeWebGpu(
       .filter(Boolean)
       .join(" ");
     const shaderF16 = adapter.features?.has("shader-f16") ?? false;
+    const subgroups =
+      typeof info?.subgroupMinSize === "number"
+        ? { subgroupMinSize: info.subgroupMinSize }
+        : {};
     return name
-      ? { available: true, adapter: name, shaderF16 }
-      : { available: true, shaderF16 };
+      ? { available: true, adapter: name, shaderF16, ...subgroups }
+      : { available: true, shaderF16, ...subgroups };
   } catch (e) {
     return {
       available: false,
       reason: `WebGPU adapter failed: ${errorMessage(e)}`,
     };
   }
+}
+
+/**
+ * ONNX Runtime Web's WebGPU attention (1.31.0-dev, the version Transformers.js 4.3.1 loads) is
+ * wrong on adapters whose subgroups are narrower than this: its flash-attention prefill, used from
+ * 32 prompt tokens on, scores 8 keys a step but loads only as many as a subgroup is wide, so from
+ * the 5th token on each row also weighs 4 keys that were never loaded.
+ */
+export const MIN_SUBGROUP_FOR_WEBGPU_ATTENTION = 8;
+
+/**
+ * Session options for a WebGPU session on this adapter, or undefined for ONNX Runtime's defaults.
+ * On an adapter with subgroups narrower than {@link MIN_SUBGROUP_FOR_WEBGPU_ATTENTION}
+ * (SwiftShader's are 4 wide, as on some older Mali GPUs) the attention nodes of an Edge-LLM export
+ * (`/model/layers.<i>/attn/GroupQueryAttention`, one per layer) run on ONNX Runtime's CPU kernel
+ * instead, which is exact; everything else stays on the GPU.
+ */
+export function webGpuSessionOptions(
+  probe: WebGpuProbe,
+  layers: number,
+): { executionProviders: unknown[] } | undefined {
+  const narrow =
+    probe.subgroupMinSize !== undefined &&
+    probe.subgroupMinSize < MIN_SUBGROUP_FOR_WEBGPU_ATTENTION;
+  if (!narrow || layers <= 0) return undefined;
+  return {
+    executionProviders: [
+      {
+        name: "webgpu",
+        forceCpuNodeNames: Array.from(
+          { length: layers },
+          (_, i) => `/model/layers.${i}/attn/GroupQueryAttention`,
+        ),
+      },
+    ],
+  };
 }
 
 /** The devices to try, in order, for a preference. */

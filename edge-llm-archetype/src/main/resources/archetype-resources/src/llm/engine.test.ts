@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import {
   Engine,
+  layerCount,
   TokenStreamer,
   withHint,
   type EngineDeps,
@@ -10,6 +11,7 @@ import {
   type TransformersLike,
 } from "./engine";
 import { initialState, reduce, totalProgress, type LLMState } from "./state";
+import type { LLMConfig, LoadedInfo } from "./types";
 
 /*
  * A fake Transformers.js: token n decodes to the letter 'a' + n - 1, token 0 is special (<eos>),
@@ -163,6 +165,47 @@ const local = {
   models: { transformers: "/models/my-model" },
 };
 
+/** The events an engine call emits, and the callback that collects them. */
+function collect() {
+  const events: EngineEvent[] = [];
+  return { events, emit: (e: EngineEvent) => void events.push(e) };
+}
+
+/** Swaps the fake model's generate for a mock that records the options it is given. */
+function recordGenerate(tf: TransformersLike) {
+  const generate = vi.fn(async (_options: Record<string, unknown>) => null);
+  const from = tf.AutoModelForCausalLM.from_pretrained;
+  tf.AutoModelForCausalLM.from_pretrained = async (id, opts) => ({
+    ...(await from(id, opts)),
+    generate,
+  });
+  return generate;
+}
+
+/** An engine with the local model loaded, and what its load returned. */
+async function loaded(
+  tf: TransformersLike,
+  overrides: Partial<EngineDeps> = {},
+): Promise<{ engine: Engine; info: LoadedInfo }> {
+  const engine = new Engine(tf, deps(overrides));
+  return { engine, info: await engine.load(local, () => undefined) };
+}
+
+/** One user message, without tools. */
+function ask(
+  engine: Engine,
+  content: string,
+  maxNewTokens: number,
+  emit: (e: EngineEvent) => void = () => undefined,
+) {
+  return engine.generate(
+    [{ role: "user", content }],
+    [],
+    { maxNewTokens },
+    emit,
+  );
+}
+
 describe("Engine.load", () => {
   describe("a model whose op the WASM backend lacks (a q4 export's 4-bit embedding)", () => {
     const ortError =
@@ -229,10 +272,7 @@ describe("Engine.load", () => {
 
   it("loads a local model on WebGPU without a dtype, from this app's files only", async () => {
     const { tf, loads } = fakeTransformers();
-    const events: EngineEvent[] = [];
-    const info = await new Engine(tf, deps()).load(local, (e) =>
-      events.push(e),
-    );
+    const { info } = await loaded(tf);
     expect(info).toMatchObject({
       device: "webgpu",
       dtype: "fp32",
@@ -255,8 +295,8 @@ describe("Engine.load", () => {
 
   it("reports bytes per file while loading", async () => {
     const { tf } = fakeTransformers();
-    const events: EngineEvent[] = [];
-    await new Engine(tf, deps()).load(local, (e) => events.push(e));
+    const { events, emit } = collect();
+    await new Engine(tf, deps()).load(local, emit);
     expect(events).toEqual([
       {
         type: "progress",
@@ -290,7 +330,7 @@ describe("Engine.load", () => {
         { path: "tokenizer.json", size: 100 },
       ],
     };
-    const events: EngineEvent[] = [];
+    const { events, emit } = collect();
     await new Engine(
       tf,
       deps({
@@ -301,7 +341,7 @@ describe("Engine.load", () => {
               ? manifest
               : null,
       }),
-    ).load(local, (e) => events.push(e));
+    ).load(local, emit);
     let state: LLMState = reduce(initialState, { type: "load" });
     for (const e of events) {
       if (e.type === "progress") state = reduce(state, e);
@@ -338,10 +378,8 @@ describe("Engine.load", () => {
     const { tf, loads } = fakeTransformers({
       failOn: { device: "webgpu", stage: "load", message: "webgpu EP failed" },
     });
-    const events: EngineEvent[] = [];
-    const info = await new Engine(tf, deps()).load(local, (e) =>
-      events.push(e),
-    );
+    const { events, emit } = collect();
+    const info = await new Engine(tf, deps()).load(local, emit);
     expect(loads.map((l) => l.device)).toEqual(["webgpu", "wasm"]);
     expect(info.device).toBe("wasm");
     expect(info.fallbackReason).toBe("webgpu EP failed");
@@ -361,7 +399,7 @@ describe("Engine.load", () => {
         message: "shader compile error",
       },
     });
-    const info = await new Engine(tf, deps()).load(local, () => undefined);
+    const { info } = await loaded(tf);
     expect(info.device).toBe("wasm");
     expect(info.fallbackReason).toBe("shader compile error");
     expect(disposed).toEqual(["webgpu"]);
@@ -369,20 +407,62 @@ describe("Engine.load", () => {
 
   it("uses WASM straight away when there is no WebGPU adapter", async () => {
     const { tf, loads } = fakeTransformers();
-    const info = await new Engine(
-      tf,
-      deps({
-        probeWebGpu: async () => ({
-          available: false,
-          reason: "no WebGPU adapter",
-        }),
+    const { info } = await loaded(tf, {
+      probeWebGpu: async () => ({
+        available: false,
+        reason: "no WebGPU adapter",
       }),
-    ).load(local, () => undefined);
+    });
     expect(loads.map((l) => l.device)).toEqual(["wasm"]);
     expect(info).toMatchObject({
       device: "wasm",
       fallbackReason: "no WebGPU adapter",
     });
+  });
+
+  it("runs the attention on the CPU kernel on an adapter with 4-wide subgroups (SwiftShader)", async () => {
+    const config = { num_hidden_layers: 2 };
+    const fetchJson = async (url: string) =>
+      url.endsWith("/config.json") ? config : null;
+    const narrow = fakeTransformers();
+    await new Engine(
+      narrow.tf,
+      deps({
+        fetchJson,
+        probeWebGpu: async () => ({ available: true, subgroupMinSize: 4 }),
+      }),
+    ).load(local, () => undefined);
+    expect(narrow.loads[0]).toMatchObject({
+      device: "webgpu",
+      session_options: {
+        executionProviders: [
+          {
+            name: "webgpu",
+            forceCpuNodeNames: [
+              "/model/layers.0/attn/GroupQueryAttention",
+              "/model/layers.1/attn/GroupQueryAttention",
+            ],
+          },
+        ],
+      },
+    });
+    const wide = fakeTransformers();
+    await new Engine(
+      wide.tf,
+      deps({
+        fetchJson,
+        probeWebGpu: async () => ({ available: true, subgroupMinSize: 32 }),
+      }),
+    ).load(local, () => undefined);
+    expect(wide.loads[0].device).toBe("webgpu");
+    expect(wide.loads[0]).not.toHaveProperty("session_options");
+  });
+
+  it("reads the layer count from config.json (text_config for a multimodal one)", () => {
+    expect(layerCount({ num_hidden_layers: 18 })).toBe(18);
+    expect(layerCount({ text_config: { num_hidden_layers: 26 } })).toBe(26);
+    expect(layerCount({})).toBe(0);
+    expect(layerCount(null)).toBe(0);
   });
 
   it("uses WASM when asked, without a fallback notice", async () => {
@@ -405,16 +485,23 @@ describe("Engine.load", () => {
     };
     const fetchJson = async (url: string) =>
       url.endsWith("/edge-llm.json") ? manifest : {};
-
-    it("loads q4f16 on WebGPU with shader-f16", async () => {
-      const { tf, loads } = fakeTransformers();
-      const info = await new Engine(
+    /** Loads the staged model where WebGPU has, or lacks, shader-f16. */
+    const load = (
+      tf: TransformersLike,
+      shaderF16: boolean,
+      config: LLMConfig = local,
+    ) =>
+      new Engine(
         tf,
         deps({
           fetchJson,
-          probeWebGpu: async () => ({ available: true, shaderF16: true }),
+          probeWebGpu: async () => ({ available: true, shaderF16 }),
         }),
-      ).load(local, () => undefined);
+      ).load(config, () => undefined);
+
+    it("loads q4f16 on WebGPU with shader-f16", async () => {
+      const { tf, loads } = fakeTransformers();
+      const info = await load(tf, true);
       expect(loads.map((l) => [l.device, l.dtype])).toEqual([
         ["webgpu", "q4f16"],
       ]);
@@ -425,13 +512,7 @@ describe("Engine.load", () => {
 
     it("loads q4 on WebGPU without shader-f16 and says why", async () => {
       const { tf, loads } = fakeTransformers();
-      const info = await new Engine(
-        tf,
-        deps({
-          fetchJson,
-          probeWebGpu: async () => ({ available: true, shaderF16: false }),
-        }),
-      ).load(local, () => undefined);
+      const info = await load(tf, false);
       expect(loads.map((l) => [l.device, l.dtype])).toEqual([["webgpu", "q4"]]);
       expect(info).toMatchObject({
         device: "webgpu",
@@ -445,13 +526,7 @@ describe("Engine.load", () => {
       const { tf, loads } = fakeTransformers({
         failOn: { device: "webgpu", stage: "load", message: "f16 failed" },
       });
-      const info = await new Engine(
-        tf,
-        deps({
-          fetchJson,
-          probeWebGpu: async () => ({ available: true, shaderF16: true }),
-        }),
-      ).load(local, () => undefined);
+      const info = await load(tf, true);
       expect(loads.map((l) => [l.device, l.dtype])).toEqual([
         ["webgpu", "q4f16"],
         ["wasm", "q4"],
@@ -462,34 +537,20 @@ describe("Engine.load", () => {
 
     it("keeps an explicit dtype", async () => {
       const { tf, loads } = fakeTransformers();
-      await new Engine(
-        tf,
-        deps({
-          fetchJson,
-          probeWebGpu: async () => ({ available: true, shaderF16: true }),
-        }),
-      ).load({ ...local, dtype: "q4" }, () => undefined);
+      await load(tf, true, { ...local, dtype: "q4" });
       expect(loads[0]).toMatchObject({ device: "webgpu", dtype: "q4" });
     });
   });
 
   it("knows the demo model from config.json or from edge-llm.json", async () => {
-    expect(
-      (
-        await new Engine(fakeTransformers({ demo: true }).tf, deps()).load(
-          local,
-          () => undefined,
-        )
-      ).demo,
-    ).toBe(true);
+    expect((await loaded(fakeTransformers({ demo: true }).tf)).info.demo).toBe(
+      true,
+    );
     const fetchJson = vi.fn(async (_url: string) => ({
       demo: true,
       quantization: { bits: 4, quantizedMatMuls: 29 },
     }));
-    const info = await new Engine(
-      fakeTransformers().tf,
-      deps({ fetchJson }),
-    ).load(local, () => undefined);
+    const { info } = await loaded(fakeTransformers().tf, { fetchJson });
     expect(info.demo).toBe(true);
     expect(info.weights).toBe("q4");
     expect(fetchJson).toHaveBeenCalledWith("/models/my-model/edge-llm.json");
@@ -497,9 +558,7 @@ describe("Engine.load", () => {
 
   it("says whether the model chats or continues text", async () => {
     const { tf } = fakeTransformers({ reply: [1] });
-    expect(
-      (await new Engine(tf, deps()).load(local, () => undefined)).chat,
-    ).toBe(true);
+    expect((await loaded(tf)).info.chat).toBe(true);
 
     const plain = fakeTransformers({ reply: [1] });
     const plainTokenizer = Object.assign(
@@ -510,20 +569,10 @@ describe("Engine.load", () => {
       },
     ) as unknown as TokenizerLike;
     plain.tf.AutoTokenizer.from_pretrained = async () => plainTokenizer;
-    const generate = vi.fn(async (_options: Record<string, unknown>) => null);
-    const from = plain.tf.AutoModelForCausalLM.from_pretrained;
-    plain.tf.AutoModelForCausalLM.from_pretrained = async (id, opts) => ({
-      ...(await from(id, opts)),
-      generate,
-    });
-    const engine = new Engine(plain.tf, deps());
-    expect((await engine.load(local, () => undefined)).chat).toBe(false);
-    await engine.generate(
-      [{ role: "user", content: "Once upon a time" }],
-      [],
-      { maxNewTokens: 4 },
-      () => undefined,
-    );
+    const generate = recordGenerate(plain.tf);
+    const { engine, info } = await loaded(plain.tf);
+    expect(info.chat).toBe(false);
+    await ask(engine, "Once upon a time", 4);
     expect(generate.mock.calls.at(-1)?.[0]).toMatchObject({
       input_ids: ["plain:Once upon a time"],
       max_new_tokens: 4,
@@ -576,16 +625,9 @@ describe("Engine.load", () => {
 
 describe("Engine.generate", () => {
   it("streams each token's text, raw text and ids, then returns the whole reply", async () => {
-    const { tf } = fakeTransformers({ reply: [8, 9, 0] });
-    const engine = new Engine(tf, deps());
-    await engine.load(local, () => undefined);
-    const events: EngineEvent[] = [];
-    const generation = await engine.generate(
-      [{ role: "user", content: "hi" }],
-      [],
-      { maxNewTokens: 10 },
-      (e) => events.push(e),
-    );
+    const { engine } = await loaded(fakeTransformers({ reply: [8, 9, 0] }).tf);
+    const { events, emit } = collect();
+    const generation = await ask(engine, "hi", 10, emit);
     expect(events).toEqual([
       { type: "token", text: "h", raw: "h", tokenIds: [8] },
       { type: "token", text: "i", raw: "i", tokenIds: [9] },
@@ -601,25 +643,16 @@ describe("Engine.generate", () => {
   });
 
   it("renders the tools with the chat template and stops on generation_config.json's eos ids", async () => {
-    const generate = vi.fn(async (_options: Record<string, unknown>) => null);
     const { tf } = fakeTransformers();
-    const from = tf.AutoModelForCausalLM.from_pretrained;
-    tf.AutoModelForCausalLM.from_pretrained = async (id, opts) => ({
-      ...(await from(id, opts)),
-      generate,
+    const generate = recordGenerate(tf);
+    const { engine, info } = await loaded(tf, {
+      fetchJson: async (url) =>
+        url.endsWith("/generation_config.json")
+          ? { eos_token_id: [1, 5, 10] }
+          : url.endsWith("/config.json")
+            ? { eos_token_id: 1 }
+            : null,
     });
-    const engine = new Engine(
-      tf,
-      deps({
-        fetchJson: async (url) =>
-          url.endsWith("/generation_config.json")
-            ? { eos_token_id: [1, 5, 10] }
-            : url.endsWith("/config.json")
-              ? { eos_token_id: 1 }
-              : null,
-      }),
-    );
-    const info = await engine.load(local, () => undefined);
     expect(info.stopTokenIds).toEqual([1, 5, 10]);
     const parameters = {
       type: "object" as const,
@@ -673,15 +706,9 @@ describe("Engine.generate", () => {
         if (i === 2) engine?.abort();
       },
     });
-    engine = new Engine(tf, deps());
-    await engine.load(local, () => undefined);
-    const events: EngineEvent[] = [];
-    const stopped = await engine.generate(
-      [{ role: "user", content: "go" }],
-      [],
-      { maxNewTokens: 10 },
-      (e) => events.push(e),
-    );
+    engine = (await loaded(tf)).engine;
+    const { events, emit } = collect();
+    const stopped = await ask(engine, "go", 10, emit);
     const text = events
       .flatMap((e) => (e.type === "token" ? [e.text] : []))
       .join("");
@@ -689,16 +716,10 @@ describe("Engine.generate", () => {
     expect(stopped).toMatchObject({ text: "ab", aborted: true });
 
     // The next reply is not stopped by the old abort.
-    const fresh = fakeTransformers({ reply: [3, 4] });
-    const engine2 = new Engine(fresh.tf, deps());
-    await engine2.load(local, () => undefined);
+    const engine2 = (await loaded(fakeTransformers({ reply: [3, 4] }).tf))
+      .engine;
     engine2.abort();
-    const again = await engine2.generate(
-      [{ role: "user", content: "go" }],
-      [],
-      { maxNewTokens: 10 },
-      () => undefined,
-    );
+    const again = await ask(engine2, "go", 10);
     expect(again).toMatchObject({ text: "cd", aborted: false });
   });
 

@@ -3,6 +3,7 @@ import {
   errorMessage,
   loadWithFallback,
   type WebGpuProbe,
+  webGpuSessionOptions,
 } from "./device";
 import { missingKernel, wasmKernelMessage } from "./kernels";
 import { encodePrompt, hasChatTemplate, type PromptTokenizer } from "./prompt";
@@ -168,10 +169,12 @@ export class Engine {
       }
     };
 
+    let modelConfig: Record<string, unknown> | null = null;
     if (source.kind === "local") {
       // Transformers.js reports a missing local file obscurely; say which one.
       const url = `${source.localModelPath}${source.modelId}/config.json`;
-      if ((await this.deps.fetchJson(url).catch(() => null)) === null) {
+      modelConfig = await this.deps.fetchJson(url).catch(() => null);
+      if (modelConfig === null) {
         throw new Error(`${url} was not found (404)`);
       }
     }
@@ -184,6 +187,8 @@ export class Engine {
     const tokenizer = this.tokenizer;
 
     const variants = stagedVariants(manifest);
+    // Attention on the CPU kernel where the adapter's WebGPU attention is wrong (device.ts).
+    const sessionOptions = webGpuSessionOptions(probe, layerCount(modelConfig));
     const choices = new Map<string, VariantChoice>();
     const result = await loadWithFallback(
       devices,
@@ -195,6 +200,9 @@ export class Engine {
           {
             device,
             ...(choice.dtype ? { dtype: choice.dtype } : {}),
+            ...(sessionOptions && device === "webgpu"
+              ? { session_options: sessionOptions }
+              : {}),
             progress_callback,
           },
         ).catch((e: unknown) => {
@@ -361,6 +369,13 @@ export function stopTokenIds(
   const eos = config?.["eos_token_id"];
   const ids = Array.isArray(eos) ? eos : eos === undefined ? [] : [eos];
   return ids.map(Number).filter((n) => Number.isInteger(n));
+}
+
+/** config.json's num_hidden_layers (text_config's for a multimodal config), or 0. */
+export function layerCount(config: Record<string, unknown> | null): number {
+  const text = config?.["text_config"] as Record<string, unknown> | undefined;
+  const n = config?.["num_hidden_layers"] ?? text?.["num_hidden_layers"];
+  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : 0;
 }
 
 /** Bytes per file path (e.g. `onnx/model.onnx_data_1`) from edge-llm.json's `files`. */

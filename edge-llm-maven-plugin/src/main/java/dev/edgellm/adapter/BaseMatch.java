@@ -76,21 +76,9 @@ final class BaseMatch {
               + w.shapeText()
               + " needs "
               + Arrays.toString(shape)
-              + "; the adapter was trained on another model: set "
-              + Properties.CHECKPOINT
-              + " to the base"
-              + " model it was trained on"
-              + baseHint);
+              + otherModel());
     }
-    if (!t.dtype().isExportableFloat()) {
-      throw new AdapterException(
-          weights
-              + ": '"
-              + t.name()
-              + "' has dtype "
-              + t.dtype()
-              + "; adapter weights must be F32, F16 or BF16: save the adapter again");
-    }
+    checkFloat(t, t.name(), "save the adapter again");
   }
 
   /**
@@ -108,11 +96,8 @@ final class BaseMatch {
               + target
               + "', which "
               + base.dir()
-              + " does not have; the adapter was trained on another model: set"
-              + " "
-              + Properties.CHECKPOINT
-              + " to the base model it was trained on"
-              + baseHint);
+              + " does not have"
+              + otherModel());
     }
     if (!Arrays.equals(w.shape(), t.shape())) {
       throw new AdapterException(
@@ -125,12 +110,22 @@ final class BaseMatch {
               + target
               + "' is "
               + w.shapeText()
-              + "; the adapter was trained on another model: set"
-              + " "
-              + Properties.CHECKPOINT
-              + " to the base model it was trained on"
-              + baseHint);
+              + otherModel());
     }
+    checkFloat(t, key, "save the adapter again unquantized");
+    return new TensorInfo(target, t.dtype(), t.shape(), t.begin(), t.end(), t.file());
+  }
+
+  /** The end of a shape or name mismatch's message: the cause and the fix. */
+  private String otherModel() {
+    return "; the adapter was trained on another model: set "
+        + Properties.CHECKPOINT
+        + " to the base model it was trained on"
+        + baseHint;
+  }
+
+  /** Checks that adapter tensor {@code t}, written as {@code key}, is F32, F16 or BF16. */
+  private void checkFloat(TensorInfo t, String key, String fix) {
     if (!t.dtype().isExportableFloat()) {
       throw new AdapterException(
           weights
@@ -138,9 +133,9 @@ final class BaseMatch {
               + key
               + "' has dtype "
               + t.dtype()
-              + "; adapter weights must be F32, F16 or BF16: save the adapter again unquantized");
+              + "; adapter weights must be F32, F16 or BF16: "
+              + fix);
     }
-    return new TensorInfo(target, t.dtype(), t.shape(), t.begin(), t.end(), t.file());
   }
 
   /** A base/adapter architecture mismatch: no LoRA module names a base weight. */

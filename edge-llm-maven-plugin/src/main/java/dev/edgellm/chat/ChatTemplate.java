@@ -34,6 +34,21 @@ public final class ChatTemplate {
    * @throws TemplateException when there is none or it does not parse
    */
   public static ChatTemplate of(Path folder, JsonNode tokenizerConfig) throws IOException {
+    return read(folder, tokenizerConfig);
+  }
+
+  /**
+   * Whether the model in {@code folder} has a chat template at all ({@code chat_template.jinja}, or
+   * {@code chat_template} in its tokenizer_config.json): a base model has none.
+   */
+  public static boolean present(Path folder, JsonNode tokenizerConfig) {
+    JsonNode ct = tokenizerConfig.path("chat_template");
+    return Files.isRegularFile(folder.resolve("chat_template.jinja"))
+        || ct.isTextual()
+        || ct.isArray();
+  }
+
+  private static ChatTemplate read(Path folder, JsonNode tokenizerConfig) throws IOException {
     Map<String, Object> tokens = new HashMap<>();
     for (String key :
         List.of("bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token")) {

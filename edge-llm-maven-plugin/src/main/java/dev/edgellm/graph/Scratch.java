@@ -1,5 +1,6 @@
 package dev.edgellm.graph;
 
+import dev.edgellm.util.InFlight;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -119,6 +120,7 @@ public final class Scratch implements AutoCloseable {
                 StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         file = f;
+        InFlight.add(f);
         return;
       } catch (FileAlreadyExistsException e) {
         // try another name
@@ -151,6 +153,7 @@ public final class Scratch implements AutoCloseable {
       }
       if (file != null) {
         Files.deleteIfExists(file);
+        InFlight.remove(file);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete scratch file " + file, e);

@@ -159,21 +159,19 @@ public final class ModelTensors {
     return gb.build();
   }
 
+  /** Whether attribute {@code a} holds tensors or graphs (that may hold tensors). */
+  static boolean mayHoldTensors(AttributeProto a) {
+    return a.hasT()
+        || a.getTensorsCount() > 0
+        || a.hasG()
+        || a.getGraphsCount() > 0
+        || a.hasSparseTensor()
+        || a.getSparseTensorsCount() > 0;
+  }
+
   private static NodeProto rewriteNode(NodeProto n, String where, TensorRewriter r)
       throws OnnxFormatException, IOException {
-    boolean any = false;
-    for (AttributeProto a : n.getAttributeList()) {
-      if (a.hasT()
-          || a.getTensorsCount() > 0
-          || a.hasG()
-          || a.getGraphsCount() > 0
-          || a.hasSparseTensor()
-          || a.getSparseTensorsCount() > 0) {
-        any = true;
-        break;
-      }
-    }
-    if (!any) {
+    if (n.getAttributeList().stream().noneMatch(ModelTensors::mayHoldTensors)) {
       return n;
     }
     NodeProto.Builder nb = n.toBuilder();

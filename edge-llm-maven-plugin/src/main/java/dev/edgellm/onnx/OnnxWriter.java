@@ -245,17 +245,7 @@ public final class OnnxWriter {
 
   private static boolean mayHoldTensors(Message m) {
     if (m instanceof NodeProto) {
-      for (AttributeProto a : ((NodeProto) m).getAttributeList()) {
-        if (a.hasT()
-            || a.getTensorsCount() > 0
-            || a.hasG()
-            || a.getGraphsCount() > 0
-            || a.hasSparseTensor()
-            || a.getSparseTensorsCount() > 0) {
-          return true;
-        }
-      }
-      return false;
+      return ((NodeProto) m).getAttributeList().stream().anyMatch(ModelTensors::mayHoldTensors);
     }
     return m instanceof ModelProto
         || m instanceof GraphProto

@@ -1,14 +1,11 @@
 package dev.edgellm.quantize;
 
-import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.Tensors;
 import dev.edgellm.onnx.proto.NodeProto;
 import dev.edgellm.onnx.proto.TensorProto;
 import dev.edgellm.onnx.proto.TensorProto.DataType;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Gather table ({@code [rows, cols]}, e.g. an embedding vocab x hidden) quantized to 4 bits in
@@ -73,20 +70,16 @@ public record GatherBlockQuantizedTable(
    * 1, as onnxruntime writes them.
    */
   public NodeProto node(String nodeName, String indices, String output, String t, int gatherAxis) {
-    List<String> inputs =
-        new ArrayList<>(List.of(QuantizedWeight.q4Name(t), indices, QuantizedWeight.scalesName(t)));
-    if (!symmetric) {
-      inputs.add(QuantizedWeight.zeroPointsName(t));
-    }
-    Map<String, Long> attrs = new LinkedHashMap<>();
-    attrs.put("block_size", (long) blockSize);
-    attrs.put("gather_axis", (long) gatherAxis);
-    attrs.put("quantize_axis", 1L);
-    return NodeBuilder.op("GatherBlockQuantized", nodeName)
-        .ms()
-        .in(inputs)
-        .sortedInts(attrs)
-        .build(output);
+    return QuantizedWeight.gatherBlockQuantized(
+        nodeName,
+        QuantizedWeight.q4Name(t),
+        indices,
+        t,
+        symmetric,
+        0,
+        blockSize,
+        gatherAxis,
+        output);
   }
 
   /**

@@ -169,20 +169,8 @@ public record MatMulNBitsWeight(
       throw new IllegalStateException(
           "sharing needs K (" + k + ") to be a multiple of the block size " + blockSize);
     }
-    List<String> inputs = new ArrayList<>(List.of(q4Name(w) + "_2d", indices, scalesName(w)));
-    if (!symmetric) {
-      inputs.add(zeroPointsName(w));
-    }
-    Map<String, Long> attrs = new LinkedHashMap<>();
-    attrs.put("bits", (long) bits);
-    attrs.put("block_size", (long) blockSize);
-    attrs.put("gather_axis", 0L);
-    attrs.put("quantize_axis", 1L);
-    return NodeBuilder.op("GatherBlockQuantized", nodeName)
-        .ms()
-        .in(inputs)
-        .sortedInts(attrs)
-        .build(output);
+    return QuantizedWeight.gatherBlockQuantized(
+        nodeName, q4Name(w) + "_2d", indices, w, symmetric, bits, blockSize, 0, output);
   }
 
   /** The INT64 initializer {@code <w>_Q4_2d_shape} = {@code [N, K * bits / 8]} for the reshape. */

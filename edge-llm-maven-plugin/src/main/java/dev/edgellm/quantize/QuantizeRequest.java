@@ -3,6 +3,7 @@ package dev.edgellm.quantize;
 import dev.edgellm.onnx.OnnxWriter;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What the quantize stage should do; built by the mojo (or any caller) and passed to {@link
@@ -62,114 +63,81 @@ public record QuantizeRequest(
   }
 
   public QuantizeRequest withBlockSize(int v) {
-    return new QuantizeRequest(
-        input,
-        output,
-        v,
-        symmetric,
-        accuracyLevel,
-        excludeNodes,
-        embeddings,
-        maxOutputBytes,
-        method,
-        keep);
+    return copy(c -> c.blockSize = v);
   }
 
   public QuantizeRequest withSymmetric(boolean v) {
-    return new QuantizeRequest(
-        input,
-        output,
-        blockSize,
-        v,
-        accuracyLevel,
-        excludeNodes,
-        embeddings,
-        maxOutputBytes,
-        method,
-        keep);
+    return copy(c -> c.symmetric = v);
   }
 
   public QuantizeRequest withAccuracyLevel(int v) {
-    return new QuantizeRequest(
-        input,
-        output,
-        blockSize,
-        symmetric,
-        v,
-        excludeNodes,
-        embeddings,
-        maxOutputBytes,
-        method,
-        keep);
+    return copy(c -> c.accuracyLevel = v);
   }
 
   public QuantizeRequest withExcludeNodes(Set<String> v) {
-    return new QuantizeRequest(
-        input,
-        output,
-        blockSize,
-        symmetric,
-        accuracyLevel,
-        v,
-        embeddings,
-        maxOutputBytes,
-        method,
-        keep);
+    return copy(c -> c.excludeNodes = v);
   }
 
   public QuantizeRequest withEmbeddings(boolean v) {
-    return new QuantizeRequest(
-        input,
-        output,
-        blockSize,
-        symmetric,
-        accuracyLevel,
-        excludeNodes,
-        v,
-        maxOutputBytes,
-        method,
-        keep);
+    return copy(c -> c.embeddings = v);
   }
 
   public QuantizeRequest withMaxOutputBytes(long v) {
-    return new QuantizeRequest(
-        input,
-        output,
-        blockSize,
-        symmetric,
-        accuracyLevel,
-        excludeNodes,
-        embeddings,
-        v,
-        method,
-        keep);
+    return copy(c -> c.maxOutputBytes = v);
   }
 
   public QuantizeRequest withMethod(QuantizeMethod v) {
-    return new QuantizeRequest(
-        input,
-        output,
-        blockSize,
-        symmetric,
-        accuracyLevel,
-        excludeNodes,
-        embeddings,
-        maxOutputBytes,
-        v,
-        keep);
+    return copy(c -> c.method = v);
   }
 
   public QuantizeRequest withKeep(Keep v) {
-    return new QuantizeRequest(
-        input,
-        output,
-        blockSize,
-        symmetric,
-        accuracyLevel,
-        excludeNodes,
-        embeddings,
-        maxOutputBytes,
-        method,
-        v);
+    return copy(c -> c.keep = v);
+  }
+
+  private QuantizeRequest copy(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** A request's components, to change some of them (the {@code with...} methods). */
+  private static final class Copy {
+    private final Path input;
+    private final Path output;
+    private int blockSize;
+    private boolean symmetric;
+    private int accuracyLevel;
+    private Set<String> excludeNodes;
+    private boolean embeddings;
+    private long maxOutputBytes;
+    private QuantizeMethod method;
+    private Keep keep;
+
+    Copy(QuantizeRequest r) {
+      input = r.input;
+      output = r.output;
+      blockSize = r.blockSize;
+      symmetric = r.symmetric;
+      accuracyLevel = r.accuracyLevel;
+      excludeNodes = r.excludeNodes;
+      embeddings = r.embeddings;
+      maxOutputBytes = r.maxOutputBytes;
+      method = r.method;
+      keep = r.keep;
+    }
+
+    QuantizeRequest build() {
+      return new QuantizeRequest(
+          input,
+          output,
+          blockSize,
+          symmetric,
+          accuracyLevel,
+          excludeNodes,
+          embeddings,
+          maxOutputBytes,
+          method,
+          keep);
+    }
   }
 }

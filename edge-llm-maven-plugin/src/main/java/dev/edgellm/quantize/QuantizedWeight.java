@@ -1,8 +1,12 @@
 package dev.edgellm.quantize;
 
+import dev.edgellm.onnx.NodeBuilder;
 import dev.edgellm.onnx.proto.NodeProto;
 import dev.edgellm.onnx.proto.TensorProto;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A float initializer quantized to 4 bits, and the node that reads it in place of the float node: a
@@ -41,6 +45,42 @@ public sealed interface QuantizedWeight permits MatMulNBitsWeight, GatherBlockQu
   /** Whether {@code initializer} is named as a packed 4-bit weight ({@code <w>_Q4}). */
   static boolean isQ4Name(String initializer) {
     return initializer.endsWith(SUFFIX);
+  }
+
+  /**
+   * The one {@code GatherBlockQuantized} node builder: inputs {@code data, indices, <w>_scales[,
+   * <w>_zero_points]} (zero points when asymmetric), integer attributes {@code bits} (not written
+   * when 0: onnxruntime's default 4), {@code block_size}, {@code gather_axis} and {@code
+   * quantize_axis} = 1, in sorted order, as onnxruntime writes them.
+   *
+   * @param data the packed weight's input name ({@code <w>_Q4}, or a reshape of it)
+   */
+  static NodeProto gatherBlockQuantized(
+      String nodeName,
+      String data,
+      String indices,
+      String w,
+      boolean symmetric,
+      int bits,
+      int blockSize,
+      int gatherAxis,
+      String output) {
+    List<String> inputs = new ArrayList<>(List.of(data, indices, scalesName(w)));
+    if (!symmetric) {
+      inputs.add(zeroPointsName(w));
+    }
+    Map<String, Long> attrs = new LinkedHashMap<>();
+    if (bits != 0) {
+      attrs.put("bits", (long) bits);
+    }
+    attrs.put("block_size", (long) blockSize);
+    attrs.put("gather_axis", (long) gatherAxis);
+    attrs.put("quantize_axis", 1L);
+    return NodeBuilder.op("GatherBlockQuantized", nodeName)
+        .ms()
+        .in(inputs)
+        .sortedInts(attrs)
+        .build(output);
   }
 
   /** Values per block. */

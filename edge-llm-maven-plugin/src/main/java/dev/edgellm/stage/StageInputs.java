@@ -99,6 +99,18 @@ final class StageInputs {
     }
   }
 
+  /** {@code what} (a model and its size in bytes) is over {@code edgellm.maxModelBytes}. */
+  private static StageException overLimit(String what, long maxModelBytes) {
+    return new StageException(
+        what
+            + " bytes, over the limit "
+            + Properties.MAX_MODEL_BYTES
+            + "="
+            + maxModelBytes
+            + "; quantize it, pick a smaller model or raise "
+            + Properties.MAX_MODEL_BYTES);
+  }
+
   /**
    * The model's quantization; refuses a model over the size limits (the .onnx file, and with its
    * external data when {@code maxModelBytes} is under 2 GiB) or whose external data is unsafe.
@@ -115,29 +127,11 @@ final class StageInputs {
               + " quantize it (the quantize goal writes 4-bit weights) or pick a smaller model");
     }
     if (size > maxModelBytes) {
-      throw new StageException(
-          model
-              + " is "
-              + size
-              + " bytes, over the limit "
-              + Properties.MAX_MODEL_BYTES
-              + "="
-              + maxModelBytes
-              + "; quantize it, pick a smaller model or raise "
-              + Properties.MAX_MODEL_BYTES);
+      throw overLimit(model + " is " + size, maxModelBytes);
     }
     try (OnnxModel onnx = OnnxModel.read(model)) {
       if (maxModelBytes < OnnxModel.PROTOBUF_LIMIT && onnx.totalSize() > maxModelBytes) {
-        throw new StageException(
-            model
-                + " with its external data is "
-                + onnx.totalSize()
-                + " bytes, over the limit "
-                + Properties.MAX_MODEL_BYTES
-                + "="
-                + maxModelBytes
-                + "; quantize it, pick a smaller model or raise "
-                + Properties.MAX_MODEL_BYTES);
+        throw overLimit(model + " with its external data is " + onnx.totalSize(), maxModelBytes);
       }
       return QuantizationSummary.of(onnx.proto());
     } catch (OnnxFormatException e) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.adapter.Adapter;
 import dev.edgellm.maven.Properties;
 import dev.edgellm.onnx.OnnxModel;
+import dev.edgellm.util.DiskFullException;
+import dev.edgellm.util.InFlight;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import dev.edgellm.util.UpToDateCheck;
@@ -163,6 +165,7 @@ public final class Stager {
     Files.createDirectories(parent);
     Path building =
         parent.resolve("." + target.getFileName() + ".staging-" + StagingFolder.shortId());
+    InFlight.add(building);
     List<StagedFile> files = new ArrayList<>();
     boolean done = false;
     List<StagedFile> modelFiles;
@@ -260,10 +263,13 @@ public final class Stager {
         StagingFolder.replace(building, target, log);
       }
       done = true;
+    } catch (IOException e) {
+      throw DiskFullException.typed(e, "The staged model", target, Properties.STAGE_DIRECTORY);
     } finally {
       if (!done || Files.exists(building)) {
         StagingFolder.deleteTree(building);
       }
+      InFlight.remove(building);
     }
     log.info(
         "Staged "

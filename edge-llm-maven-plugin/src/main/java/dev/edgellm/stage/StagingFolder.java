@@ -2,12 +2,12 @@ package dev.edgellm.stage;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.edgellm.util.AtomicFiles;
+import dev.edgellm.util.FileTrees;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -105,14 +105,6 @@ final class StagingFolder {
   }
 
   static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      List<Path> paths = walk.sorted(Comparator.reverseOrder()).toList();
-      for (Path p : paths) {
-        Files.deleteIfExists(p);
-      }
-    }
+    FileTrees.delete(root);
   }
 }

@@ -59,7 +59,9 @@ public final class AtomicFiles {
       long r = RANDOM.nextLong() & Long.MAX_VALUE;
       Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toString(r, 36) + ".tmp");
       try {
-        return Files.createFile(temp);
+        Files.createFile(temp);
+        InFlight.add(temp);
+        return temp;
       } catch (FileAlreadyExistsException e) {
         // try another name
       }
@@ -84,17 +86,15 @@ public final class AtomicFiles {
 
   /** Renames {@code temp} onto {@code target}, atomically where the file system allows it. */
   public static void moveIntoPlace(Path temp, Path target) throws IOException {
-    try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    move(temp, target);
+    InFlight.remove(temp);
   }
 
   /** Deletes {@code temp} if it exists, adding any failure to {@code primary} as suppressed. */
   public static void deleteQuietly(Path temp, Throwable primary) {
     try {
       Files.deleteIfExists(temp);
+      InFlight.remove(temp);
     } catch (IOException e) {
       if (primary != null) {
         primary.addSuppressed(e);

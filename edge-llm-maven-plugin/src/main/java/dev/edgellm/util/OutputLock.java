@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -54,6 +55,29 @@ public final class OutputLock implements AutoCloseable {
     this.lock = lock;
   }
 
+  /**
+   * Refuses a lock file that is a symbolic link: locking truncates and writes the file, which would
+   * write wherever the link points, outside the build's folders.
+   */
+  private static void refuseLink(Path file, Path folder) {
+    if (Files.isSymbolicLink(file)) {
+      String target;
+      try {
+        target = Files.readSymbolicLink(file).toString();
+      } catch (IOException e) {
+        target = "?";
+      }
+      throw new UserErrorException(
+          "Refusing to lock "
+              + folder
+              + " through "
+              + file
+              + ": it is a symbolic link (to "
+              + target
+              + "), and the lock file is written; remove the link");
+    }
+  }
+
   /** {@link #acquire(Path, String, Reporter, Duration)} with the default timeout. */
   public static OutputLock acquire(Path folder, String goal, Reporter log) throws IOException {
     return acquire(folder, goal, log, DEFAULT_TIMEOUT);
@@ -96,9 +120,15 @@ public final class OutputLock implements AutoCloseable {
     }
     FileChannel channel = null;
     try {
+      refuseLink(file, dir);
+      // NOFOLLOW_LINKS too: a link put there after the check is refused by the OS (ELOOP)
       channel =
           FileChannel.open(
-              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS);
       FileLock lock;
       while ((lock = channel.tryLock()) == null) {
         nextReport = waiting(log, goal, dir, holder(file), deadline, nextReport);

@@ -54,6 +54,15 @@ final class ExamplesCheck implements Check {
               + Properties.CHECKPOINT
               + " to your fine-tuned model)");
     }
+    if (!QualityRuns.examplesApply(ctx)) {
+      throw new SkipCheck(
+          "the model has no chat template (a base model): the examples of "
+              + Properties.VALIDATE_EXAMPLES
+              + " are conversations and do not apply; the top-1 agreement ("
+              + QualityCheck.ID
+              + ") is the quality gate. For a chat or tool model, stage the chat template it was"
+              + " fine-tuned with");
+    }
     DecoderContract contract = ctx.contract();
     Path model = ctx.modelPath();
     Tokenizer tokenizer;

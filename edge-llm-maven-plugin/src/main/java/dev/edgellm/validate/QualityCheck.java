@@ -14,9 +14,11 @@ import java.nio.file.Path;
  * quantization methods can be compared.
  */
 final class QualityCheck implements Check {
+  static final String ID = "quality.agreement";
+
   @Override
   public String id() {
-    return "quality.agreement";
+    return ID;
   }
 
   @Override
@@ -114,7 +116,7 @@ final class QualityCheck implements Check {
                   + " positions (%.1f%%), below %.1f%%; expected for random weights, so not an error",
               agree, n, agreement * 100, min * 100),
           "Set " + Properties.CHECKPOINT + " to a trained model; the gate then applies");
-    } else if (agreement < min && ctx.request().examples() != null) {
+    } else if (agreement < min && QualityRuns.examplesApply(ctx)) {
       // The user's own examples are the gate (quality.examples); this figure only informs.
       out.warn(
           ctx.modelFile(),

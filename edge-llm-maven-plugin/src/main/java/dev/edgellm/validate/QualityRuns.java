@@ -1,6 +1,7 @@
 package dev.edgellm.validate;
 
 import ai.onnxruntime.OrtException;
+import dev.edgellm.chat.ChatTemplate;
 import dev.edgellm.maven.Properties;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +32,22 @@ final class QualityRuns {
           .asBoolean(false);
     } catch (SkipCheck e) {
       return false;
+    }
+  }
+
+  /**
+   * True when the user's examples are the quality gate: they are set, and the staged model has a
+   * chat template to replay them through (a base model, e.g. a story generator in an app whose
+   * template ships the demo's tool examples, has none; its gate is the top-1 agreement).
+   */
+  static boolean examplesApply(ValidationContext ctx) {
+    if (ctx.request().examples() == null) {
+      return false;
+    }
+    try {
+      return ChatTemplate.present(ctx.directory(), ctx.json("tokenizer_config.json"));
+    } catch (SkipCheck e) {
+      return true; // no tokenizer_config.json: quality.examples says what is missing
     }
   }
 

@@ -1,8 +1,10 @@
 package dev.edgellm.validate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.edgellm.maven.Properties;
 import dev.edgellm.stage.Stager;
 import dev.edgellm.util.AtomicFiles;
+import dev.edgellm.util.DiskFullException;
 import dev.edgellm.util.Json;
 import dev.edgellm.util.Reporter;
 import java.io.IOException;
@@ -74,9 +76,14 @@ public final class Validator {
             request.directory().toAbsolutePath().normalize(), model, List.copyOf(results));
     if (request.reportDirectory() != null) {
       Path dir = request.reportDirectory();
-      AtomicFiles.writeString(
-          dir.resolve("validation.json"), Json.pretty(ReportWriter.toJson(report)));
-      AtomicFiles.writeString(dir.resolve("validation.html"), ReportWriter.toHtml(report));
+      try {
+        AtomicFiles.writeString(
+            dir.resolve("validation.json"), Json.pretty(ReportWriter.toJson(report)));
+        AtomicFiles.writeString(dir.resolve("validation.html"), ReportWriter.toHtml(report));
+      } catch (IOException e) {
+        throw DiskFullException.typed(
+            e, "The validation report", dir, Properties.VALIDATE_REPORT_DIRECTORY);
+      }
       log.info("Validation report: " + dir.resolve("validation.html"));
     }
     recordInManifest(request.directory(), report);
@@ -143,8 +150,8 @@ public final class Validator {
   /** Writes the summary into the staged folder's edge-llm.json (when stage wrote one). */
   private void recordInManifest(Path directory, ValidationReport report) throws IOException {
     Path manifestFile = directory.resolve(Stager.MANIFEST);
-    if (!Files.isRegularFile(manifestFile)) {
-      return;
+    if (!Files.isRegularFile(manifestFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return; // none, or a link (not stage's: neither read through it nor replace it)
     }
     ObjectNode manifest;
     try {

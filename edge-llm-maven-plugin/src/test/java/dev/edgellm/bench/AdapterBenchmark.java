@@ -9,8 +9,6 @@ import dev.edgellm.export.Precision;
 import dev.edgellm.testing.SafetensorsWriter;
 import dev.edgellm.util.Reporter;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -118,33 +116,14 @@ public final class AdapterBenchmark {
   }
 
   /** Wall seconds, peak heap (MB) and process CPU seconds of one q4 export. */
-  private static double[] run(Path ckpt, Path adapter, Path out) {
-    System.gc();
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      p.resetPeakUsage();
-    }
-    long cpu0 = cpuNanos();
-    long t0 = System.nanoTime();
-    new Exporter(Reporter.silent())
-        .export(new ExportRequest(ckpt, out, Precision.Q4, Embeddings.SHARED, adapter));
-    double secs = (System.nanoTime() - t0) / 1e9;
-    double cpu = (cpuNanos() - cpu0) / 1e9;
-    long peak = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        peak += p.getPeakUsage().getUsed();
-      }
-    }
-    return new double[] {secs, peak / 1e6, cpu};
-  }
-
-  /**
-   * CPU time of the whole process (all threads, GC included): steadier than wall time on a busy
-   * machine.
-   */
-  private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
+  private static double[] run(Path ckpt, Path adapter, Path out) throws Exception {
+    Measured<?> m =
+        Measured.run(
+            () ->
+                new Exporter(Reporter.silent())
+                    .export(
+                        new ExportRequest(ckpt, out, Precision.Q4, Embeddings.SHARED, adapter)));
+    return new double[] {m.wallSeconds(), m.peakHeapMb(), m.cpuSeconds()};
   }
 
   private static double median(double[] v) {

@@ -19,9 +19,6 @@ import dev.edgellm.validate.CheckStatus;
 import dev.edgellm.validate.ValidationReport;
 import dev.edgellm.validate.ValidationRequest;
 import dev.edgellm.validate.Validator;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -63,8 +60,6 @@ public final class BigModel {
           (System.nanoTime() - t) / 1e9);
     }
     Path out = work.resolve("model-q4");
-    resetPeaks();
-    long t0 = System.nanoTime();
     // External data forced (edgellm.export.externalData=true): with the embedding sharing the
     // lm_head's 4-bit weight this q4 model is 2.01 GB, 139 MB under protobuf's 2 GiB, so it would
     // otherwise be written as one embedded file. A dry run gives a smaller config and chunk size.
@@ -75,9 +70,10 @@ public final class BigModel {
                 args.length > 2
                     ? Long.parseLong(args[2])
                     : dev.edgellm.onnx.ExternalDataWriter.DEFAULT_CHUNK_BYTES);
-    ExportResult r = exporter.export(new ExportRequest(ckpt, out, Precision.Q4, Embeddings.SHARED));
-    double exportSecs = (System.nanoTime() - t0) / 1e9;
-    double exportHeap = peakHeapMb();
+    Measured<ExportResult> exported =
+        Measured.run(
+            () -> exporter.export(new ExportRequest(ckpt, out, Precision.Q4, Embeddings.SHARED)));
+    ExportResult r = exported.result();
     StringBuilder files = new StringBuilder();
     for (Path f : r.files()) {
       files.append(String.format(Locale.ROOT, "%n  %s %,d bytes", f.getFileName(), Files.size(f)));
@@ -85,10 +81,10 @@ public final class BigModel {
     System.out.printf(
         Locale.ROOT,
         "EXPORT q4: %.1f s, %,d bytes in %d files, peak heap %.0f MB (-Xmx %.0f MB), %d cores:%s%n",
-        exportSecs,
+        exported.wallSeconds(),
         r.bytes(),
         r.files().size(),
-        exportHeap,
+        exported.peakHeapMb(),
         Runtime.getRuntime().maxMemory() / 1e6,
         Runtime.getRuntime().availableProcessors(),
         files);
@@ -107,22 +103,22 @@ public final class BigModel {
         total,
         Json.read(dir.resolve("config.json")).path("transformers.js_config"));
 
-    resetPeaks();
-    long t2 = System.nanoTime();
     // A 3B model is for WebGPU (wasm32's 4 GB heap cannot hold it either), and its shared 4-bit
     // embedding has no kernel in onnxruntime-web's WASM build: ops.wasm is a warning here.
-    ValidationReport report =
-        new Validator(log)
-            .validate(
-                ValidationRequest.of(dir)
-                    .withReportDirectory(work.resolve("report"))
-                    .withAllowWebGpuOnly(true));
-    double validateSecs = (System.nanoTime() - t2) / 1e9;
+    Measured<ValidationReport> validated =
+        Measured.run(
+            () ->
+                new Validator(log)
+                    .validate(
+                        ValidationRequest.of(dir)
+                            .withReportDirectory(work.resolve("report"))
+                            .withAllowWebGpuOnly(true)));
+    ValidationReport report = validated.result();
     System.out.printf(
         Locale.ROOT,
         "VALIDATE: %.1f s, peak heap %.0f MB: %s%n",
-        validateSecs,
-        peakHeapMb(),
+        validated.wallSeconds(),
+        validated.peakHeapMb(),
         report.summary());
     for (CheckResult c : report.checks()) {
       System.out.printf(
@@ -174,21 +170,5 @@ public final class BigModel {
     config.put("eos_token", "<|eot_id|>");
     config.remove("pad_token");
     Files.writeString(to.resolve("tokenizer_config.json"), Json.pretty(config));
-  }
-
-  private static void resetPeaks() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      p.resetPeakUsage();
-    }
-  }
-
-  private static double peakHeapMb() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum / 1e6;
   }
 }

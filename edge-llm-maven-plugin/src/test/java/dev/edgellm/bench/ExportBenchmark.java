@@ -8,8 +8,6 @@ import dev.edgellm.export.Precision;
 import dev.edgellm.quantize.Keep;
 import dev.edgellm.quantize.QuantizeMethod;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -51,18 +49,14 @@ public final class ExportBenchmark {
     }
     Path out = work.resolve("model-" + precision.name().toLowerCase(Locale.ROOT));
     for (int run = 1; run <= 2; run++) {
-      System.gc();
-      resetPeaks();
-      long t0 = System.nanoTime();
-      long cpu0 = cpuNanos();
-      ExportResult r =
-          new Exporter(dev.edgellm.util.Reporter.silent())
-              .export(
-                  new ExportRequest(ckpt, out, precision, embeddings)
-                      .withMethod(method)
-                      .withKeep(keep));
-      double secs = (System.nanoTime() - t0) / 1e9;
-      double cpu = (cpuNanos() - cpu0) / 1e9;
+      Measured<ExportResult> m =
+          Measured.run(
+              () ->
+                  new Exporter(dev.edgellm.util.Reporter.silent())
+                      .export(
+                          new ExportRequest(ckpt, out, precision, embeddings)
+                              .withMethod(method)
+                              .withKeep(keep)));
       System.out.printf(
           Locale.ROOT,
           "run %d: %s (embeddings %s, method %s, keep %s) export of %.1f MB bf16 checkpoint: %.2f s"
@@ -74,35 +68,13 @@ public final class ExportBenchmark {
           method.id(),
           keep.id(),
           Files.size(ckpt.resolve("model.safetensors")) / 1e6,
-          secs,
-          cpu,
-          r.bytes(),
-          peakHeapMb(),
+          m.wallSeconds(),
+          m.cpuSeconds(),
+          m.result().bytes(),
+          m.peakHeapMb(),
           Runtime.getRuntime().maxMemory() / 1e6,
           Runtime.getRuntime().availableProcessors(),
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
-  }
-
-  /** CPU time of this process (all threads, JIT and GC included). */
-  private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-  }
-
-  private static void resetPeaks() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      p.resetPeakUsage();
-    }
-  }
-
-  private static double peakHeapMb() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum / 1e6;
   }
 }

@@ -26,36 +26,8 @@ public final class RandomCheckpoint {
    * Writes {@code dir/config.json} (a copy of {@code config}) and {@code dir/model.safetensors}.
    */
   public static void writeGemma3(Path config, Path dir, long seed) throws IOException {
-    Files.createDirectories(dir);
-    Files.copy(config, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
-    JsonNode c = Json.read(config);
-    int h = c.get("hidden_size").asInt();
-    int layers = c.get("num_hidden_layers").asInt();
-    int heads = c.get("num_attention_heads").asInt();
-    int kv = c.get("num_key_value_heads").asInt();
-    int hd = c.get("head_dim").asInt();
-    int f = c.get("intermediate_size").asInt();
-    int vocab = c.get("vocab_size").asInt();
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    shapes.put("model.embed_tokens.weight", new long[] {vocab, h});
-    for (int i = 0; i < layers; i++) {
-      String p = "model.layers." + i + ".";
-      shapes.put(p + "input_layernorm.weight", new long[] {h});
-      shapes.put(p + "mlp.down_proj.weight", new long[] {h, f});
-      shapes.put(p + "mlp.gate_proj.weight", new long[] {f, h});
-      shapes.put(p + "mlp.up_proj.weight", new long[] {f, h});
-      shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
-      shapes.put(p + "post_feedforward_layernorm.weight", new long[] {h});
-      shapes.put(p + "pre_feedforward_layernorm.weight", new long[] {h});
-      shapes.put(p + "self_attn.k_norm.weight", new long[] {hd});
-      shapes.put(p + "self_attn.k_proj.weight", new long[] {(long) kv * hd, h});
-      shapes.put(p + "self_attn.o_proj.weight", new long[] {h, (long) heads * hd});
-      shapes.put(p + "self_attn.q_norm.weight", new long[] {hd});
-      shapes.put(p + "self_attn.q_proj.weight", new long[] {(long) heads * hd, h});
-      shapes.put(p + "self_attn.v_proj.weight", new long[] {(long) kv * hd, h});
-    }
-    shapes.put("model.norm.weight", new long[] {h});
-    write(shapes, dir, seed, 0);
+    JsonNode c = copyConfig(config, dir);
+    write(shapes(c, c.get("head_dim").asInt(), true), dir, seed, 0);
   }
 
   /**
@@ -63,14 +35,30 @@ public final class RandomCheckpoint {
    * and {@code dir/model.safetensors}.
    */
   public static void writeLlama(Path config, Path dir, long seed) throws IOException {
+    JsonNode c = copyConfig(config, dir);
+    int heads = c.get("num_attention_heads").asInt();
+    write(
+        shapes(c, c.path("head_dim").asInt(c.get("hidden_size").asInt() / heads), false),
+        dir,
+        seed,
+        1);
+  }
+
+  private static JsonNode copyConfig(Path config, Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.copy(config, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
-    JsonNode c = Json.read(config);
+    return Json.read(config);
+  }
+
+  /**
+   * The tensors' shapes in name order: a Llama decoder with tied embeddings, plus Gemma 3's
+   * feed-forward norms and q/k norms when {@code gemma}.
+   */
+  private static Map<String, long[]> shapes(JsonNode c, int hd, boolean gemma) {
     int h = c.get("hidden_size").asInt();
     int layers = c.get("num_hidden_layers").asInt();
     int heads = c.get("num_attention_heads").asInt();
     int kv = c.get("num_key_value_heads").asInt();
-    int hd = c.path("head_dim").asInt(h / heads);
     int f = c.get("intermediate_size").asInt();
     int vocab = c.get("vocab_size").asInt();
     Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -82,13 +70,21 @@ public final class RandomCheckpoint {
       shapes.put(p + "mlp.gate_proj.weight", new long[] {f, h});
       shapes.put(p + "mlp.up_proj.weight", new long[] {f, h});
       shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
+      if (gemma) {
+        shapes.put(p + "post_feedforward_layernorm.weight", new long[] {h});
+        shapes.put(p + "pre_feedforward_layernorm.weight", new long[] {h});
+        shapes.put(p + "self_attn.k_norm.weight", new long[] {hd});
+      }
       shapes.put(p + "self_attn.k_proj.weight", new long[] {(long) kv * hd, h});
       shapes.put(p + "self_attn.o_proj.weight", new long[] {h, (long) heads * hd});
+      if (gemma) {
+        shapes.put(p + "self_attn.q_norm.weight", new long[] {hd});
+      }
       shapes.put(p + "self_attn.q_proj.weight", new long[] {(long) heads * hd, h});
       shapes.put(p + "self_attn.v_proj.weight", new long[] {(long) kv * hd, h});
     }
     shapes.put("model.norm.weight", new long[] {h});
-    write(shapes, dir, seed, 1);
+    return shapes;
   }
 
   /**

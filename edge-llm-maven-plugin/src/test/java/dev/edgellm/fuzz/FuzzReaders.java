@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,7 +28,12 @@ import java.util.regex.Pattern;
 public final class FuzzReaders {
   private FuzzReaders() {}
 
-  /** One reader's run. */
+  /**
+   * One reader's run.
+   *
+   * @param scratch the child's scratch folder (under /dev/shm where there is one), removed when the
+   *     run returns
+   */
   public record Result(
       Readers reader,
       long executions,
@@ -35,7 +41,8 @@ public final class FuzzReaders {
       int findings,
       String firstFinding,
       int exit,
-      Path log) {
+      Path log,
+      Path scratch) {
     String line() {
       return String.format(
           Locale.ROOT,
@@ -83,9 +90,53 @@ public final class FuzzReaders {
 
   /**
    * Fuzzes {@code reader} in a child JVM for {@code seconds} (and at most {@code runs} executions
-   * when positive), its corpus and findings in {@code work/<reader>}.
+   * when positive), its corpus and findings in {@code work/<reader>}. The child's scratch folder is
+   * made here and removed when the child is gone, however it ended (a finding, a crash, a kill), or
+   * when this JVM is stopped (SIGTERM, Ctrl-C: the child is killed first); one left by a process
+   * killed outright is removed by the next run ({@link Fuzzing#sweepStale}).
    */
   public static Result run(Readers reader, long seconds, long runs, Path work, boolean echo)
+      throws IOException, InterruptedException {
+    Path scratch = Fuzzing.newScratch();
+    AtomicReference<Process> child = new AtomicReference<>();
+    Thread onStop = new Thread(() -> stop(child.get(), scratch));
+    Runtime.getRuntime().addShutdownHook(onStop);
+    try {
+      return run(reader, seconds, runs, work, scratch, child);
+    } finally {
+      stop(child.get(), scratch);
+      try {
+        Runtime.getRuntime().removeShutdownHook(onStop);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run
+      }
+    }
+  }
+
+  /** Kills {@code child} (if any, and alive), waits for it, then removes {@code scratch}. */
+  private static void stop(Process child, Path scratch) {
+    if (child != null && child.isAlive()) {
+      child.destroyForcibly();
+      try {
+        child.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      Fuzzing.deleteTree(scratch);
+    } catch (IOException e) {
+      System.err.println("[fuzz] could not remove " + scratch + ": " + e);
+    }
+  }
+
+  private static Result run(
+      Readers reader,
+      long seconds,
+      long runs,
+      Path work,
+      Path scratch,
+      AtomicReference<Process> child)
       throws IOException, InterruptedException {
     Path dir = work.resolve(reader.name().toLowerCase(Locale.ROOT)).toAbsolutePath();
     Path corpus = dir.resolve("corpus");
@@ -103,6 +154,7 @@ public final class FuzzReaders {
                 // in the suite) "ran out of memory" before its first execution (exit 71).
                 "-Xmx512m",
                 "-XX:+UseSerialGC",
+                "-D" + Fuzzing.SCRATCH_PROPERTY + "=" + scratch,
                 "-cp",
                 childClasspath(),
                 "com.code_intelligence.jazzer.Jazzer",
@@ -137,8 +189,10 @@ public final class FuzzReaders {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
+    child.set(p);
     if (!p.waitFor(seconds + 300, TimeUnit.SECONDS)) {
       p.destroyForcibly();
+      p.waitFor();
     }
     String out = Files.readString(log, StandardCharsets.UTF_8);
     long execs = 0;
@@ -166,7 +220,7 @@ public final class FuzzReaders {
       findings = 1;
       first = "the fuzzer exited with " + p.exitValue() + " (see " + log + ")";
     }
-    return new Result(reader, execs, secs, findings, first, p.exitValue(), log);
+    return new Result(reader, execs, secs, findings, first, p.exitValue(), log, scratch);
   }
 
   /** The last {@code lines} lines of {@code r}'s fuzzer log (for a failure message). */

@@ -3,13 +3,20 @@ package dev.edgellm.fuzz;
 import dev.edgellm.hub.HubAnswers;
 import dev.edgellm.testing.SafetensorsWriter;
 import dev.edgellm.testing.TinyDecoder;
+import dev.edgellm.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Folders and seed corpora of the fuzz targets, from the committed fixtures. */
 final class Fuzzing {
@@ -23,18 +30,104 @@ final class Fuzzing {
     return RESOURCES.resolve("models/tiny-llama");
   }
 
+  /**
+   * The system property that gives a fuzzing child JVM the scratch folder its parent made (and
+   * removes when the child is gone, however it ended).
+   */
+  static final String SCRATCH_PROPERTY = "edgellm.fuzz.scratch";
+
+  /** The name of every scratch folder: this prefix, the owning process's id, a dash. */
+  static final String SCRATCH_PREFIX = "edgellm-fuzz-";
+
+  private static final Pattern SCRATCH_NAME =
+      Pattern.compile(Pattern.quote(SCRATCH_PREFIX) + "(\\d+)-.*");
+
+  /** Where scratch folders go: /dev/shm where there is a writable one, else the temp folder. */
+  static Path scratchBase() {
+    Path shm = Path.of("/dev/shm");
+    return Files.isDirectory(shm) && Files.isWritable(shm)
+        ? shm
+        : Path.of(System.getProperty("java.io.tmpdir"));
+  }
+
+  /**
+   * A new scratch folder owned by this process ({@code edgellm-fuzz-<pid>-<random>} under {@link
+   * #scratchBase}), after removing those of processes that are gone (killed before they could clean
+   * up).
+   */
+  static Path newScratch() throws IOException {
+    Path base = scratchBase();
+    sweepStale(base);
+    return Files.createTempDirectory(base, SCRATCH_PREFIX + ProcessHandle.current().pid() + "-");
+  }
+
+  /**
+   * Removes the scratch folders under {@code base} whose owning process is no longer alive; returns
+   * how many. Folders of live processes, and folders not named by {@link #newScratch}, stay.
+   */
+  static int sweepStale(Path base) throws IOException {
+    List<Path> stale = new ArrayList<>();
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(base, SCRATCH_PREFIX + "*")) {
+      for (Path p : all) {
+        Matcher m = SCRATCH_NAME.matcher(p.getFileName().toString());
+        if (m.matches()
+            && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+            && !ProcessHandle.of(Long.parseLong(m.group(1)))
+                .map(ProcessHandle::isAlive)
+                .orElse(false)) {
+          stale.add(p);
+        }
+      }
+    }
+    for (Path p : stale) {
+      deleteTree(p);
+    }
+    return stale.size();
+  }
+
+  /** Deletes {@code root} and everything under it (links are deleted, not followed). */
+  static void deleteTree(Path root) throws IOException {
+    FileTrees.delete(root);
+  }
+
+  /**
+   * This process's scratch folder: the one the parent gave ({@link #SCRATCH_PROPERTY}; this process
+   * then halts when the parent is gone, so that the parent's clean-up is final), else a new one
+   * that a shutdown hook removes.
+   */
+  private static Path scratchRoot() throws IOException {
+    String given = System.getProperty(SCRATCH_PROPERTY);
+    if (given != null) {
+      ProcessHandle.current()
+          .parent()
+          .ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
+      return Path.of(given);
+    }
+    Path root = newScratch();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    deleteTree(root);
+                  } catch (IOException e) {
+                    // best effort at exit; the next run's sweep removes it
+                  }
+                }));
+    return root;
+  }
+
+  private static Path root;
+
   /** This process's folder for {@code reader}'s input, with the files it reads beside it. */
   static synchronized Path folder(Readers reader) {
     return FOLDERS.computeIfAbsent(
         reader,
         r -> {
           try {
-            Path shm = Path.of("/dev/shm");
-            Path root =
-                Files.isDirectory(shm) && Files.isWritable(shm)
-                    ? Files.createTempDirectory(shm, "edgellm-fuzz-")
-                    : Files.createTempDirectory("edgellm-fuzz-");
-            root.toFile().deleteOnExit();
+            if (root == null) {
+              root = scratchRoot();
+            }
             Path dir = Files.createDirectories(root.resolve(r.name().toLowerCase()));
             if (r == Readers.CONFIG) {
               // the config reader needs only config.json
@@ -86,8 +179,11 @@ final class Fuzzing {
         for (TinyDecoder d :
             new TinyDecoder[] {small(false, false), small(true, false), small(false, true)}) {
           Path dir = Files.createTempDirectory("edgellm-seed-");
-          Path model = d.write(dir.resolve("model.onnx"));
-          Readers.copy(model, corpus.resolve("seed-" + n++));
+          try {
+            Readers.copy(d.write(dir.resolve("model.onnx")), corpus.resolve("seed-" + n++));
+          } finally {
+            deleteTree(dir);
+          }
         }
       }
       case CONFIG -> {

@@ -1,6 +1,7 @@
 package dev.edgellm.quantize;
 
 import com.google.protobuf.UnsafeByteOperations;
+import dev.edgellm.bench.Measured;
 import dev.edgellm.onnx.OnnxWriter;
 import dev.edgellm.onnx.Tensors;
 import dev.edgellm.onnx.proto.GraphProto;
@@ -13,9 +14,6 @@ import dev.edgellm.onnx.proto.TypeProto;
 import dev.edgellm.onnx.proto.ValueInfoProto;
 import dev.edgellm.util.Reporter;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -70,13 +68,12 @@ public final class QuantizeBenchmark {
         Runtime.getRuntime().maxMemory() >> 20);
     for (int r = 1; r <= runs; r++) {
       Files.deleteIfExists(out);
-      System.gc();
-      resetPeaks();
-      long cpu0 = cpuNanos();
-      long t0 = System.nanoTime();
-      QuantizeResult res = ModelQuantizer.run(QuantizeRequest.of(model, out), reporter(verbose));
-      double secs = (System.nanoTime() - t0) / 1e9;
-      double cpu = (cpuNanos() - cpu0) / 1e9;
+      resetVmHwm();
+      Measured<QuantizeResult> m =
+          Measured.run(() -> ModelQuantizer.run(QuantizeRequest.of(model, out), reporter(verbose)));
+      QuantizeResult res = m.result();
+      double secs = m.wallSeconds();
+      double cpu = m.cpuSeconds();
       System.out.printf(
           Locale.ROOT,
           "run %d: wall %.3f s (read + quantize + write), %.2f GB/s, process CPU %.2f s, load"
@@ -91,7 +88,7 @@ public final class QuantizeBenchmark {
           res.outputBytes() / 1e6,
           vmHwmKb() / 1024.0,
           rssSplit(),
-          peakHeap() / 1048576.0,
+          m.peakHeapBytes() / 1048576.0,
           Runtime.getRuntime().maxMemory() >> 20);
     }
   }
@@ -235,13 +232,6 @@ public final class QuantizeBenchmark {
         .build();
   }
 
-  static long cpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean
-        ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime()
-        : 0;
-  }
-
   /** Current RSS split into anonymous (heap, buffers) and file-backed (the mapped input) pages. */
   static String rssSplit() throws IOException {
     String anon = "?";
@@ -265,25 +255,12 @@ public final class QuantizeBenchmark {
     return -1;
   }
 
-  static void resetPeaks() {
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      p.resetPeakUsage();
-    }
+  /** Resets VmHWM to the current RSS (Linux 4.0 and later); keeps the process-wide peak if not. */
+  static void resetVmHwm() {
     try {
-      // resets VmHWM to the current RSS (Linux >= 4.0); harmless if not permitted
       Files.writeString(Path.of("/proc/self/clear_refs"), "5");
     } catch (IOException | RuntimeException e) {
       // keep the process-wide peak
     }
-  }
-
-  static long peakHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 }

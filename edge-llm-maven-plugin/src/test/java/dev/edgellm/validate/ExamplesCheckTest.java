@@ -1,6 +1,7 @@
 package dev.edgellm.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.edgellm.export.Embeddings;
 import dev.edgellm.export.ExportRequest;
@@ -130,6 +131,49 @@ class ExamplesCheckTest {
         .containsEntry("argumentsExact", 44)
         .containsEntry("answersExact", 44);
     assertThat(r.status()).isEqualTo(CheckStatus.PASSED);
+  }
+
+  /**
+   * A base model (tinystories-656k: no chat template) in an app that ships the demo's tool
+   * examples: the examples do not apply, so quality.examples is skipped saying why and the top-1
+   * agreement is the gate again, at its default 0.9, which the default 4-bit passes (0.908).
+   */
+  @Test
+  void baseModelWithoutChatTemplateIsGatedByTopOneAgreement() throws Exception {
+    Path ckpt =
+        Path.of(
+            System.getProperty("edgellm.sharedFixtures", "../../shared/fixtures"),
+            "models",
+            "tinystories-656k");
+    assumeTrue(Files.isDirectory(ckpt), "../shared/fixtures/models/tinystories-656k is absent");
+    Path ref =
+        new Exporter(Reporter.silent()).export(ExportRequest.fp32(ckpt, tmp.resolve("ts"))).model();
+    Path q = tmp.resolve("ts-q4/model.onnx");
+    Files.createDirectories(q.getParent());
+    ModelQuantizer.run(QuantizeRequest.of(ref, q), Reporter.silent());
+    Path staged = tmp.resolve("public/models/ts");
+    new Stager(Reporter.silent()).stage(new StageRequest(ckpt, q, staged, Layout.LOCAL));
+    ValidationReport report =
+        new Validator(Reporter.silent())
+            .validate(
+                ValidationRequest.of(staged)
+                    .withReference(ref, true)
+                    .withReportDirectory(tmp.resolve("report-ts"))
+                    .withExamples(
+                        new ExampleGate(
+                            examples,
+                            tools,
+                            ExampleGate.DEFAULT_MIN_TOOL_CALL_ACCURACY,
+                            ExampleGate.DEFAULT_MIN_ANSWER_ACCURACY,
+                            44,
+                            ExampleGate.DEFAULT_MAX_NEW_TOKENS)));
+    CheckResult ex = report.check(ExamplesCheck.ID);
+    assertThat(ex.status()).isEqualTo(CheckStatus.SKIPPED);
+    assertThat(ex.skipReason()).contains("no chat template");
+    CheckResult agreement = report.check(QualityCheck.ID);
+    assertThat(agreement.status()).isEqualTo(CheckStatus.PASSED);
+    assertThat((double) agreement.details().get("topOneAgreement")).isGreaterThanOrEqualTo(0.9);
+    assertThat(report.passed()).isTrue();
   }
 
   @Test
