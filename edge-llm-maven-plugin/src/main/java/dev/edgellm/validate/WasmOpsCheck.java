@@ -45,13 +45,8 @@ final class WasmOpsCheck implements Check {
               + " has no kernel in onnxruntime-web's WASM backend ("
               + WasmKernels.MEASURED_ON
               + "): "
-              + nodes.size()
-              + " node"
-              + (nodes.size() == 1 ? "" : "s")
-              + " ("
-              + String.join(", ", nodes.subList(0, Math.min(5, nodes.size())))
-              + (nodes.size() > 5 ? ", ..." : "")
-              + "). In browsers without WebGPU, where the app falls back to WASM, the model does"
+              + WebGpuOpsCheck.nodeList(nodes)
+              + ". In browsers without WebGPU, where the app falls back to WASM, the model does"
               + " not load (\"Could not find an implementation for "
               + domainOp[1]
               + "(1) node\")";

@@ -56,13 +56,8 @@ final class WebGpuOpsCheck implements Check {
       String message =
           e.getKey()
               + " has no WebGPU kernel in onnxruntime-web 1.30: "
-              + nodes.size()
-              + " node"
-              + (nodes.size() == 1 ? "" : "s")
-              + " ("
-              + String.join(", ", nodes.subList(0, Math.min(5, nodes.size())))
-              + (nodes.size() > 5 ? ", ..." : "")
-              + ") would run on the CPU, copying tensors between GPU and CPU each step";
+              + nodeList(nodes)
+              + " would run on the CPU, copying tensors between GPU and CPU each step";
       String fix =
           "Export with ops WebGPU runs (see WebGpuKernels), or set "
               + Properties.VALIDATE_ALLOW_CPU_FALLBACK
@@ -107,5 +102,16 @@ final class WebGpuOpsCheck implements Check {
         }
       }
     }
+  }
+
+  /** {@code 2 nodes (a, b)}: how many, and the first five names. */
+  static String nodeList(List<String> nodes) {
+    return nodes.size()
+        + " node"
+        + (nodes.size() == 1 ? "" : "s")
+        + " ("
+        + String.join(", ", nodes.subList(0, Math.min(5, nodes.size())))
+        + (nodes.size() > 5 ? ", ..." : "")
+        + ")";
   }
 }

@@ -73,6 +73,17 @@ class ExamplesCheckTest {
         tools, Json.pretty(Json.read(CHECKPOINT.resolve("tool-calls.json")).get("tools")));
   }
 
+  /** The 44 training examples with the three tools, at the default accuracies. */
+  private static ExampleGate gate() {
+    return new ExampleGate(
+        examples,
+        tools,
+        ExampleGate.DEFAULT_MIN_TOOL_CALL_ACCURACY,
+        ExampleGate.DEFAULT_MIN_ANSWER_ACCURACY,
+        44,
+        ExampleGate.DEFAULT_MAX_NEW_TOKENS);
+  }
+
   private static ValidationReport validate(Path model, String name, List<String> log)
       throws Exception {
     Path staged = tmp.resolve("public/models/" + name);
@@ -81,14 +92,7 @@ class ExamplesCheckTest {
         ValidationRequest.of(staged)
             .withReference(fp32, true)
             .withReportDirectory(tmp.resolve("report-" + name))
-            .withExamples(
-                new ExampleGate(
-                    examples,
-                    tools,
-                    ExampleGate.DEFAULT_MIN_TOOL_CALL_ACCURACY,
-                    ExampleGate.DEFAULT_MIN_ANSWER_ACCURACY,
-                    44,
-                    ExampleGate.DEFAULT_MAX_NEW_TOKENS));
+            .withExamples(gate());
     return new Validator(new RecordingReporter(log, "", "WARN ")).validate(request);
   }
 
@@ -159,14 +163,7 @@ class ExamplesCheckTest {
                 ValidationRequest.of(staged)
                     .withReference(ref, true)
                     .withReportDirectory(tmp.resolve("report-ts"))
-                    .withExamples(
-                        new ExampleGate(
-                            examples,
-                            tools,
-                            ExampleGate.DEFAULT_MIN_TOOL_CALL_ACCURACY,
-                            ExampleGate.DEFAULT_MIN_ANSWER_ACCURACY,
-                            44,
-                            ExampleGate.DEFAULT_MAX_NEW_TOKENS)));
+                    .withExamples(gate()));
     CheckResult ex = report.check(ExamplesCheck.ID);
     assertThat(ex.status()).isEqualTo(CheckStatus.SKIPPED);
     assertThat(ex.skipReason()).contains("no chat template");
