@@ -13,13 +13,10 @@
 // Environment: CHROMIUM (default /usr/bin/chromium), CASES (comma-separated name fragments to run
 // only some).
 import { readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as ortNode from "onnxruntime-node";
-import { chromium } from "playwright-core";
+import { openOrtPage } from "./page.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = path.resolve(process.argv[2] ?? "target/kernel-check");
 const jsonOut = process.argv.includes("--json")
   ? process.argv[process.argv.indexOf("--json") + 1]
@@ -87,50 +84,9 @@ for (const c of cases) {
 }
 
 // 2. onnxruntime-web in Chromium: a page that imports ort.webgpu.min.mjs, cross-origin isolated.
-const ortDist = path.join(here, "node_modules/onnxruntime-web/dist");
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, "http://x");
-  const headers = {
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Embedder-Policy": "require-corp",
-  };
-  let file = null;
-  let type = "application/octet-stream";
-  if (url.pathname === "/") {
-    res.writeHead(200, { ...headers, "Content-Type": "text/html" });
-    res.end("<!doctype html><title>kernel check</title>");
-    return;
-  }
-  if (url.pathname.startsWith("/ort/")) {
-    file = path.join(ortDist, path.basename(url.pathname));
-    type = file.endsWith(".mjs") ? "text/javascript" : "application/wasm";
-  } else if (url.pathname.startsWith("/cases/")) {
-    file = path.join(dir, path.basename(url.pathname));
-  }
-  try {
-    const body = readFileSync(file);
-    res.writeHead(200, { ...headers, "Content-Type": type });
-    res.end(body);
-  } catch {
-    res.writeHead(404, headers);
-    res.end();
-  }
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-webgpu",
-  ],
-});
+const { origin, browser, close } = await openOrtPage("kernel check", (p) =>
+  p.startsWith("/cases/") ? path.join(dir, path.basename(p)) : null,
+);
 let adapter = "";
 try {
   const page = await browser.newPage();
@@ -187,8 +143,7 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  server.close();
+  await close();
 }
 
 // 3. Compare.

@@ -15,13 +15,11 @@
 // steps whose greedy token differs from the CPU's, the CPU's top-1 - top-2 logit margin there, the
 // largest logit difference to the CPU over all steps, and which example loops match in full.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import * as ortNode from "onnxruntime-node";
-import { chromium } from "playwright-core";
+import { openOrtPage } from "./page.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const [appDir, modelsDir, variantList] = process.argv
   .slice(2)
   .map((a, i) => (i < 2 ? path.resolve(a) : a));
@@ -162,53 +160,9 @@ const top2 = (v) => {
 };
 
 // The page: onnxruntime-web as the app loads it (ort.webgpu.min.mjs, asyncify WASM).
-const ortDist = path.join(here, "node_modules/onnxruntime-web/dist");
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, "http://x");
-  const headers = {
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Embedder-Policy": "require-corp",
-  };
-  if (url.pathname === "/") {
-    res.writeHead(200, { ...headers, "Content-Type": "text/html" });
-    res.end("<!doctype html><title>decode check</title>");
-    return;
-  }
-  const file = url.pathname.startsWith("/ort/")
-    ? path.join(ortDist, path.basename(url.pathname))
-    : path.join(
-        modelsDir,
-        decodeURIComponent(url.pathname.slice("/models/".length)),
-      );
-  try {
-    const body = readFileSync(file);
-    const type = file.endsWith(".mjs")
-      ? "text/javascript"
-      : file.endsWith(".wasm")
-        ? "application/wasm"
-        : "application/octet-stream";
-    res.writeHead(200, { ...headers, "Content-Type": type });
-    res.end(body);
-  } catch {
-    res.writeHead(404, headers);
-    res.end();
-  }
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-webgpu",
-  ],
-});
+const { origin, browser, close } = await openOrtPage("decode check", (p) =>
+  path.join(modelsDir, decodeURIComponent(p.slice("/models/".length))),
+);
 const report = {};
 try {
   const page = await browser.newPage();
@@ -317,8 +271,7 @@ try {
     console.log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
 } finally {
-  await browser.close();
-  server.close();
+  await close();
 }
 const jsonOut = opt("--json", null);
 if (jsonOut) {
